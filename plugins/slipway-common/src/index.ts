@@ -1,0 +1,13 @@
+/**
+ * Types, permissions, policy schema and pure helpers shared by Slipway's
+ * frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './conventions';
+export * from './entityDeployConfig';
+export * from './permissions';
+export * from './policy';
+export * from './SlipwayClient';
+export * from './types';
