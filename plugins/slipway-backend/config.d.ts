@@ -1,0 +1,29 @@
+export interface Config {
+  /** Configuration of the Slipway plugins. */
+  slipway?: {
+    /**
+     * Environments in promotion order. Defaults to dev (auto sync), staging
+     * (manual) and prod (manual). An entity can narrow the list with the
+     * `slipway.dev/environments` annotation.
+     * @visibility frontend
+     */
+    environments?: Array<{
+      /**
+       * DNS-1123 label, e.g. `staging`.
+       * @visibility frontend
+       */
+      name: string;
+      /**
+       * How Argo CD applies changes in this environment.
+       * @visibility frontend
+       */
+      syncMode?: 'auto' | 'manual';
+    }>;
+    /**
+     * Set when the portal reads the local sandbox instead of real vendor
+     * services; the UI then says so plainly.
+     * @visibility frontend
+     */
+    sandbox?: boolean;
+  };
+}

@@ -1,0 +1,36 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { isDnsLabel, SlipwayEnvironment } from '@slipway/plugin-slipway-common';
+
+/** The environments used when `slipway.environments` is not set. */
+export const DEFAULT_ENVIRONMENTS: SlipwayEnvironment[] = [
+  { name: 'dev', syncMode: 'auto' },
+  { name: 'staging', syncMode: 'manual' },
+  { name: 'prod', syncMode: 'manual' },
+];
+
+/** Reads and checks `slipway.environments`; bad config fails start-up. */
+export function readEnvironments(config: Config): SlipwayEnvironment[] {
+  const entries = config.getOptionalConfigArray('slipway.environments');
+  if (!entries) return DEFAULT_ENVIRONMENTS;
+  const seen = new Set<string>();
+  return entries.map(entry => {
+    const name = entry.getString('name');
+    if (!isDnsLabel(name)) {
+      throw new InputError(
+        `slipway.environments: "${name}" is not a DNS-1123 label`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new InputError(`slipway.environments: "${name}" appears twice`);
+    }
+    seen.add(name);
+    const syncMode = entry.getOptionalString('syncMode') ?? 'manual';
+    if (syncMode !== 'auto' && syncMode !== 'manual') {
+      throw new InputError(
+        `slipway.environments: syncMode of "${name}" must be auto or manual`,
+      );
+    }
+    return { name, syncMode };
+  });
+}

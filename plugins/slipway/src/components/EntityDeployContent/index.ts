@@ -1,0 +1,2 @@
+export { EntityDeployContent } from './EntityDeployContent';
+export { isSlipwayAvailable } from './isSlipwayAvailable';

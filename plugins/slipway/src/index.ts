@@ -1,0 +1,9 @@
+/**
+ * Slipway frontend plugin (legacy frontend system). The new frontend system
+ * plugin is the default export of `@slipway/plugin-slipway/alpha`.
+ *
+ * @packageDocumentation
+ */
+export { slipwayPlugin, EntitySlipwayDeployContent } from './plugin';
+export { slipwayApiRef } from './api/slipwayApiRef';
+export { isSlipwayAvailable } from './components/EntityDeployContent/isSlipwayAvailable';
