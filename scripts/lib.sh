@@ -17,3 +17,42 @@ slipway_sandbox_env() {
   export SANDBOX_HARBOR_PASSWORD="${SANDBOX_HARBOR_PASSWORD:-sandbox-harbor-password}"
   export SANDBOX_SONARQUBE_TOKEN="${SANDBOX_SONARQUBE_TOKEN:-sandbox-sonarqube-token}"
 }
+
+# Starts a throwaway PostgreSQL 15 on loopback for the store tests and exports
+# BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING. Stopped by
+# slipway_postgres_stop (the test script traps EXIT).
+SLIPWAY_PG_PORT="${SLIPWAY_PG_PORT:-55432}"
+slipway_postgres_start() {
+  local bin
+  bin="$(dirname "$(readlink -f "$(command -v initdb || echo /usr/lib/postgresql/15/bin/initdb)")")"
+  if [ ! -x "$bin/initdb" ]; then
+    echo "PostgreSQL 15 binaries (initdb, pg_ctl) not found" >&2
+    return 1
+  fi
+  SLIPWAY_PG_DIR="$(mktemp -d /tmp/slipway-pg.XXXXXX)"
+  local run_as=()
+  if [ "$(id -u)" = "0" ]; then
+    # initdb refuses to run as root: use the postgres system user.
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$SLIPWAY_PG_DIR"
+    run_as=(runuser -u postgres --)
+  fi
+  "${run_as[@]}" "$bin/initdb" -D "$SLIPWAY_PG_DIR/data" -U postgres \
+    --auth=trust -E UTF8 --locale=C.UTF-8 >"$SLIPWAY_PG_DIR/initdb.log" 2>&1 || {
+    cat "$SLIPWAY_PG_DIR/initdb.log" >&2; return 1; }
+  "${run_as[@]}" "$bin/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -l "$SLIPWAY_PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $SLIPWAY_PG_PORT -k $SLIPWAY_PG_DIR -c max_connections=200 -c fsync=off" start >/dev/null || {
+    cat "$SLIPWAY_PG_DIR/server.log" >&2; return 1; }
+  export SLIPWAY_PG_BIN="$bin" SLIPWAY_PG_DIR
+  export SLIPWAY_PG_RUN_AS="${run_as[*]}"
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:$SLIPWAY_PG_PORT"
+  echo "[test] PostgreSQL 15 on 127.0.0.1:$SLIPWAY_PG_PORT ($SLIPWAY_PG_DIR)"
+}
+
+slipway_postgres_stop() {
+  if [ -n "${SLIPWAY_PG_DIR:-}" ] && [ -d "$SLIPWAY_PG_DIR/data" ]; then
+    # shellcheck disable=SC2086
+    $SLIPWAY_PG_RUN_AS "$SLIPWAY_PG_BIN/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$SLIPWAY_PG_DIR"
+  fi
+}

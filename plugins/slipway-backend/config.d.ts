@@ -25,5 +25,12 @@ export interface Config {
      * @visibility frontend
      */
     sandbox?: boolean;
+    /**
+     * Groups whose members may change promotion policies, as full entity
+     * refs. Read by the portal's permission policy (packages/backend); an
+     * adopter's own policy decides `slipway.policy.update` its own way.
+     * Defaults to group:default/platform-admins.
+     */
+    platformAdminGroups?: string[];
   };
 }

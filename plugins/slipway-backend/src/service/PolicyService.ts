@@ -4,6 +4,7 @@ import {
   BackstageUserPrincipal,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { Request } from 'express';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
 import {
@@ -65,9 +66,11 @@ export class PolicyService {
       comment?: string;
     },
     credentials: BackstageCredentials<BackstageUserPrincipal>,
+    request?: Request,
   ): Promise<PromotionPolicyVersion> {
     const audit = await this.auditor.createEvent({
       eventId: 'policy-save',
+      request,
       severityLevel: 'medium',
       meta: { policy: options.name, expectedVersion: options.expectedVersion },
     });

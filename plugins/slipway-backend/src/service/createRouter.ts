@@ -46,6 +46,7 @@ export async function createRouter(options: {
       await policies.save(
         { name: req.params.policyName, policy, expectedVersion, comment },
         credentials,
+        req,
       ),
     );
   });
