@@ -60,6 +60,7 @@ const columns: TableColumn<AnnotationFinding>[] = [
 function SandboxBanner() {
   return (
     <WarningPanel
+      defaultExpanded
       severity="info"
       title="Sandbox"
       message="This portal is wired to Slipway's local sandbox: Argo CD, GitHub, Harbor and SonarQube are local stand-ins, not real services."
@@ -73,6 +74,7 @@ function ConfigView({ config }: { config: EntityDeployConfig }) {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <WarningPanel
+          defaultExpanded
           severity="info"
           title="Deploy state is not available in this version"
           message="Slipway reads this entity's configuration but does not yet query CI, registry, scanner or Argo CD. Below is what it found."
@@ -81,9 +83,12 @@ function ConfigView({ config }: { config: EntityDeployConfig }) {
       {config.missing.length > 0 && (
         <Grid item xs={12}>
           <WarningPanel
+            defaultExpanded
             severity="warning"
             title="Annotations missing"
-            message={`Add ${config.missing.join(', ')} to this entity's catalog-info.yaml to connect it to its GitOps repository and Argo CD.`}
+            message={`Add ${config.missing.join(
+              ', ',
+            )} to this entity's catalog-info.yaml to connect it to its GitOps repository and Argo CD.`}
           />
         </Grid>
       )}

@@ -1,0 +1,11 @@
+import slipwayPlugin from './alpha';
+
+describe('new frontend system plugin', () => {
+  it('provides the API and the Deploy entity content', () => {
+    const ids = (slipwayPlugin as any).extensions?.map((e: any) => e.id) ?? [];
+    expect(slipwayPlugin.id).toBe('slipway');
+    expect(ids).toEqual(
+      expect.arrayContaining(['api:slipway', 'entity-content:slipway/deploy']),
+    );
+  });
+});
