@@ -56,3 +56,44 @@ slipway_postgres_stop() {
     rm -rf "$SLIPWAY_PG_DIR"
   fi
 }
+
+# Runs the sandbox and the portal (frontend + backend) in the foreground until
+# interrupted. Data lives in $SLIPWAY_DATA_DIR (default: data/).
+slipway_portal_run() {
+  local data="${SLIPWAY_DATA_DIR:-$SLIPWAY_ROOT/data}"
+  mkdir -p "$data/sqlite"
+  export APP_CONFIG_backend_database_connection_directory="$data/sqlite"
+  local pids=()
+  # shellcheck disable=SC2317
+  _slipway_portal_cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  }
+  trap _slipway_portal_cleanup EXIT INT TERM
+  if [ -f packages/sandbox/src/main.ts ]; then
+    (cd packages/sandbox && exec node --require @backstage/cli/config/nodeTransform.cjs src/main.ts --data-dir "$data/sandbox") &
+    pids+=($!)
+  fi
+  yarn start:portal
+}
+
+# Waits until a URL answers (any HTTP status), up to $2 seconds.
+slipway_wait_for() {
+  local url="$1" timeout="${2:-300}" start
+  start=$(date +%s)
+  until curl -s -o /dev/null "$url"; do
+    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+      echo "Timed out after ${timeout}s waiting for $url" >&2
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+# Installs Debian's Chromium for the e2e suite when missing.
+slipway_ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "[test] installing chromium from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}

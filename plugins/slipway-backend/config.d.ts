@@ -5,26 +5,17 @@ export interface Config {
      * Environments in promotion order. Defaults to dev (auto sync), staging
      * (manual) and prod (manual). An entity can narrow the list with the
      * `slipway.dev/environments` annotation.
-     * @visibility frontend
      */
     environments?: Array<{
       /**
        * DNS-1123 label, e.g. `staging`.
-       * @visibility frontend
        */
       name: string;
       /**
        * How Argo CD applies changes in this environment.
-       * @visibility frontend
        */
       syncMode?: 'auto' | 'manual';
     }>;
-    /**
-     * Set when the portal reads the local sandbox instead of real vendor
-     * services; the UI then says so plainly.
-     * @visibility frontend
-     */
-    sandbox?: boolean;
     /**
      * Groups whose members may change promotion policies, as full entity
      * refs. Read by the portal's permission policy (packages/backend); an

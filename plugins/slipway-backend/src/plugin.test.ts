@@ -32,7 +32,9 @@ const paymentsApi: Entity = {
 const policyBody = {
   policy: {
     selector: { kinds: ['component'] },
-    environments: { prod: { mode: 'pull-request', gates: [{ type: 'ci-passed' }] } },
+    environments: {
+      prod: { mode: 'pull-request', gates: [{ type: 'ci-passed' }] },
+    },
   },
   expectedVersion: 0,
   comment: 'first version',
@@ -75,10 +77,7 @@ describe('slipway backend plugin', () => {
     const server = await startBackend({
       config: {
         slipway: {
-          environments: [
-            { name: 'test', syncMode: 'auto' },
-            { name: 'live' },
-          ],
+          environments: [{ name: 'test', syncMode: 'auto' }, { name: 'live' }],
         },
       },
     });

@@ -12,7 +12,11 @@ export interface SlipwayApi {
   getPolicyHistory(name: string): Promise<PromotionPolicyVersion[]>;
   savePolicy(
     name: string,
-    body: { policy: PromotionPolicy; expectedVersion: number; comment?: string },
+    body: {
+      policy: PromotionPolicy;
+      expectedVersion: number;
+      comment?: string;
+    },
   ): Promise<PromotionPolicyVersion>;
 }
 
@@ -39,7 +43,9 @@ export class SlipwayClient implements SlipwayApi {
     return body.items;
   }
 
-  async getEntityConfig(entity: CompoundEntityRef): Promise<EntityDeployConfig> {
+  async getEntityConfig(
+    entity: CompoundEntityRef,
+  ): Promise<EntityDeployConfig> {
     return this.request<EntityDeployConfig>(
       `/entities/${entityPath(entity)}/config`,
     );
@@ -65,7 +71,11 @@ export class SlipwayClient implements SlipwayApi {
 
   async savePolicy(
     name: string,
-    body: { policy: PromotionPolicy; expectedVersion: number; comment?: string },
+    body: {
+      policy: PromotionPolicy;
+      expectedVersion: number;
+      comment?: string;
+    },
   ): Promise<PromotionPolicyVersion> {
     return this.request(`/policies/${encodeURIComponent(name)}`, {
       method: 'PUT',

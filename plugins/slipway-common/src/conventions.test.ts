@@ -38,7 +38,9 @@ describe('conventions', () => {
   });
 
   it('accepts tags in the OCI grammar and refuses the rest', () => {
-    expect(assertOciTag('0123456789abcdef0123456789abcdef01234567')).toBeTruthy();
+    expect(
+      assertOciTag('0123456789abcdef0123456789abcdef01234567'),
+    ).toBeTruthy();
     expect(assertOciTag('v1.2.3_rc-1')).toBe('v1.2.3_rc-1');
     for (const bad of ['.hidden', '-x', 'a'.repeat(129), 'a:b', 'a\nb', '']) {
       expect(() => assertOciTag(bad)).toThrow(InputError);

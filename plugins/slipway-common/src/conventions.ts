@@ -114,7 +114,10 @@ export function normalizeRepoPath(value: string, what = 'path'): string {
     throw new InputError(`Invalid ${what}: malformed percent-encoding`);
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(decoded) || /[\u2028\u2029]/.test(decoded)) {
+  if (
+    /[\u0000-\u001f\u007f\\]/.test(decoded) ||
+    /[\u2028\u2029]/.test(decoded)
+  ) {
     throw new InputError(`Invalid ${what}: control characters or backslashes`);
   }
   if (decoded.startsWith('/')) {
@@ -132,10 +135,10 @@ export function normalizeRepoPath(value: string, what = 'path'): string {
 
 /** Folder of an environment's overlay: `<gitopsPath>/overlays/<env>`. @public */
 export function overlayPath(gitopsPath: string, environment: string): string {
-  return `${normalizeRepoPath(gitopsPath, 'GitOps path')}/overlays/${assertDnsLabel(
-    environment,
-    'environment',
-  )}`;
+  return `${normalizeRepoPath(
+    gitopsPath,
+    'GitOps path',
+  )}/overlays/${assertDnsLabel(environment, 'environment')}`;
 }
 
 /** Folder of the Kustomize base: `<gitopsPath>/base`. @public */

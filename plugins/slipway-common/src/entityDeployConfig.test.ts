@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { hasSlipwayAnnotations, readEntityDeployConfig } from './entityDeployConfig';
+import {
+  hasSlipwayAnnotations,
+  readEntityDeployConfig,
+} from './entityDeployConfig';
 
 const environments = [
   { name: 'dev', syncMode: 'auto' as const },
@@ -36,10 +39,21 @@ describe('readEntityDeployConfig', () => {
       path: 'apps/payments-api',
     });
     expect(config.argocd?.appSelector).toBe('slipway.dev/app=payments-api');
-    expect(config.ci).toEqual({ provider: 'github', projectSlug: 'acme/payments-api' });
-    expect(config.registry).toEqual({ harborRepositorySlug: 'acme/payments-api' });
-    expect(config.quality).toEqual({ sonarqubeProjectKey: 'acme_payments-api' });
-    expect(config.environments.map(e => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(config.ci).toEqual({
+      provider: 'github',
+      projectSlug: 'acme/payments-api',
+    });
+    expect(config.registry).toEqual({
+      harborRepositorySlug: 'acme/payments-api',
+    });
+    expect(config.quality).toEqual({
+      sonarqubeProjectKey: 'acme_payments-api',
+    });
+    expect(config.environments.map(e => e.name)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
   });
 
   it('names the annotations that are missing', () => {
@@ -65,7 +79,9 @@ describe('readEntityDeployConfig', () => {
       { environments },
     );
     const problems = Object.fromEntries(
-      config.annotations.filter(a => a.problem).map(a => [a.annotation, a.problem]),
+      config.annotations
+        .filter(a => a.problem)
+        .map(a => [a.annotation, a.problem]),
     );
     expect(problems['slipway.dev/gitops-repo']).toMatch(/credentials/);
     expect(problems['slipway.dev/gitops-path']).toMatch(/\.\./);

@@ -29,9 +29,13 @@ const PURPOSES: Record<string, string> = {
 /** True when the entity carries any annotation the Deploy tab can use. @public */
 export function hasSlipwayAnnotations(entity: Entity): boolean {
   const annotations = entity.metadata.annotations ?? {};
-  return [A.gitopsRepo, A.gitopsPath, A.image, A.argocdAppSelector, A.argocdAppName].some(
-    key => Boolean(annotations[key]),
-  );
+  return [
+    A.gitopsRepo,
+    A.gitopsPath,
+    A.image,
+    A.argocdAppSelector,
+    A.argocdAppName,
+  ].some(key => Boolean(annotations[key]));
 }
 
 function checkUrl(value: string): string | undefined {
@@ -73,7 +77,9 @@ const CHECKS: Record<string, (value: string) => string | undefined> = {
       ? undefined
       : 'must be an image repository without tag or digest',
   [A.argocdAppSelector]: v =>
-    /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+)*$/.test(v)
+    /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+)*$/.test(
+      v,
+    )
       ? undefined
       : 'must be a label selector like slipway.dev/app=<app>',
   [A.argocdAppName]: v =>

@@ -12,15 +12,26 @@ const valid = {
       mode: 'pull-request',
       gates: [
         { type: 'soak', upstream: 'staging', minutes: 60 },
-        { type: 'approvals', count: 2, groups: ['group:default/platform-admins'] },
+        {
+          type: 'approvals',
+          count: 2,
+          groups: ['group:default/platform-admins'],
+        },
         {
           type: 'deploy-window',
           timeZone: 'Europe/Berlin',
-          allow: [{ days: ['mon', 'tue', 'wed', 'thu'], start: '09:00', end: '16:00' }],
+          allow: [
+            {
+              days: ['mon', 'tue', 'wed', 'thu'],
+              start: '09:00',
+              end: '16:00',
+            },
+          ],
         },
         {
           type: 'signature',
-          identity: 'https://github.com/acme/payments-api/.github/workflows/ci.yaml@refs/heads/main',
+          identity:
+            'https://github.com/acme/payments-api/.github/workflows/ci.yaml@refs/heads/main',
           issuer: 'https://token.actions.githubusercontent.com',
         },
       ],
@@ -36,12 +47,35 @@ describe('promotionPolicySchema', () => {
   it.each([
     ['unknown gate', { type: 'magic' }],
     ['extra gate field', { type: 'ci-passed', skip: true }],
-    ['bad time zone', { type: 'deploy-window', timeZone: 'Mars/Olympus', allow: [{ days: ['mon'], start: '09:00', end: '10:00' }] }],
-    ['bad clock', { type: 'deploy-window', timeZone: 'UTC', allow: [{ days: ['mon'], start: '9am', end: '10:00' }] }],
-    ['zero approvals', { type: 'approvals', count: 0, groups: ['group:default/x'] }],
-    ['approver not an entity ref', { type: 'approvals', count: 1, groups: ['admins'] }],
+    [
+      'bad time zone',
+      {
+        type: 'deploy-window',
+        timeZone: 'Mars/Olympus',
+        allow: [{ days: ['mon'], start: '09:00', end: '10:00' }],
+      },
+    ],
+    [
+      'bad clock',
+      {
+        type: 'deploy-window',
+        timeZone: 'UTC',
+        allow: [{ days: ['mon'], start: '9am', end: '10:00' }],
+      },
+    ],
+    [
+      'zero approvals',
+      { type: 'approvals', count: 0, groups: ['group:default/x'] },
+    ],
+    [
+      'approver not an entity ref',
+      { type: 'approvals', count: 1, groups: ['admins'] },
+    ],
     ['negative threshold', { type: 'scan', maxHigh: -1 }],
-    ['issuer not a URL', { type: 'signature', identity: 'x', issuer: 'not a url' }],
+    [
+      'issuer not a URL',
+      { type: 'signature', identity: 'x', issuer: 'not a url' },
+    ],
   ])('refuses %s', (_, gate) => {
     const policy = {
       selector: {},

@@ -8,7 +8,8 @@ const dnsLabel = z
 const entityRef = z
   .string()
   .regex(/^[a-z]+:[a-z0-9][a-z0-9._-]*\/[a-zA-Z0-9][a-zA-Z0-9._-]*$/, {
-    message: 'must be a full entity reference, e.g. group:default/platform-admins',
+    message:
+      'must be a full entity reference, e.g. group:default/platform-admins',
   });
 
 const timeZone = z.string().refine(
@@ -62,7 +63,11 @@ export const gateSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('soak'),
       upstream: dnsLabel,
-      minutes: z.number().int().min(1).max(60 * 24 * 30),
+      minutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(60 * 24 * 30),
     })
     .strict(),
   z

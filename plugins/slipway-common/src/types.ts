@@ -39,4 +39,9 @@ export interface EntityDeployConfig {
 }
 
 /** Kinds of provider adopters can install through slipway-node. @public */
-export type ProviderKind = 'ci' | 'artifacts' | 'quality' | 'delivery' | 'gitops';
+export type ProviderKind =
+  | 'ci'
+  | 'artifacts'
+  | 'quality'
+  | 'delivery'
+  | 'gitops';

@@ -8,7 +8,10 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
  */
 export function createTestDatabases(): TestDatabases {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
-  if (process.env.SLIPWAY_REQUIRE_POSTGRES && !databases.supports('POSTGRES_15')) {
+  if (
+    process.env.SLIPWAY_REQUIRE_POSTGRES &&
+    !databases.supports('POSTGRES_15')
+  ) {
     throw new Error(
       'SLIPWAY_REQUIRE_POSTGRES is set but no PostgreSQL 15 is configured',
     );

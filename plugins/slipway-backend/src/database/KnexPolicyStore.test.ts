@@ -34,8 +34,14 @@ describe.each(databases.eachSupportedId())('KnexPolicyStore on %s', id => {
       createdBy: 'user:default/alice',
       comment: 'initial',
     });
-    expect(v1).toMatchObject({ name: 'default', version: 1, comment: 'initial' });
-    expect(new Date(v1.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(v1).toMatchObject({
+      name: 'default',
+      version: 1,
+      comment: 'initial',
+    });
+    expect(new Date(v1.createdAt).getTime()).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
 
     await store.save({
       name: 'default',

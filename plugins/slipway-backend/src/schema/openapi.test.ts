@@ -6,7 +6,10 @@ describe('openapi.generated.ts', () => {
     expect(() =>
       execFileSync(
         process.execPath,
-        [path.resolve(__dirname, '../../scripts/generate-openapi.js'), '--check'],
+        [
+          path.resolve(__dirname, '../../scripts/generate-openapi.js'),
+          '--check',
+        ],
         { stdio: 'pipe' },
       ),
     ).not.toThrow();

@@ -1,7 +1,8 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
-import { CompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {

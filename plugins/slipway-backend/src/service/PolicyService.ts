@@ -6,7 +6,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Request } from 'express';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
 import {
   promotionPolicySchema,
   PromotionPolicyVersion,
@@ -22,7 +25,11 @@ export class PolicyService {
     permissions: PermissionsService;
     auditor: AuditorService;
   }): PolicyService {
-    return new PolicyService(options.store, options.permissions, options.auditor);
+    return new PolicyService(
+      options.store,
+      options.permissions,
+      options.auditor,
+    );
   }
 
   private constructor(
@@ -31,7 +38,9 @@ export class PolicyService {
     private readonly auditor: AuditorService,
   ) {}
 
-  async list(credentials: BackstageCredentials): Promise<PromotionPolicyVersion[]> {
+  async list(
+    credentials: BackstageCredentials,
+  ): Promise<PromotionPolicyVersion[]> {
     await this.authorize(slipwayPolicyReadPermission, credentials);
     return this.store.listLatest();
   }

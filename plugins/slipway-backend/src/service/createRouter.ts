@@ -26,7 +26,9 @@ export async function createRouter(options: {
       allow: ['user', 'service'],
     });
     const { kind, namespace, name } = req.params;
-    res.json(await entityConfig.getConfig({ kind, namespace, name }, credentials));
+    res.json(
+      await entityConfig.getConfig({ kind, namespace, name }, credentials),
+    );
   });
 
   router.get('/policies', async (req, res) => {
@@ -53,7 +55,9 @@ export async function createRouter(options: {
 
   router.get('/policies/:policyName/versions', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    res.json({ items: await policies.history(req.params.policyName, credentials) });
+    res.json({
+      items: await policies.history(req.params.policyName, credentials),
+    });
   });
 
   return router;

@@ -108,6 +108,9 @@ describe('EntityDeployContent', () => {
     expect(
       await screen.findByText('Error: Entity not found'),
     ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Deploy state is not available/),
+    ).not.toBeInTheDocument();
   });
 
   it('says plainly when the data comes from the sandbox', async () => {

@@ -6,8 +6,9 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
@@ -59,12 +60,11 @@ const columns: TableColumn<AnnotationFinding>[] = [
 
 function SandboxBanner() {
   return (
-    <WarningPanel
-      defaultExpanded
-      severity="info"
-      title="Sandbox"
-      message="This portal is wired to Slipway's local sandbox: Argo CD, GitHub, Harbor and SonarQube are local stand-ins, not real services."
-    />
+    <Alert severity="info" role="status">
+      <AlertTitle>Sandbox</AlertTitle>
+      This portal is wired to Slipway's local sandbox: Argo CD, GitHub, Harbor
+      and SonarQube are local stand-ins, not real services.
+    </Alert>
   );
 }
 
@@ -73,23 +73,19 @@ function ConfigView({ config }: { config: EntityDeployConfig }) {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <WarningPanel
-          defaultExpanded
-          severity="info"
-          title="Deploy state is not available in this version"
-          message="Slipway reads this entity's configuration but does not yet query CI, registry, scanner or Argo CD. Below is what it found."
-        />
+        <Alert severity="info" role="status">
+          <AlertTitle>Deploy state is not available in this version</AlertTitle>
+          Slipway reads this entity's configuration but does not yet query CI,
+          registry, scanner or Argo CD. Below is what it found.
+        </Alert>
       </Grid>
       {config.missing.length > 0 && (
         <Grid item xs={12}>
-          <WarningPanel
-            defaultExpanded
-            severity="warning"
-            title="Annotations missing"
-            message={`Add ${config.missing.join(
-              ', ',
-            )} to this entity's catalog-info.yaml to connect it to its GitOps repository and Argo CD.`}
-          />
+          <Alert severity="warning">
+            <AlertTitle>Annotations missing</AlertTitle>
+            Add {config.missing.join(', ')} to this entity's catalog-info.yaml
+            to connect it to its GitOps repository and Argo CD.
+          </Alert>
         </Grid>
       )}
       <Grid item xs={12} md={6}>
@@ -145,7 +141,12 @@ function ConfigView({ config }: { config: EntityDeployConfig }) {
       <Grid item xs={12}>
         <Table<AnnotationFinding>
           title={`Annotations (${found.length} set)`}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          options={{
+            paging: false,
+            search: false,
+            sorting: false,
+            padding: 'dense',
+          }}
           columns={columns}
           data={config.annotations}
         />
