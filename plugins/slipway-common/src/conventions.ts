@@ -21,6 +21,9 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const IMAGE_REPOSITORY =
   /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const FULL_GIT_SHA = /^[a-f0-9]{40}$/;
+// Control characters, DEL, backslash and the unicode line separators.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_PATH_CHARACTERS = /[\u0000-\u001f\u007f\\\u2028\u2029]/;
 
 /** True for a DNS-1123 label: lower case alphanumerics and '-', at most 63 characters. @public */
 export function isDnsLabel(value: string): boolean {
@@ -113,11 +116,7 @@ export function normalizeRepoPath(value: string, what = 'path'): string {
   } catch {
     throw new InputError(`Invalid ${what}: malformed percent-encoding`);
   }
-  // eslint-disable-next-line no-control-regex
-  if (
-    /[\u0000-\u001f\u007f\\]/.test(decoded) ||
-    /[\u2028\u2029]/.test(decoded)
-  ) {
+  if (UNSAFE_PATH_CHARACTERS.test(decoded)) {
     throw new InputError(`Invalid ${what}: control characters or backslashes`);
   }
   if (decoded.startsWith('/')) {

@@ -15,8 +15,10 @@ const entityRef = z
 const timeZone = z.string().refine(
   value => {
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone: value });
-      return true;
+      return (
+        new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions()
+          .timeZone !== undefined
+      );
     } catch {
       return false;
     }
