@@ -1,12 +1,19 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { PromotionPolicy, PromotionPolicyVersion } from './policy';
+import { EntityState, FleetPage, FleetQuery, HistoryPage } from './state';
 import { EntityDeployConfig, SlipwayEnvironment } from './types';
 
 /** The Slipway backend API, as the frontend and other plugins use it. @public */
 export interface SlipwayApi {
   getEnvironments(): Promise<SlipwayEnvironment[]>;
   getEntityConfig(entity: CompoundEntityRef): Promise<EntityDeployConfig>;
+  getEntityState(entity: CompoundEntityRef): Promise<EntityState>;
+  getEntityHistory(
+    entity: CompoundEntityRef,
+    options?: { environment?: string; limit?: number; cursor?: string },
+  ): Promise<HistoryPage>;
+  getFleet(query?: FleetQuery): Promise<FleetPage>;
   listPolicies(): Promise<PromotionPolicyVersion[]>;
   getPolicy(name: string): Promise<PromotionPolicyVersion>;
   getPolicyHistory(name: string): Promise<PromotionPolicyVersion[]>;
@@ -51,6 +58,23 @@ export class SlipwayClient implements SlipwayApi {
     );
   }
 
+  async getEntityState(entity: CompoundEntityRef): Promise<EntityState> {
+    return this.request<EntityState>(`/entities/${entityPath(entity)}/state`);
+  }
+
+  async getEntityHistory(
+    entity: CompoundEntityRef,
+    options?: { environment?: string; limit?: number; cursor?: string },
+  ): Promise<HistoryPage> {
+    return this.request<HistoryPage>(
+      `/entities/${entityPath(entity)}/history${query(options ?? {})}`,
+    );
+  }
+
+  async getFleet(fleetQuery?: FleetQuery): Promise<FleetPage> {
+    return this.request<FleetPage>(`/fleet${query({ ...fleetQuery })}`);
+  }
+
   async listPolicies(): Promise<PromotionPolicyVersion[]> {
     const body = await this.request<{ items: PromotionPolicyVersion[] }>(
       '/policies',
@@ -92,6 +116,15 @@ export class SlipwayClient implements SlipwayApi {
     }
     return (await response.json()) as T;
   }
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 function entityPath(entity: CompoundEntityRef): string {

@@ -10,4 +10,5 @@ export * from './entityDeployConfig';
 export * from './permissions';
 export * from './policy';
 export * from './SlipwayClient';
+export * from './state';
 export * from './types';

@@ -1,0 +1,257 @@
+import { SlipwayEnvironment, SyncMode } from './types';
+
+/**
+ * Deploy state DTOs: what the backend's state, history and fleet endpoints
+ * return. Allow-listed fields only; never raw upstream objects.
+ */
+
+/** Health of one upstream source in a response. @public */
+export type SourceStatus =
+  | 'ok'
+  | 'error'
+  | 'stale'
+  | 'unconfigured'
+  | 'rate-limited';
+
+/** The kinds of upstream sources. @public */
+export type SourceKind = 'gitops' | 'delivery' | 'ci' | 'artifacts' | 'quality';
+
+/**
+ * How one upstream source fared in producing a response. Every source that
+ * contributed (or should have) has one, so a failing source is never shown
+ * as green and never blanks the others.
+ *
+ * @public
+ */
+export interface SourceReport {
+  /** Provider id, e.g. `argocd:sandbox`, `github-actions`, `harbor`. */
+  source: string;
+  kind: SourceKind;
+  status: SourceStatus;
+  /** When the data shown was fetched from the upstream (ISO 8601). */
+  fetchedAt?: string;
+  /** Human explanation for anything but `ok`; never contains credentials. */
+  message?: string;
+  /** For `rate-limited`: when the upstream may be asked again. */
+  retryAt?: string;
+}
+
+/** An image reference. @public */
+export interface ImageRef {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** A git commit, as shown to people. @public */
+export interface CommitInfo {
+  sha: string;
+  message?: string;
+  author?: string;
+  committedAt?: string;
+  url?: string;
+}
+
+/** What Git says should run in an environment. @public */
+export interface DesiredState {
+  /** Folder of the overlay in the GitOps repository. */
+  path: string;
+  image?: ImageRef;
+  /** The GitOps commit that last changed the overlay. */
+  commit?: CommitInfo;
+  /** Promotion id from the commit's `Slipway-Promotion` trailer, if any. */
+  promotionId?: string;
+}
+
+/** Progressive delivery state read from an Argo Rollout. @public */
+export interface RolloutState {
+  strategy: 'canary' | 'blueGreen';
+  phase?: string;
+  /** 1-based step the rollout is at, and the number of steps. */
+  currentStep?: number;
+  totalSteps?: number;
+  /** Traffic weight to the new version, 0–100. */
+  weight?: number;
+  paused?: boolean;
+  analysis?: 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+  message?: string;
+}
+
+/** Argo CD sync status. @public */
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+/** Argo CD health status. @public */
+export type HealthStatus =
+  | 'Healthy'
+  | 'Progressing'
+  | 'Degraded'
+  | 'Suspended'
+  | 'Missing'
+  | 'Unknown';
+
+/** What runs in the cluster, according to Argo CD. @public */
+export interface LiveState {
+  application: string;
+  instance: string;
+  syncStatus: SyncStatus;
+  healthStatus: HealthStatus;
+  /** Git revision Argo CD last synced. */
+  revision?: string;
+  images: string[];
+  operation?: {
+    phase: 'Running' | 'Terminating' | 'Succeeded' | 'Failed' | 'Error';
+    startedAt?: string;
+    finishedAt?: string;
+    message?: string;
+    revision?: string;
+  };
+  lastSyncedAt?: string;
+  reconciledAt?: string;
+  rollout?: RolloutState;
+  /** Link to the Application in the Argo CD UI. */
+  url?: string;
+}
+
+/** A CI run. @public */
+export interface BuildRun {
+  id: string;
+  name?: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?:
+    | 'success'
+    | 'failure'
+    | 'cancelled'
+    | 'skipped'
+    | 'timed_out'
+    | 'neutral'
+    | 'action_required'
+    | 'stale';
+  commit: string;
+  branch?: string;
+  startedAt?: string;
+  completedAt?: string;
+  durationSeconds?: number;
+  url?: string;
+}
+
+/** Vulnerability scan summary of an artifact (worst over all platforms). @public */
+export interface ScanSummary {
+  scanner: string;
+  status: 'Success' | 'Pending' | 'Running' | 'Error' | 'NotScanned';
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  unknown: number;
+  fixable?: number;
+  completedAt?: string;
+  reportUrl?: string;
+}
+
+/** SonarQube quality gate of the source commit. @public */
+export interface QualityGate {
+  status: 'OK' | 'WARN' | 'ERROR' | 'NONE';
+  url?: string;
+  conditions?: { metric: string; status: string; actual?: string; threshold?: string }[];
+}
+
+/** Signatures attached to an artifact. @public */
+export interface SignatureState {
+  signed: boolean;
+  count: number;
+}
+
+/** A built image and what is known about it. @public */
+export interface ArtifactState {
+  image: ImageRef;
+  sourceCommit?: string;
+  pushedAt?: string;
+  build?: BuildRun;
+  scan?: ScanSummary;
+  quality?: QualityGate;
+  signature?: SignatureState;
+  url?: string;
+}
+
+/** The state of one entity in one environment. @public */
+export interface EnvironmentState {
+  environment: string;
+  syncMode: SyncMode;
+  desired?: DesiredState;
+  live?: LiveState;
+  /** Git and the cluster disagree (image, revision or sync status). */
+  drift: { drifted: boolean; reasons: string[] };
+  /**
+   * True only when the live revision is the desired commit, Argo CD
+   * reconciled after the last operation, and the application is Healthy.
+   */
+  deployed: boolean;
+  /** The artifact the desired image points at. */
+  artifact?: ArtifactState;
+}
+
+/** Response of `GET /entities/{kind}/{namespace}/{name}/state`. @public */
+export interface EntityState {
+  entityRef: string;
+  generatedAt: string;
+  environments: EnvironmentState[];
+  /** Recent builds of the source repository, newest first. */
+  builds: BuildRun[];
+  sources: SourceReport[];
+}
+
+/** One deployment in an environment's history. @public */
+export interface HistoryEntry {
+  environment: string;
+  source: 'gitops' | 'argocd';
+  revision: string;
+  image?: ImageRef;
+  at: string;
+  author?: string;
+  message?: string;
+  promotionId?: string;
+}
+
+/** Response of `GET /entities/{kind}/{namespace}/{name}/history`. @public */
+export interface HistoryPage {
+  items: HistoryEntry[];
+  nextCursor?: string;
+  sources: SourceReport[];
+}
+
+/** One cell of the fleet view. @public */
+export interface FleetCell {
+  tag?: string;
+  digest?: string;
+  syncStatus?: SyncStatus;
+  healthStatus?: HealthStatus;
+  deployed: boolean;
+  /** This environment runs something other than the first environment. */
+  behind: boolean;
+}
+
+/** One entity in the fleet view. @public */
+export interface FleetRow {
+  entityRef: string;
+  title?: string;
+  owner?: string;
+  system?: string;
+  cells: Record<string, FleetCell>;
+}
+
+/** Query of `GET /fleet`. @public */
+export interface FleetQuery {
+  owner?: string;
+  system?: string;
+  environment?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Response of `GET /fleet`. @public */
+export interface FleetPage {
+  environments: SlipwayEnvironment[];
+  items: FleetRow[];
+  totalItems: number;
+  nextCursor?: string;
+  sources: SourceReport[];
+}
