@@ -94,7 +94,8 @@ export function isValidRepoPath(filePath: string): boolean {
     if (segment === '' || segment === '.' || segment === '..' || segment === '.git') {
       return false;
     }
-    if (/[\u0000-\u001f\\]/.test(segment)) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f\\]/.test(segment)) {
       return false;
     }
   }
@@ -384,22 +385,35 @@ export class GitRepositories {
       } else {
         await this.git(owner, repo, ['read-tree', '--empty'], { env });
       }
+      const writes: GitFileChange[] = [];
+      const removals: string[] = [];
       for (const change of request.changes) {
         if (!isValidRepoPath(change.path)) {
           throw new Error(`invalid path in repository: ${JSON.stringify(change.path)}`);
         }
-        if (change.content === undefined) {
-          await this.git(owner, repo, ['update-index', '--force-remove', '--', change.path], { env });
-          continue;
-        }
-        const blob = (
-          await this.git(owner, repo, ['hash-object', '-w', '--stdin'], { input: change.content })
-        ).stdout
-          .toString('utf8')
-          .trim();
-        await this.git(owner, repo, ['update-index', '--add', '--cacheinfo', `100644,${blob},${change.path}`], {
-          env,
-        });
+        if (change.content === undefined) removals.push(change.path);
+        else writes.push(change);
+      }
+      // One hash-object and one update-index for all files, not one per file.
+      const blobFiles = writes.map((change, index) => {
+        const file = path.join(indexDir, `blob-${index}`);
+        fs.writeFileSync(file, change.content ?? '');
+        return file;
+      });
+      const blobs = blobFiles.length
+        ? (await this.git(owner, repo, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
+            input: `${blobFiles.join('\n')}\n`,
+          })).stdout
+            .toString('utf8')
+            .trim()
+            .split('\n')
+        : [];
+      const indexInfo = [
+        ...removals.map(removed => `0 ${ZERO_SHA}\t${removed}`),
+        ...writes.map((change, index) => `100644 ${blobs[index]}\t${change.path}`),
+      ];
+      if (indexInfo.length) {
+        await this.git(owner, repo, ['update-index', '--index-info'], { env, input: `${indexInfo.join('\n')}\n` });
       }
       const tree = (await this.git(owner, repo, ['write-tree'], { env })).stdout.toString('utf8').trim();
       return await this.commitTree(owner, repo, {

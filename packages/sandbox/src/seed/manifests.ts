@@ -42,7 +42,7 @@ function podTemplate(service: string, image: string) {
 }
 
 /** The canary steps of the seeded Rollout: 5% → 25% → 100% with pauses. */
-export const CANARY_STEPS = [
+export const CANARY_STEPS: Array<{ setWeight?: number; pause?: { duration: string } }> = [
   { setWeight: 5 },
   { pause: { duration: '1m' } },
   { setWeight: 25 },

@@ -1,0 +1,138 @@
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { ArgoApiError } from '../argocd/ArgoApiError';
+import { ArgoCdController } from '../argocd/ArgoCdController';
+import { CiSimulator } from '../ci/CiSimulator';
+import { SANDBOX_BANNER } from '../defaults';
+import { FaultInjector } from '../faults/FaultInjector';
+import { parseFaultRules } from '../faults/faultRules';
+import { GitRepositories } from '../git/GitRepositories';
+import { RepoWatcher } from '../git/RepoWatcher';
+import { HarborRegistry } from '../harbor/HarborRegistry';
+import { SandboxUrls } from '../types';
+
+const IMAGE_REFERENCE = /^[a-z0-9.:_/-]+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** Admin API: health, state summary, fault injection and state twists. */
+export function createAdminRouter(options: {
+  faults: FaultInjector;
+  repos: GitRepositories;
+  watcher: RepoWatcher;
+  ci: CiSimulator;
+  harbor: HarborRegistry;
+  argo: ArgoCdController;
+  urls: () => SandboxUrls;
+}): Router {
+  const { faults, argo } = options;
+  const router = Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', sandbox: true, notice: SANDBOX_BANNER });
+  });
+
+  router.get('/admin/faults', (_req, res) => {
+    res.json({ rules: faults.list() });
+  });
+  const setFaults = (append: boolean) => (req: Request, res: Response) => {
+    const parsed = parseFaultRules(req.body);
+    if ('errors' in parsed) {
+      res.status(400).json({ error: 'invalid fault rules', details: parsed.errors });
+      return;
+    }
+    if (append) faults.addRules(parsed.rules);
+    else faults.setRules(parsed.rules);
+    res.json({ rules: faults.list() });
+  };
+  router.put('/admin/faults', setFaults(false));
+  router.post('/admin/faults', setFaults(true));
+  router.delete('/admin/faults', (_req, res) => {
+    faults.clear();
+    res.status(204).end();
+  });
+
+  router.get('/admin/state', async (_req, res, next) => {
+    try {
+      const repositories = [];
+      for (const { owner, repo } of options.repos.list()) {
+        repositories.push({
+          fullName: `${owner}/${repo}`,
+          head: await options.repos.resolveCommit(owner, repo, 'main'),
+          runs: options.ci.runs.list(owner, repo).length,
+          artifacts: options.harbor.artifactCount(owner, repo),
+        });
+      }
+      res.json({
+        sandbox: true,
+        notice: SANDBOX_BANNER,
+        urls: options.urls(),
+        repositories,
+        workflowRuns: options.ci.runs.all().slice(-20).map(run => ({
+          id: run.id,
+          repository: `${run.owner}/${run.repo}`,
+          headSha: run.headSha,
+          status: run.status,
+          conclusion: run.conclusion,
+        })),
+        applications: argo.list().map(app => ({
+          name: app.definition.name,
+          sync: argo.syncStatus(app),
+          health: app.health.status,
+          operation: app.operation?.phase,
+          revision: app.liveRevision,
+          images: argo.workloadImages(argo.liveObjects(app)),
+          canary: app.rollout ? { step: app.rollout.stepIndex, weight: app.rollout.weight, held: app.rollout.held } : undefined,
+        })),
+        faults: faults.list(),
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.post('/admin/applications/:name/drift', (req, res) => {
+    const image = (req.body ?? {}).image;
+    if (image !== undefined && (typeof image !== 'string' || image.length > 300 || !IMAGE_REFERENCE.test(image))) {
+      res.status(400).json({ error: 'image must be an image reference like host/repo:tag' });
+      return;
+    }
+    try {
+      const app = argo.drift(req.params.name, image);
+      res.json({ name: app.definition.name, sync: argo.syncStatus(app), driftImage: app.driftImage });
+    } catch (error) {
+      res.status(error instanceof ArgoApiError ? error.status : 500).json({ error: String((error as Error).message) });
+    }
+  });
+
+  router.post('/admin/applications/:name/promote', (req, res) => {
+    try {
+      const app = argo.promoteRollout(req.params.name);
+      res.json({ name: app.definition.name, health: app.health.status, step: app.rollout?.stepIndex });
+    } catch (error) {
+      res.status(error instanceof ArgoApiError ? error.status : 500).json({ error: String((error as Error).message) });
+    }
+  });
+
+  router.post('/admin/refresh', async (_req, res, next) => {
+    try {
+      for (const { owner, repo } of options.repos.list()) {
+        await options.watcher.check(owner, repo);
+      }
+      await argo.refresh();
+      res.json({ refreshed: true });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error && typeof error === 'object' && (error as { type?: string }).type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'body is not valid JSON' });
+      return;
+    }
+    res.status(500).json({ error: 'internal sandbox error' });
+  });
+  return router;
+}

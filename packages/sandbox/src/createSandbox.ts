@@ -1,0 +1,229 @@
+import fs from 'node:fs';
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { createAdminRouter } from './admin/createAdminRouter';
+import { ArgoCdController } from './argocd/ArgoCdController';
+import { createArgoCdRouter } from './argocd/createArgoCdRouter';
+import { CiSimulator } from './ci/CiSimulator';
+import {
+  DEFAULT_BASE_PORT,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_HOST,
+  DEFAULT_TIMINGS,
+  GITOPS_REPO,
+  SANDBOX_BANNER,
+  SANDBOX_OWNER,
+} from './defaults';
+import { FaultInjector } from './faults/FaultInjector';
+import { createGitHttpHandler } from './git/createGitHttpHandler';
+import { GitRepositories } from './git/GitRepositories';
+import { RepoWatcher } from './git/RepoWatcher';
+import { createGithubRouter } from './github/createGithubRouter';
+import { GithubService } from './github/GithubService';
+import { cloneUrl } from './github/githubObjects';
+import { PullRequests } from './github/PullRequests';
+import { createHarborRouter } from './harbor/createHarborRouter';
+import { HarborRegistry } from './harbor/HarborRegistry';
+import { RunningServer, startServer } from './http/startServer';
+import { needsSeed, seedWorld } from './seed/seedWorld';
+import { createSonarQubeRouter } from './sonarqube/createSonarQubeRouter';
+import { SonarQubeProjects } from './sonarqube/SonarQubeProjects';
+import {
+  SandboxCredentials,
+  SandboxOptions,
+  SandboxPorts,
+  SandboxTimings,
+  SandboxUrls,
+  SandboxVendor,
+} from './types';
+
+/** A running sandbox. */
+export interface Sandbox {
+  urls: SandboxUrls;
+  dataDir: string;
+  timings: SandboxTimings;
+  /** Fault rules, also reachable over the admin API. */
+  faults: FaultInjector;
+  /** The Argo CD stand-in, for tests that need to look inside. */
+  argocd: ArgoCdController;
+  /** Checks every repository for new commits now (instead of waiting for the poll). */
+  refresh(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function resolvePorts(options: SandboxOptions): SandboxPorts {
+  const base = options.basePort ?? DEFAULT_BASE_PORT;
+  const at = (offset: number) => (base === 0 ? 0 : base + offset);
+  return {
+    admin: at(0),
+    github: at(1),
+    argocd: at(2),
+    harbor: at(3),
+    sonarqube: at(4),
+    ...options.ports,
+  };
+}
+
+/** An express app whose routes are attached once the services exist. */
+function vendorApp(faults: FaultInjector, vendorOf: (req: Request) => SandboxVendor | undefined) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('x-sandbox', 'slipway; not a real vendor service');
+    next();
+  });
+  app.use(faults.middleware(vendorOf));
+  const slot = Router();
+  app.use(slot);
+  return { app, slot };
+}
+
+/**
+ * Starts the sandbox: seeds the data dir when empty, then serves the admin,
+ * GitHub (+ git), Argo CD, Harbor and SonarQube stand-ins on loopback.
+ */
+export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const host = options.host ?? DEFAULT_HOST;
+  if (!LOOPBACK.has(host)) {
+    throw new Error(`the sandbox only listens on loopback, not ${host}`);
+  }
+  const ports = resolvePorts(options);
+  const timings: SandboxTimings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const credentials: SandboxCredentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const log = options.log ?? ((line: string) => console.log(line));
+  const owner = SANDBOX_OWNER;
+  const registryHost = options.registryHost ?? `${host}:${ports.harbor || DEFAULT_BASE_PORT + 3}`;
+  fs.mkdirSync(options.dataDir, { recursive: true });
+
+  const repos = GitRepositories.create({ dataDir: options.dataDir });
+  if (needsSeed(repos)) {
+    log(`sandbox: seeding ${options.dataDir}`);
+    await seedWorld(repos, { owner, registryHost });
+  }
+
+  const faults = FaultInjector.create({ timeoutMs: timings.faultTimeoutMs });
+  const admin = vendorApp(faults, () => undefined);
+  const github = vendorApp(faults, req => (req.path.startsWith('/git/') ? 'git' : 'github'));
+  const argocdApp = vendorApp(faults, () => 'argocd');
+  const harborApp = vendorApp(faults, () => 'harbor');
+  const sonarApp = vendorApp(faults, () => 'sonarqube');
+
+  const servers: RunningServer[] = [];
+  const stopServers = async () => {
+    faults.releaseAll();
+    await Promise.all(servers.map(server => server.close()));
+  };
+  try {
+    servers.push(await startServer(admin.app, host, ports.admin));
+    servers.push(await startServer(github.app, host, ports.github));
+    servers.push(await startServer(argocdApp.app, host, ports.argocd));
+    servers.push(await startServer(harborApp.app, host, ports.harbor));
+    servers.push(await startServer(sonarApp.app, host, ports.sonarqube));
+  } catch (error) {
+    await stopServers();
+    throw error;
+  }
+  const [adminServer, githubServer, argocdServer, harborServer, sonarServer] = servers;
+  const githubUrls = { api: `${githubServer.url}/api/v3`, web: githubServer.url };
+  const urls: SandboxUrls = {
+    admin: adminServer.url,
+    github: githubServer.url,
+    githubApi: githubUrls.api,
+    git: `${githubServer.url}/git`,
+    argocd: argocdServer.url,
+    harbor: harborServer.url,
+    sonarqube: sonarServer.url,
+  };
+
+  const harbor = HarborRegistry.create();
+  const sonar = SonarQubeProjects.create();
+  const ci = CiSimulator.create({ repos, harbor, sonar, timings, log });
+  await ci.deriveFromHistory();
+  const argocd = await ArgoCdController.create({
+    repos,
+    dataDir: options.dataDir,
+    owner,
+    gitopsRepo: GITOPS_REPO,
+    gitopsCloneUrl: cloneUrl(githubUrls, owner, GITOPS_REPO),
+    registryHost,
+    timings,
+    log,
+  });
+  const watcher = await RepoWatcher.create({
+    repos,
+    intervalMs: timings.pollIntervalMs,
+    onError: error => log(`sandbox: watcher error: ${String((error as Error)?.message ?? error)}`),
+  });
+  watcher.onPush(event => ci.handlePush(event));
+  watcher.onPush(async event => {
+    if (event.owner === owner && event.repo === GITOPS_REPO) {
+      await argocd.refresh();
+    }
+  });
+
+  const service = GithubService.create({
+    repos,
+    pulls: PullRequests.create({ dataDir: options.dataDir }),
+    ci,
+    watcher,
+    urls: githubUrls,
+  });
+  admin.slot.use(createAdminRouter({ faults, repos, watcher, ci, harbor, argo: argocd, urls: () => urls }));
+  github.slot.use('/api/v3', createGithubRouter({ service, tokens: credentials.githubTokens }));
+  github.slot.use(
+    '/git',
+    createGitHttpHandler({ repos, tokens: credentials.githubTokens, onPushed: (o, r) => watcher.check(o, r) }),
+  );
+  github.slot.use((_req: Request, res: Response) => {
+    res.status(404).json({ message: 'Not Found', status: '404' });
+  });
+  argocdApp.slot.use(
+    '/api/v1',
+    createArgoCdRouter({
+      controller: argocd,
+      repos,
+      owner,
+      gitopsRepo: GITOPS_REPO,
+      staticTokens: credentials.argocdTokens,
+      username: credentials.argocdUsername,
+      password: credentials.argocdPassword,
+    }),
+  );
+  harborApp.slot.use(
+    '/api/v2.0',
+    createHarborRouter({ registry: harbor, username: credentials.harborUsername, password: credentials.harborPassword }),
+  );
+  sonarApp.slot.use('/api', createSonarQubeRouter({ projects: sonar, tokens: credentials.sonarqubeTokens }));
+
+  log(SANDBOX_BANNER);
+  log(`sandbox admin      ${urls.admin}/admin/state  (faults: ${urls.admin}/admin/faults)`);
+  log(`sandbox github     ${urls.githubApi}  git: ${urls.git}/<owner>/<repo>.git`);
+  log(`sandbox argocd     ${urls.argocd}/api/v1`);
+  log(`sandbox harbor     ${urls.harbor}/api/v2.0`);
+  log(`sandbox sonarqube  ${urls.sonarqube}/api`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    urls,
+    dataDir: options.dataDir,
+    timings,
+    faults,
+    argocd,
+    refresh: async () => {
+      for (const { owner: o, repo } of repos.list()) {
+        await watcher.check(o, repo);
+      }
+    },
+    stop: () => {
+      stopped ??= (async () => {
+        watcher.stop();
+        ci.stop();
+        argocd.stop();
+        await stopServers();
+      })();
+      return stopped;
+    },
+  };
+}
