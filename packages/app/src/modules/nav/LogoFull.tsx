@@ -14,5 +14,5 @@ const useStyles = makeStyles({
 /** The Slipway wordmark in the open sidebar. */
 export const LogoFull = () => {
   const classes = useStyles();
-  return <span className={classes.wordmark}>⛵ Slipway</span>;
+  return <span className={classes.wordmark}>Slipway</span>;
 };
