@@ -37,11 +37,12 @@ slipway_postgres_start() {
     chown postgres "$SLIPWAY_PG_DIR"
     run_as=(runuser -u postgres --)
   fi
-  "${run_as[@]}" "$bin/initdb" -D "$SLIPWAY_PG_DIR/data" -U postgres \
-    --auth=trust -E UTF8 --locale=C.UTF-8 >"$SLIPWAY_PG_DIR/initdb.log" 2>&1 || {
+  # Run from / so the postgres user never needs access to the caller's cwd.
+  (cd / && "${run_as[@]}" "$bin/initdb" -D "$SLIPWAY_PG_DIR/data" -U postgres \
+    --auth=trust -E UTF8 --locale=C.UTF-8 >"$SLIPWAY_PG_DIR/initdb.log" 2>&1) || {
     cat "$SLIPWAY_PG_DIR/initdb.log" >&2; return 1; }
-  "${run_as[@]}" "$bin/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -l "$SLIPWAY_PG_DIR/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $SLIPWAY_PG_PORT -k $SLIPWAY_PG_DIR -c max_connections=200 -c fsync=off" start >/dev/null || {
+  (cd / && "${run_as[@]}" "$bin/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -l "$SLIPWAY_PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $SLIPWAY_PG_PORT -k $SLIPWAY_PG_DIR -c max_connections=200 -c fsync=off" start >/dev/null) || {
     cat "$SLIPWAY_PG_DIR/server.log" >&2; return 1; }
   export SLIPWAY_PG_BIN="$bin" SLIPWAY_PG_DIR
   export SLIPWAY_PG_RUN_AS="${run_as[*]}"
@@ -52,7 +53,7 @@ slipway_postgres_start() {
 slipway_postgres_stop() {
   if [ -n "${SLIPWAY_PG_DIR:-}" ] && [ -d "$SLIPWAY_PG_DIR/data" ]; then
     # shellcheck disable=SC2086
-    $SLIPWAY_PG_RUN_AS "$SLIPWAY_PG_BIN/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+    (cd / && $SLIPWAY_PG_RUN_AS "$SLIPWAY_PG_BIN/pg_ctl" -D "$SLIPWAY_PG_DIR/data" -m fast stop >/dev/null 2>&1) || true
     rm -rf "$SLIPWAY_PG_DIR"
   fi
 }
