@@ -66,7 +66,10 @@ function resolvePorts(options: SandboxOptions): SandboxPorts {
 }
 
 /** An express app whose routes are attached once the services exist. */
-function vendorApp(faults: FaultInjector, vendorOf: (req: Request) => SandboxVendor | undefined) {
+function vendorApp(
+  faults: FaultInjector,
+  vendorOf: (req: Request) => SandboxVendor | undefined,
+) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -91,10 +94,14 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
   const ports = resolvePorts(options);
   const timings: SandboxTimings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const credentials: SandboxCredentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const credentials: SandboxCredentials = {
+    ...DEFAULT_CREDENTIALS,
+    ...options.credentials,
+  };
   const log = options.log ?? ((line: string) => console.log(line));
   const owner = SANDBOX_OWNER;
-  const registryHost = options.registryHost ?? `${host}:${ports.harbor || DEFAULT_BASE_PORT + 3}`;
+  const registryHost =
+    options.registryHost ?? `${host}:${ports.harbor || DEFAULT_BASE_PORT + 3}`;
   fs.mkdirSync(options.dataDir, { recursive: true });
 
   const repos = GitRepositories.create({ dataDir: options.dataDir });
@@ -105,7 +112,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const faults = FaultInjector.create({ timeoutMs: timings.faultTimeoutMs });
   const admin = vendorApp(faults, () => undefined);
-  const github = vendorApp(faults, req => (req.path.startsWith('/git/') ? 'git' : 'github'));
+  const github = vendorApp(faults, req =>
+    req.path.startsWith('/git/') ? 'git' : 'github',
+  );
   const argocdApp = vendorApp(faults, () => 'argocd');
   const harborApp = vendorApp(faults, () => 'harbor');
   const sonarApp = vendorApp(faults, () => 'sonarqube');
@@ -125,8 +134,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     await stopServers();
     throw error;
   }
-  const [adminServer, githubServer, argocdServer, harborServer, sonarServer] = servers;
-  const githubUrls = { api: `${githubServer.url}/api/v3`, web: githubServer.url };
+  const [adminServer, githubServer, argocdServer, harborServer, sonarServer] =
+    servers;
+  const githubUrls = {
+    api: `${githubServer.url}/api/v3`,
+    web: githubServer.url,
+  };
   const urls: SandboxUrls = {
     admin: adminServer.url,
     github: githubServer.url,
@@ -154,7 +167,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const watcher = await RepoWatcher.create({
     repos,
     intervalMs: timings.pollIntervalMs,
-    onError: error => log(`sandbox: watcher error: ${String((error as Error)?.message ?? error)}`),
+    onError: error =>
+      log(
+        `sandbox: watcher error: ${String((error as Error)?.message ?? error)}`,
+      ),
   });
   watcher.onPush(event => ci.handlePush(event));
   watcher.onPush(async event => {
@@ -170,11 +186,28 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     watcher,
     urls: githubUrls,
   });
-  admin.slot.use(createAdminRouter({ faults, repos, watcher, ci, harbor, argo: argocd, urls: () => urls }));
-  github.slot.use('/api/v3', createGithubRouter({ service, tokens: credentials.githubTokens }));
+  admin.slot.use(
+    createAdminRouter({
+      faults,
+      repos,
+      watcher,
+      ci,
+      harbor,
+      argo: argocd,
+      urls: () => urls,
+    }),
+  );
+  github.slot.use(
+    '/api/v3',
+    createGithubRouter({ service, tokens: credentials.githubTokens }),
+  );
   github.slot.use(
     '/git',
-    createGitHttpHandler({ repos, tokens: credentials.githubTokens, onPushed: (o, r) => watcher.check(o, r) }),
+    createGitHttpHandler({
+      repos,
+      tokens: credentials.githubTokens,
+      onPushed: (o, r) => watcher.check(o, r),
+    }),
   );
   github.slot.use((_req: Request, res: Response) => {
     res.status(404).json({ message: 'Not Found', status: '404' });
@@ -193,13 +226,27 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   );
   harborApp.slot.use(
     '/api/v2.0',
-    createHarborRouter({ registry: harbor, username: credentials.harborUsername, password: credentials.harborPassword }),
+    createHarborRouter({
+      registry: harbor,
+      username: credentials.harborUsername,
+      password: credentials.harborPassword,
+    }),
   );
-  sonarApp.slot.use('/api', createSonarQubeRouter({ projects: sonar, tokens: credentials.sonarqubeTokens }));
+  sonarApp.slot.use(
+    '/api',
+    createSonarQubeRouter({
+      projects: sonar,
+      tokens: credentials.sonarqubeTokens,
+    }),
+  );
 
   log(SANDBOX_BANNER);
-  log(`sandbox admin      ${urls.admin}/admin/state  (faults: ${urls.admin}/admin/faults)`);
-  log(`sandbox github     ${urls.githubApi}  git: ${urls.git}/<owner>/<repo>.git`);
+  log(
+    `sandbox admin      ${urls.admin}/admin/state  (faults: ${urls.admin}/admin/faults)`,
+  );
+  log(
+    `sandbox github     ${urls.githubApi}  git: ${urls.git}/<owner>/<repo>.git`,
+  );
   log(`sandbox argocd     ${urls.argocd}/api/v1`);
   log(`sandbox harbor     ${urls.harbor}/api/v2.0`);
   log(`sandbox sonarqube  ${urls.sonarqube}/api`);

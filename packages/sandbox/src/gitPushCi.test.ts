@@ -31,15 +31,27 @@ describe('git push → workflow run → Harbor artifact', () => {
     const repoUrl = `${urls.git}/acme/payments-api.git`;
     const clone = path.join(work, 'payments-api');
     await run('git', ['clone', '--quiet', repoUrl, clone]);
-    fs.writeFileSync(path.join(clone, 'CHANGELOG.md'), '# Changelog\n\n- Faster refunds\n');
+    fs.writeFileSync(
+      path.join(clone, 'CHANGELOG.md'),
+      '# Changelog\n\n- Faster refunds\n',
+    );
     await run('git', ['add', 'CHANGELOG.md'], { cwd: clone });
-    await run('git', ['commit', '--quiet', '-m', 'Add changelog'], { cwd: clone });
-    const sha = (await run('git', ['rev-parse', 'HEAD'], { cwd: clone })).stdout.trim();
+    await run('git', ['commit', '--quiet', '-m', 'Add changelog'], {
+      cwd: clone,
+    });
+    const sha = (
+      await run('git', ['rev-parse', 'HEAD'], { cwd: clone })
+    ).stdout.trim();
 
     // Anonymous push is refused.
-    await expect(run('git', ['push', '--quiet', 'origin', 'main'], { cwd: clone })).rejects.toThrow();
+    await expect(
+      run('git', ['push', '--quiet', 'origin', 'main'], { cwd: clone }),
+    ).rejects.toThrow();
 
-    const authed = repoUrl.replace('http://', 'http://x-access-token:sandbox-github-token@');
+    const authed = repoUrl.replace(
+      'http://',
+      'http://x-access-token:sandbox-github-token@',
+    );
     await run('git', ['push', '--quiet', authed, 'main'], { cwd: clone });
 
     const runsUrl = `${urls.githubApi}/repos/acme/payments-api/actions/runs?head_sha=${sha}`;
@@ -59,13 +71,18 @@ describe('git push → workflow run → Harbor artifact', () => {
     expect(completed.head_sha).toBe(sha);
     expect(completed.head_branch).toBe('main');
 
-    const jobs = await getJson(`${urls.githubApi}/repos/acme/payments-api/actions/runs/${completed.id}/jobs`, GITHUB);
+    const jobs = await getJson(
+      `${urls.githubApi}/repos/acme/payments-api/actions/runs/${completed.id}/jobs`,
+      GITHUB,
+    );
     expect(jobs.jobs[0].conclusion).toBe('success');
 
     const artifacts = await waitFor(
       async () => {
         const list = await getJson(
-          `${urls.harbor}/api/v2.0/projects/acme/repositories/payments-api/artifacts?q=${encodeURIComponent(
+          `${
+            urls.harbor
+          }/api/v2.0/projects/acme/repositories/payments-api/artifacts?q=${encodeURIComponent(
             `tags=${sha}`,
           )}&with_scan_overview=true`,
           HARBOR,
@@ -76,7 +93,10 @@ describe('git push → workflow run → Harbor artifact', () => {
     );
     expect(artifacts[0].tags[0].name).toBe(sha);
     expect(artifacts[0].digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    const overview = artifacts[0].scan_overview['application/vnd.security.vulnerability.report; version=1.1'];
+    const overview =
+      artifacts[0].scan_overview[
+        'application/vnd.security.vulnerability.report; version=1.1'
+      ];
     expect(overview.scan_status).toBe('Success');
     expect(typeof overview.summary.total).toBe('number');
 
@@ -97,8 +117,13 @@ describe('git push → workflow run → Harbor artifact', () => {
     expect(put.status).toBe(201);
     const sha = put.body.commit.sha;
     const failed = await waitFor(async () => {
-      const body = await getJson(`${urls.githubApi}/repos/acme/checkout-web/actions/runs?head_sha=${sha}`, GITHUB);
-      return body.workflow_runs[0]?.status === 'completed' ? body.workflow_runs[0] : undefined;
+      const body = await getJson(
+        `${urls.githubApi}/repos/acme/checkout-web/actions/runs?head_sha=${sha}`,
+        GITHUB,
+      );
+      return body.workflow_runs[0]?.status === 'completed'
+        ? body.workflow_runs[0]
+        : undefined;
     });
     expect(failed.conclusion).toBe('failure');
     const list = await getJson(

@@ -33,7 +33,15 @@ describe('GitOps repo → Argo CD state', () => {
   let pushUrl: string;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({ timings: { syncOperationMs: 800 } });
+    // The auto-sync delay leaves room to observe OutOfSync even on a loaded
+    // machine; the waits below are generous for the same reason.
+    sandbox = await startTestSandbox({
+      timings: {
+        syncOperationMs: 2_000,
+        autoSyncDelayMs: 5_000,
+        canaryStepMs: 600,
+      },
+    });
     work = makeTempDir('gitops');
     const repoUrl = `${sandbox.sandbox.urls.git}/acme/gitops.git`;
     pushUrl = repoUrl.replace('http://', 'http://ci:sandbox-github-token@');
@@ -46,16 +54,25 @@ describe('GitOps repo → Argo CD state', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const app = (name: string) => getJson(`${sandbox.sandbox.urls.argocd}/api/v1/applications/${name}`, ARGOCD);
+  const app = (name: string) =>
+    getJson(
+      `${sandbox.sandbox.urls.argocd}/api/v1/applications/${name}`,
+      ARGOCD,
+    );
 
   async function commitAndPush(message: string) {
     await run('git', ['commit', '--quiet', '-am', message], { cwd: clone });
     await run('git', ['push', '--quiet', pushUrl, 'main'], { cwd: clone });
-    return (await run('git', ['rev-parse', 'HEAD'], { cwd: clone })).stdout.trim();
+    return (
+      await run('git', ['rev-parse', 'HEAD'], { cwd: clone })
+    ).stdout.trim();
   }
 
   it('auto-syncs dev after a push and renders the new image', async () => {
-    const overlay = path.join(clone, 'apps/checkout-web/overlays/dev/kustomization.yaml');
+    const overlay = path.join(
+      clone,
+      'apps/checkout-web/overlays/dev/kustomization.yaml',
+    );
     const imageName = setImage(overlay, NEW_SHA);
     const revision = await commitAndPush('Deploy checkout-web to dev');
     const expectedImage = `${imageName}:${NEW_SHA}`;
@@ -67,30 +84,48 @@ describe('GitOps repo → Argo CD state', () => {
     const synced = await waitFor(
       async () => {
         const current = await app('checkout-web-dev');
-        return current.status.sync.status === 'Synced' && current.status.health.status === 'Healthy'
+        return current.status.sync.status === 'Synced' &&
+          current.status.health.status === 'Healthy'
           ? current
           : undefined;
       },
-      { what: 'checkout-web-dev to be Synced and Healthy', timeoutMs: 15_000 },
+      { what: 'checkout-web-dev to be Synced and Healthy', timeoutMs: 30_000 },
     );
     expect(synced.status.summary.images).toEqual([expectedImage]);
     expect(synced.status.operationState.phase).toBe('Succeeded');
     expect(synced.status.operationState.syncResult.revision).toBe(revision);
-    expect(synced.status.history[synced.status.history.length - 1].revision).toBe(revision);
+    expect(
+      synced.status.history[synced.status.history.length - 1].revision,
+    ).toBe(revision);
 
     // kubectl kustomize, on a fresh clone, is the oracle for what the overlay renders.
     const fresh = path.join(work, 'fresh');
-    await run('git', ['clone', '--quiet', `${sandbox.sandbox.urls.git}/acme/gitops.git`, fresh]);
-    const rendered = (await run('kubectl', ['kustomize', path.join(fresh, 'apps/checkout-web/overlays/dev')])).stdout;
+    await run('git', [
+      'clone',
+      '--quiet',
+      `${sandbox.sandbox.urls.git}/acme/gitops.git`,
+      fresh,
+    ]);
+    const rendered = (
+      await run('kubectl', [
+        'kustomize',
+        path.join(fresh, 'apps/checkout-web/overlays/dev'),
+      ])
+    ).stdout;
     const images = YAML.parseAllDocuments(rendered)
       .map(d => d.toJS())
       .filter(o => o.kind === 'Deployment')
-      .flatMap(o => o.spec.template.spec.containers.map((c: { image: string }) => c.image));
+      .flatMap(o =>
+        o.spec.template.spec.containers.map((c: { image: string }) => c.image),
+      );
     expect(images).toEqual([expectedImage]);
-  }, 30_000);
+  }, 60_000);
 
   it('keeps a manual-sync app OutOfSync until synced and refuses a second sync while one runs', async () => {
-    const overlay = path.join(clone, 'apps/payments-api/overlays/staging/kustomization.yaml');
+    const overlay = path.join(
+      clone,
+      'apps/payments-api/overlays/staging/kustomization.yaml',
+    );
     setImage(overlay, NEW_SHA, `sha256:${'c'.repeat(64)}`);
     const revision = await commitAndPush('Promote payments-api to staging');
 
@@ -100,58 +135,88 @@ describe('GitOps repo → Argo CD state', () => {
     expect(still.spec.syncPolicy.automated).toBeUndefined();
 
     const url = `${sandbox.sandbox.urls.argocd}/api/v1/applications/payments-api-staging/sync`;
-    const first = await sendJson('POST', url, ARGOCD, { revision, prune: false });
+    const first = await sendJson('POST', url, ARGOCD, {
+      revision,
+      prune: false,
+    });
     expect(first.status).toBe(200);
     expect(first.body.status.operationState.phase).toBe('Running');
 
     const second = await sendJson('POST', url, ARGOCD, {});
     expect(second.status).toBeGreaterThanOrEqual(400);
-    expect(second.body.message).toContain('another operation is already in progress');
+    expect(second.body.message).toContain(
+      'another operation is already in progress',
+    );
 
     const synced = await waitFor(
       async () => {
         const current = await app('payments-api-staging');
-        return current.status.sync.status === 'Synced' && current.status.health.status === 'Healthy'
+        return current.status.sync.status === 'Synced' &&
+          current.status.health.status === 'Healthy'
           ? current
           : undefined;
       },
-      { what: 'payments-api-staging to sync', timeoutMs: 15_000 },
+      { what: 'payments-api-staging to sync', timeoutMs: 30_000 },
     );
-    expect(synced.status.summary.images[0]).toContain(`:${NEW_SHA}@sha256:${'c'.repeat(64)}`);
-  }, 30_000);
+    expect(synced.status.summary.images[0]).toContain(
+      `:${NEW_SHA}@sha256:${'c'.repeat(64)}`,
+    );
+  }, 60_000);
 
   it('terminates a running operation', async () => {
     const url = `${sandbox.sandbox.urls.argocd}/api/v1/applications/payments-api-prod`;
-    const overlay = path.join(clone, 'apps/payments-api/overlays/prod/kustomization.yaml');
+    const overlay = path.join(
+      clone,
+      'apps/payments-api/overlays/prod/kustomization.yaml',
+    );
     setImage(overlay, NEW_SHA, `sha256:${'d'.repeat(64)}`);
     await commitAndPush('Promote payments-api to prod');
-    expect((await sendJson('POST', `${url}/sync`, ARGOCD, {})).status).toBe(200);
-    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(200);
+    expect((await sendJson('POST', `${url}/sync`, ARGOCD, {})).status).toBe(
+      200,
+    );
+    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(
+      200,
+    );
     const after = await app('payments-api-prod');
     expect(after.status.operationState.phase).toBe('Failed');
     expect(after.status.sync.status).toBe('OutOfSync');
-    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(400);
+    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(
+      400,
+    );
   });
 
   it('steps a Rollout canary to 100% after a sync', async () => {
-    const overlay = path.join(clone, 'apps/orders-service/overlays/staging/kustomization.yaml');
+    const overlay = path.join(
+      clone,
+      'apps/orders-service/overlays/staging/kustomization.yaml',
+    );
     setImage(overlay, NEW_SHA, `sha256:${'e'.repeat(64)}`);
     await commitAndPush('Promote orders-service to staging');
     const base = `${sandbox.sandbox.urls.argocd}/api/v1/applications/orders-service-staging`;
-    expect((await sendJson('POST', `${base}/sync`, ARGOCD, {})).status).toBe(200);
+    expect((await sendJson('POST', `${base}/sync`, ARGOCD, {})).status).toBe(
+      200,
+    );
     const weights = new Set<string>();
     await waitFor(
       async () => {
         const tree = await getJson(`${base}/resource-tree`, ARGOCD);
-        const rollout = tree.nodes.find((n: { kind: string }) => n.kind === 'Rollout');
-        const weight = rollout?.info?.find((i: { name: string }) => i.name === 'Set Weight')?.value;
+        const rollout = tree.nodes.find(
+          (n: { kind: string }) => n.kind === 'Rollout',
+        );
+        const weight = rollout?.info?.find(
+          (i: { name: string }) => i.name === 'Set Weight',
+        )?.value;
         if (weight) weights.add(weight);
         const current = await app('orders-service-staging');
         const sawCanary = weights.has('5') || weights.has('25');
-        return sawCanary && current.status.health.status === 'Healthy' && weight === '100';
+        return (
+          sawCanary &&
+          current.status.health.status === 'Healthy' &&
+          weight === '100'
+        );
       },
-      { what: 'canary to finish', timeoutMs: 15_000, intervalMs: 50 },
+      { what: 'canary to finish', timeoutMs: 30_000, intervalMs: 50 },
     );
     expect([...weights]).toEqual(expect.arrayContaining(['25', '100']));
-  }, 30_000);
+  }, 60_000);
 });

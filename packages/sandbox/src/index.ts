@@ -9,5 +9,9 @@ export type {
   SandboxUrls,
   SandboxVendor,
 } from './types';
-export { DEFAULT_TIMINGS, DEFAULT_CREDENTIALS, SANDBOX_BANNER } from './defaults';
+export {
+  DEFAULT_TIMINGS,
+  DEFAULT_CREDENTIALS,
+  SANDBOX_BANNER,
+} from './defaults';
 export { SEED_SERVICES } from './seed/world';

@@ -39,17 +39,25 @@ async function main() {
     return;
   }
   const timings: Partial<SandboxTimings> = {};
-  for (const [key, name] of Object.entries(TIMING_ENV) as Array<[keyof SandboxTimings, string]>) {
+  for (const [key, name] of Object.entries(TIMING_ENV) as Array<
+    [keyof SandboxTimings, string]
+  >) {
     const value = process.env[name];
-    if (value !== undefined && /^\d+$/.test(value)) timings[key] = Number(value);
+    if (value !== undefined && /^\d+$/.test(value))
+      timings[key] = Number(value);
   }
   const portText = values.port ?? process.env.SANDBOX_PORT;
-  const basePort = portText === undefined ? DEFAULT_BASE_PORT : Number(portText);
+  const basePort =
+    portText === undefined ? DEFAULT_BASE_PORT : Number(portText);
   if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65530) {
     throw new Error(`invalid base port ${portText}`);
   }
   const sandbox = await createSandbox({
-    dataDir: path.resolve(values['data-dir'] ?? process.env.SANDBOX_DATA_DIR ?? path.join(repoRoot(), 'data', 'sandbox')),
+    dataDir: path.resolve(
+      values['data-dir'] ??
+        process.env.SANDBOX_DATA_DIR ??
+        path.join(repoRoot(), 'data', 'sandbox'),
+    ),
     host: values.host ?? process.env.SANDBOX_HOST ?? DEFAULT_HOST,
     basePort,
     timings,
@@ -67,6 +75,10 @@ async function main() {
 }
 
 main().catch(error => {
-  console.error(`sandbox: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `sandbox: failed to start: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+  );
   process.exit(1);
 });

@@ -1,5 +1,10 @@
 /** Vendors the sandbox stands in for; `git` is the smart HTTP endpoint. */
-export type SandboxVendor = 'github' | 'git' | 'argocd' | 'harbor' | 'sonarqube';
+export type SandboxVendor =
+  | 'github'
+  | 'git'
+  | 'argocd'
+  | 'harbor'
+  | 'sonarqube';
 
 /** Timings of the simulated systems, in milliseconds. */
 export interface SandboxTimings {

@@ -5,3 +5,14 @@
  */
 export { scaffolderModuleSlipway as default } from './module';
 export { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
+export { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
+export {
+  createArgoCdAppCreateAction,
+  teamOfOwner,
+} from './actions/argocdAppCreate';
+export { createGitOpsCommitAction } from './actions/gitopsCommit';
+export {
+  readSlipwayScaffolderConfig,
+  type ScaffolderEnvironment,
+  type SlipwayScaffolderConfig,
+} from './actions/scaffolderConfig';

@@ -1,5 +1,12 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createArgoCdAppCreateAction } from './actions/argocdAppCreate';
+import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
+import { createGitOpsCommitAction } from './actions/gitopsCommit';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
 
 /**
@@ -12,9 +19,18 @@ export const scaffolderModuleSlipway = createBackendModule({
   moduleId: 'slipway',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolder: scaffolderActionsExtensionPoint },
-      async init({ scaffolder }) {
-        scaffolder.addActions(createKustomizeImageSetAction());
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolder, config }) {
+        const integrations = ScmIntegrations.fromConfig(config);
+        scaffolder.addActions(
+          createKustomizeImageSetAction(),
+          createGitOpsAppCreateAction({ config }),
+          createArgoCdAppCreateAction({ config }),
+          createGitOpsCommitAction({ config, integrations }),
+        );
       },
     });
   },

@@ -3,5 +3,12 @@
  *
  * @packageDocumentation
  */
+export * from './appOwnership';
+export * from './argoCd';
+export * from './containedFs';
 export * from './extensions';
+export * from './gitopsApp';
+export * from './gitopsRepository';
 export * from './kustomizeImage';
+export * from './validation';
+export * from './yamlFiles';

@@ -120,7 +120,9 @@ export function setKustomizeImage(
  */
 export function readKustomizeImages(content: string): KustomizeImage[] {
   const doc = parseKustomization(content);
-  const images = doc.contents ? (doc.contents as YAMLMap).get('images') : undefined;
+  const images = doc.contents
+    ? (doc.contents as YAMLMap).get('images')
+    : undefined;
   if (images === undefined || images === null) return [];
   if (!isSeq(images)) {
     throw new InputError('kustomization.yaml "images" must be a list');
@@ -137,7 +139,11 @@ export function readKustomizeImages(content: string): KustomizeImage[] {
     result.push({
       name,
       newName: read('newName'),
-      newTag: read('newTag') ?? (typeof item.get('newTag') === 'number' ? String(item.get('newTag')) : undefined),
+      newTag:
+        read('newTag') ??
+        (typeof item.get('newTag') === 'number'
+          ? String(item.get('newTag'))
+          : undefined),
       digest: read('digest'),
     });
   }

@@ -30,7 +30,11 @@ export function makeTempDir(prefix: string): string {
 
 /** Starts a sandbox on ephemeral ports in a fresh temp data dir. */
 export async function startTestSandbox(
-  options: { timings?: Partial<SandboxTimings>; credentials?: Partial<SandboxCredentials>; dataDir?: string } = {},
+  options: {
+    timings?: Partial<SandboxTimings>;
+    credentials?: Partial<SandboxCredentials>;
+    dataDir?: string;
+  } = {},
 ): Promise<TestSandbox> {
   const dataDir = options.dataDir ?? makeTempDir('data');
   const logs: string[] = [];
@@ -102,9 +106,15 @@ export async function waitFor<T>(
     } catch (error) {
       last = error;
     }
-    await new Promise(resolve => setTimeout(resolve, options.intervalMs ?? 100));
+    await new Promise(resolve =>
+      setTimeout(resolve, options.intervalMs ?? 100),
+    );
   }
-  throw new Error(`timed out waiting for ${options.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${options.what ?? 'condition'}${
+      last ? `: ${String(last)}` : ''
+    }`,
+  );
 }
 
 export function basic(user: string, password: string): string {
@@ -113,10 +123,15 @@ export function basic(user: string, password: string): string {
 
 export const GITHUB = { Authorization: 'token sandbox-github-token' };
 export const ARGOCD = { Authorization: 'Bearer sandbox-argocd-token' };
-export const HARBOR = { Authorization: basic('admin', 'sandbox-harbor-password') };
+export const HARBOR = {
+  Authorization: basic('admin', 'sandbox-harbor-password'),
+};
 export const SONAR = { Authorization: basic('sandbox-sonarqube-token', '') };
 
-export async function getJson(url: string, headers: Record<string, string>): Promise<any> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string>,
+): Promise<any> {
   const response = await fetch(url, { headers });
   if (!response.ok) {
     throw new Error(`GET ${url} → ${response.status} ${await response.text()}`);

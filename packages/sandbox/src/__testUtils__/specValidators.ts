@@ -19,10 +19,24 @@ export function sharedSpec(file: string): string {
 }
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+  });
   addFormats(ajv);
   // Swagger and OpenAPI number formats that JSON Schema does not know.
-  for (const format of ['int32', 'int64', 'int', 'float', 'double', 'byte', 'binary', 'boolean', 'password']) {
+  for (const format of [
+    'int32',
+    'int64',
+    'int',
+    'float',
+    'double',
+    'byte',
+    'binary',
+    'boolean',
+    'password',
+  ]) {
     ajv.addFormat(format, true);
   }
   return ajv;
@@ -45,7 +59,10 @@ function validatorFor(ajv: Ajv, id: string, pointer: string): SpecValidator {
         cache.set(name, validate);
       }
       if (validate(value)) return [];
-      return (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+      return (validate.errors ?? []).map(
+        e =>
+          `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+      );
     },
   };
 }
@@ -64,7 +81,8 @@ function argoWireFormat(schema: unknown): any {
       return { ...record, type: ['string', 'integer'], format: undefined };
     }
     const result: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(record)) result[key] = argoWireFormat(value);
+    for (const [key, value] of Object.entries(record))
+      result[key] = argoWireFormat(value);
     return result;
   }
   return schema;
@@ -72,7 +90,9 @@ function argoWireFormat(schema: unknown): any {
 
 /** Argo CD's swagger 2.0 definitions (`#/definitions/...`). */
 export function argoCdValidator(): SpecValidator {
-  const spec = JSON.parse(fs.readFileSync(sharedSpec('argocd-swagger.json'), 'utf8'));
+  const spec = JSON.parse(
+    fs.readFileSync(sharedSpec('argocd-swagger.json'), 'utf8'),
+  );
   const definitions = argoWireFormat(spec.definitions);
   definitions.v1Time = { type: 'string', format: 'date-time' };
   const ajv = newAjv();
@@ -87,7 +107,9 @@ export function argoCdValidator(): SpecValidator {
  * that one definition is relaxed to what the real service sends.
  */
 export function harborValidator(): SpecValidator {
-  const spec = load(fs.readFileSync(sharedSpec('harbor-v2.0-swagger.yaml'), 'utf8')) as {
+  const spec = load(
+    fs.readFileSync(sharedSpec('harbor-v2.0-swagger.yaml'), 'utf8'),
+  ) as {
     definitions: Record<string, unknown>;
   };
   const definitions = { ...spec.definitions, ExtraAttrs: { type: 'object' } };
@@ -97,8 +119,19 @@ export function harborValidator(): SpecValidator {
 }
 
 /** GitHub Enterprise Server's OpenAPI description from `@octokit/openapi`. */
-export function githubValidator(): SpecValidator & { forOperation(method: string, route: string, status: number, value: unknown): string[] } {
-  const file = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'ghes-3.19.json');
+export function githubValidator(): SpecValidator & {
+  forOperation(
+    method: string,
+    route: string,
+    status: number,
+    value: unknown,
+  ): string[];
+} {
+  const file = path.join(
+    path.dirname(require.resolve('@octokit/openapi/package.json')),
+    'generated',
+    'ghes-3.19.json',
+  );
   const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
   const ajv = newAjv();
   ajv.addSchema({ $id: 'ghes', components: openApiNullable(spec.components) });
@@ -111,16 +144,25 @@ export function githubValidator(): SpecValidator & { forOperation(method: string
       const key = `${method} ${route} ${status}`;
       let validate = operations.get(key);
       if (!validate) {
-        const response = spec.paths[route]?.[method]?.responses?.[String(status)];
-        const resolved = response?.$ref ? spec.components.responses[response.$ref.split('/').pop()] : response;
+        const response =
+          spec.paths[route]?.[method]?.responses?.[String(status)];
+        const resolved = response?.$ref
+          ? spec.components.responses[response.$ref.split('/').pop()]
+          : response;
         const schema = resolved?.content?.['application/json']?.schema;
         if (!schema) throw new Error(`no response schema for ${key}`);
         counter += 1;
-        validate = ajv.compile({ $id: `ghes-op-${counter}`, ...openApiNullable(rewriteRefs(schema)) });
+        validate = ajv.compile({
+          $id: `ghes-op-${counter}`,
+          ...openApiNullable(rewriteRefs(schema)),
+        });
         operations.set(key, validate);
       }
       if (validate(value)) return [];
-      return (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+      return (validate.errors ?? []).map(
+        e =>
+          `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+      );
     },
   };
 }
@@ -131,11 +173,16 @@ function openApiNullable(schema: unknown): any {
   if (schema && typeof schema === 'object') {
     const { nullable, ...rest } = schema as Record<string, unknown>;
     const result: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(rest)) result[key] = openApiNullable(value);
+    for (const [key, value] of Object.entries(rest))
+      result[key] = openApiNullable(value);
     if (nullable === true && result.type === undefined) {
       return { anyOf: [result, { type: 'null' }] };
     }
-    if (nullable === true && Array.isArray(result.enum) && !result.enum.includes(null)) {
+    if (
+      nullable === true &&
+      Array.isArray(result.enum) &&
+      !result.enum.includes(null)
+    ) {
       return { ...result, nullable: true, enum: [...result.enum, null] };
     }
     if (nullable === true) return { ...result, nullable: true };
@@ -150,7 +197,10 @@ function rewriteRefs(schema: unknown): any {
   if (schema && typeof schema === 'object') {
     const result: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(schema)) {
-      result[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `ghes${value}` : rewriteRefs(value);
+      result[key] =
+        key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+          ? `ghes${value}`
+          : rewriteRefs(value);
     }
     return result;
   }

@@ -10,7 +10,8 @@ import { RepoWatcher } from '../git/RepoWatcher';
 import { HarborRegistry } from '../harbor/HarborRegistry';
 import { SandboxUrls } from '../types';
 
-const IMAGE_REFERENCE = /^[a-z0-9.:_/-]+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REFERENCE =
+  /^[a-z0-9.:_/-]+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** Admin API: health, state summary, fault injection and state twists. */
 export function createAdminRouter(options: {
@@ -36,7 +37,9 @@ export function createAdminRouter(options: {
   const setFaults = (append: boolean) => (req: Request, res: Response) => {
     const parsed = parseFaultRules(req.body);
     if ('errors' in parsed) {
-      res.status(400).json({ error: 'invalid fault rules', details: parsed.errors });
+      res
+        .status(400)
+        .json({ error: 'invalid fault rules', details: parsed.errors });
       return;
     }
     if (append) faults.addRules(parsed.rules);
@@ -66,13 +69,16 @@ export function createAdminRouter(options: {
         notice: SANDBOX_BANNER,
         urls: options.urls(),
         repositories,
-        workflowRuns: options.ci.runs.all().slice(-20).map(run => ({
-          id: run.id,
-          repository: `${run.owner}/${run.repo}`,
-          headSha: run.headSha,
-          status: run.status,
-          conclusion: run.conclusion,
-        })),
+        workflowRuns: options.ci.runs
+          .all()
+          .slice(-20)
+          .map(run => ({
+            id: run.id,
+            repository: `${run.owner}/${run.repo}`,
+            headSha: run.headSha,
+            status: run.status,
+            conclusion: run.conclusion,
+          })),
         applications: argo.list().map(app => ({
           name: app.definition.name,
           sync: argo.syncStatus(app),
@@ -80,7 +86,13 @@ export function createAdminRouter(options: {
           operation: app.operation?.phase,
           revision: app.liveRevision,
           images: argo.workloadImages(argo.liveObjects(app)),
-          canary: app.rollout ? { step: app.rollout.stepIndex, weight: app.rollout.weight, held: app.rollout.held } : undefined,
+          canary: app.rollout
+            ? {
+                step: app.rollout.stepIndex,
+                weight: app.rollout.weight,
+                held: app.rollout.held,
+              }
+            : undefined,
         })),
         faults: faults.list(),
       });
@@ -91,24 +103,43 @@ export function createAdminRouter(options: {
 
   router.post('/admin/applications/:name/drift', (req, res) => {
     const image = (req.body ?? {}).image;
-    if (image !== undefined && (typeof image !== 'string' || image.length > 300 || !IMAGE_REFERENCE.test(image))) {
-      res.status(400).json({ error: 'image must be an image reference like host/repo:tag' });
+    if (
+      image !== undefined &&
+      (typeof image !== 'string' ||
+        image.length > 300 ||
+        !IMAGE_REFERENCE.test(image))
+    ) {
+      res
+        .status(400)
+        .json({ error: 'image must be an image reference like host/repo:tag' });
       return;
     }
     try {
       const app = argo.drift(req.params.name, image);
-      res.json({ name: app.definition.name, sync: argo.syncStatus(app), driftImage: app.driftImage });
+      res.json({
+        name: app.definition.name,
+        sync: argo.syncStatus(app),
+        driftImage: app.driftImage,
+      });
     } catch (error) {
-      res.status(error instanceof ArgoApiError ? error.status : 500).json({ error: String((error as Error).message) });
+      res
+        .status(error instanceof ArgoApiError ? error.status : 500)
+        .json({ error: String((error as Error).message) });
     }
   });
 
   router.post('/admin/applications/:name/promote', (req, res) => {
     try {
       const app = argo.promoteRollout(req.params.name);
-      res.json({ name: app.definition.name, health: app.health.status, step: app.rollout?.stepIndex });
+      res.json({
+        name: app.definition.name,
+        health: app.health.status,
+        step: app.rollout?.stepIndex,
+      });
     } catch (error) {
-      res.status(error instanceof ArgoApiError ? error.status : 500).json({ error: String((error as Error).message) });
+      res
+        .status(error instanceof ArgoApiError ? error.status : 500)
+        .json({ error: String((error as Error).message) });
     }
   });
 
@@ -127,12 +158,18 @@ export function createAdminRouter(options: {
   router.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found' });
   });
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error && typeof error === 'object' && (error as { type?: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'body is not valid JSON' });
-      return;
-    }
-    res.status(500).json({ error: 'internal sandbox error' });
-  });
+  router.use(
+    (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      if (
+        error &&
+        typeof error === 'object' &&
+        (error as { type?: string }).type === 'entity.parse.failed'
+      ) {
+        res.status(400).json({ error: 'body is not valid JSON' });
+        return;
+      }
+      res.status(500).json({ error: 'internal sandbox error' });
+    },
+  );
   return router;
 }

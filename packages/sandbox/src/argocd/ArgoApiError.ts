@@ -9,11 +9,7 @@ export const GRPC = {
 
 /** An error answered the way Argo CD's gRPC gateway does: `{ error, code, message }`. */
 export class ArgoApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: number,
-    message: string,
-  ) {
+  constructor(readonly status: number, readonly code: number, message: string) {
     super(message);
     this.name = 'ArgoApiError';
   }

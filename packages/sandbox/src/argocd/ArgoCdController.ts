@@ -9,7 +9,13 @@ import { SandboxTimings } from '../types';
 import { ArgoApiError, GRPC } from './ArgoApiError';
 import { KubernetesObject, objectImages, renderOverlay } from './renderOverlay';
 
-export type HealthStatusCode = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
+export type HealthStatusCode =
+  | 'Healthy'
+  | 'Progressing'
+  | 'Degraded'
+  | 'Suspended'
+  | 'Missing'
+  | 'Unknown';
 export type SyncStatusCode = 'Synced' | 'OutOfSync' | 'Unknown';
 
 export interface ArgoAppDefinition {
@@ -66,7 +72,11 @@ export interface AppState {
   liveObjects: KubernetesObject[];
   /** An image set on the cluster behind Argo CD's back. */
   driftImage: string | undefined;
-  health: { status: HealthStatusCode; message: string | undefined; since: string };
+  health: {
+    status: HealthStatusCode;
+    message: string | undefined;
+    since: string;
+  };
   operation: OperationRecord | undefined;
   history: HistoryEntry[];
   rollout: RolloutRecord | undefined;
@@ -92,7 +102,9 @@ const ANOTHER_OPERATION = 'another operation is already in progress';
 const DESTINATION_SERVER = 'https://kubernetes.default.svc';
 
 export function isWorkload(object: KubernetesObject): boolean {
-  return ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet'].includes(object.kind);
+  return ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet'].includes(
+    object.kind,
+  );
 }
 
 /**
@@ -106,7 +118,9 @@ export class ArgoCdController {
 
   private constructor(private readonly options: ArgoCdControllerOptions) {}
 
-  static async create(options: ArgoCdControllerOptions): Promise<ArgoCdController> {
+  static async create(
+    options: ArgoCdControllerOptions,
+  ): Promise<ArgoCdController> {
     const controller = new ArgoCdController(options);
     await controller.load();
     return controller;
@@ -123,7 +137,10 @@ export class ArgoCdController {
         definitions.push({
           name: `${service.name}-${env}`,
           project: service.project,
-          labels: { 'slipway.dev/app': service.name, 'slipway.dev/environment': env },
+          labels: {
+            'slipway.dev/app': service.name,
+            'slipway.dev/environment': env,
+          },
           repoURL: this.options.gitopsCloneUrl,
           path: `apps/${service.name}/overlays/${env}`,
           targetRevision: 'main',
@@ -149,7 +166,11 @@ export class ArgoCdController {
     for (const definition of [...this.seededDefinitions(), ...created]) {
       if (this.apps.has(definition.name)) continue;
       // The GitOps clone URL depends on the port; keep it current.
-      if (definition.repoURL.endsWith(`/git/${this.options.owner}/${this.options.gitopsRepo}.git`)) {
+      if (
+        definition.repoURL.endsWith(
+          `/git/${this.options.owner}/${this.options.gitopsRepo}.git`,
+        )
+      ) {
         definition.repoURL = this.options.gitopsCloneUrl;
       }
       await this.addFromHistory(definition);
@@ -159,28 +180,48 @@ export class ArgoCdController {
 
   private persistCreated(): void {
     const seeded = new Set(this.seededDefinitions().map(d => d.name));
-    const created = [...this.apps.values()].map(a => a.definition).filter(d => !seeded.has(d.name));
+    const created = [...this.apps.values()]
+      .map(a => a.definition)
+      .filter(d => !seeded.has(d.name));
     fs.mkdirSync(path.dirname(this.definitionsFile), { recursive: true });
-    fs.writeFileSync(this.definitionsFile, `${JSON.stringify(created, undefined, 2)}\n`);
+    fs.writeFileSync(
+      this.definitionsFile,
+      `${JSON.stringify(created, undefined, 2)}\n`,
+    );
   }
 
   /** Builds an app as if Argo CD had synced every commit that touched its overlay. */
-  private async addFromHistory(definition: ArgoAppDefinition): Promise<AppState> {
+  private async addFromHistory(
+    definition: ArgoAppDefinition,
+  ): Promise<AppState> {
     const { repos, owner, gitopsRepo } = this.options;
-    const head = await repos.resolveCommit(owner, gitopsRepo, definition.targetRevision);
+    const head = await repos.resolveCommit(
+      owner,
+      gitopsRepo,
+      definition.targetRevision,
+    );
     const touching = head
-      ? (await repos.log(owner, gitopsRepo, head, { path: `${definition.path}/kustomization.yaml`, max: 10 })).reverse()
+      ? (
+          await repos.log(owner, gitopsRepo, head, {
+            path: `${definition.path}/kustomization.yaml`,
+            max: 10,
+          })
+        ).reverse()
       : [];
     const history: HistoryEntry[] = [];
     for (const [index, revision] of touching.entries()) {
       const commit = await repos.getCommit(owner, gitopsRepo, revision);
-      const committed = Date.parse(commit?.committer.date ?? isoSeconds(Date.now()));
+      const committed = Date.parse(
+        commit?.committer.date ?? isoSeconds(Date.now()),
+      );
       history.push({
         id: index,
         revision,
         deployStartedAt: isoSeconds(committed + 60_000),
         deployedAt: isoSeconds(committed + 120_000),
-        initiatedBy: definition.automated ? { automated: true } : { username: 'admin' },
+        initiatedBy: definition.automated
+          ? { automated: true }
+          : { username: 'admin' },
       });
     }
     const last = history[history.length - 1];
@@ -192,7 +233,11 @@ export class ArgoCdController {
       liveRevision: last?.revision,
       liveObjects: [],
       driftImage: undefined,
-      health: { status: last ? 'Healthy' : 'Missing', message: undefined, since: last?.deployedAt ?? definition.createdAt },
+      health: {
+        status: last ? 'Healthy' : 'Missing',
+        message: undefined,
+        since: last?.deployedAt ?? definition.createdAt,
+      },
       operation: last
         ? {
             phase: 'Succeeded',
@@ -213,7 +258,15 @@ export class ArgoCdController {
     };
     if (last) {
       try {
-        state.liveObjects = (await renderOverlay(repos, owner, gitopsRepo, last.revision, definition.path)).objects;
+        state.liveObjects = (
+          await renderOverlay(
+            repos,
+            owner,
+            gitopsRepo,
+            last.revision,
+            definition.path,
+          )
+        ).objects;
       } catch {
         state.liveObjects = [];
       }
@@ -233,12 +286,22 @@ export class ArgoCdController {
         const image = this.workloadImages(app.liveObjects)[0];
         if (twist.kind === 'degraded' && image) {
           app.degradedImages.add(image);
-          app.health = { status: 'Degraded', message: degradedMessage(app), since: app.health.since };
+          app.health = {
+            status: 'Degraded',
+            message: degradedMessage(app),
+            since: app.health.since,
+          };
         } else if (twist.kind === 'canary' && image) {
           const previous = app.history[app.history.length - 2];
           let stableImage: string | undefined;
           if (previous) {
-            const rendered = await renderOverlay(repos, owner, gitopsRepo, previous.revision, app.definition.path);
+            const rendered = await renderOverlay(
+              repos,
+              owner,
+              gitopsRepo,
+              previous.revision,
+              app.definition.path,
+            );
             stableImage = this.workloadImages(rendered.objects)[0];
           }
           const step = CANARY_STEPS.slice(0, twist.stepIndex + 1).reduce(
@@ -251,14 +314,23 @@ export class ArgoCdController {
             stepIndex: twist.stepIndex,
             weight: step,
             held: true,
-            startedAt: app.history[app.history.length - 1]?.deployedAt ?? isoSeconds(Date.now()),
+            startedAt:
+              app.history[app.history.length - 1]?.deployedAt ??
+              isoSeconds(Date.now()),
           };
-          app.health = { status: 'Suspended', message: 'Rollout is paused', since: app.health.since };
+          app.health = {
+            status: 'Suspended',
+            message: 'Rollout is paused',
+            since: app.health.since,
+          };
         } else if (twist.kind === 'drift') {
           const shas = (await repos.log(owner, service.name, 'main')).reverse();
           const sha = shas[twist.liveCommit];
           if (sha) {
-            app.driftImage = renderImage({ name: imageRepository(registryHost, owner, service.name), newTag: sha });
+            app.driftImage = renderImage({
+              name: imageRepository(registryHost, owner, service.name),
+              newTag: sha,
+            });
           }
         }
       }
@@ -268,13 +340,19 @@ export class ArgoCdController {
   // ---------------------------------------------------------------- queries
 
   list(): AppState[] {
-    return [...this.apps.values()].sort((a, b) => a.definition.name.localeCompare(b.definition.name));
+    return [...this.apps.values()].sort((a, b) =>
+      a.definition.name.localeCompare(b.definition.name),
+    );
   }
 
   get(name: string): AppState {
     const app = this.apps.get(name);
     if (!app) {
-      throw new ArgoApiError(404, GRPC.NotFound, `applications.argoproj.io "${name}" not found`);
+      throw new ArgoApiError(
+        404,
+        GRPC.NotFound,
+        `applications.argoproj.io "${name}" not found`,
+      );
     }
     return app;
   }
@@ -296,20 +374,45 @@ export class ArgoCdController {
   }
 
   syncStatus(app: AppState): SyncStatusCode {
-    if (app.comparisonError || app.desiredRevision === undefined) return 'Unknown';
-    return this.resourceStatuses(app).every(r => r.status === 'Synced') ? 'Synced' : 'OutOfSync';
+    if (app.comparisonError || app.desiredRevision === undefined)
+      return 'Unknown';
+    return this.resourceStatuses(app).every(r => r.status === 'Synced')
+      ? 'Synced'
+      : 'OutOfSync';
   }
 
-  resourceStatuses(app: AppState): Array<{ object: KubernetesObject; live: KubernetesObject | undefined; status: SyncStatusCode }> {
+  resourceStatuses(
+    app: AppState,
+  ): Array<{
+    object: KubernetesObject;
+    live: KubernetesObject | undefined;
+    status: SyncStatusCode;
+  }> {
     const live = this.liveObjects(app);
-    const result: Array<{ object: KubernetesObject; live: KubernetesObject | undefined; status: SyncStatusCode }> = [];
+    const result: Array<{
+      object: KubernetesObject;
+      live: KubernetesObject | undefined;
+      status: SyncStatusCode;
+    }> = [];
     for (const object of app.desiredObjects) {
-      const match = live.find(l => l.kind === object.kind && l.metadata.name === object.metadata.name);
-      const same = match !== undefined && JSON.stringify(match) === JSON.stringify(object);
-      result.push({ object, live: match, status: same ? 'Synced' : 'OutOfSync' });
+      const match = live.find(
+        l => l.kind === object.kind && l.metadata.name === object.metadata.name,
+      );
+      const same =
+        match !== undefined && JSON.stringify(match) === JSON.stringify(object);
+      result.push({
+        object,
+        live: match,
+        status: same ? 'Synced' : 'OutOfSync',
+      });
     }
     for (const object of live) {
-      if (!app.desiredObjects.some(d => d.kind === object.kind && d.metadata.name === object.metadata.name)) {
+      if (
+        !app.desiredObjects.some(
+          d =>
+            d.kind === object.kind && d.metadata.name === object.metadata.name,
+        )
+      ) {
         result.push({ object, live: object, status: 'OutOfSync' });
       }
     }
@@ -326,13 +429,20 @@ export class ArgoCdController {
   async refresh(): Promise<void> {
     const { repos, owner, gitopsRepo } = this.options;
     for (const app of this.apps.values()) {
-      const head = await repos.resolveCommit(owner, gitopsRepo, app.definition.targetRevision);
+      const head = await repos.resolveCommit(
+        owner,
+        gitopsRepo,
+        app.definition.targetRevision,
+      );
       await this.compare(app, head);
       this.maybeAutoSync(app);
     }
   }
 
-  private async compare(app: AppState, revision: string | undefined): Promise<void> {
+  private async compare(
+    app: AppState,
+    revision: string | undefined,
+  ): Promise<void> {
     const { repos, owner, gitopsRepo } = this.options;
     app.desiredRevision = revision;
     if (!revision) {
@@ -340,11 +450,21 @@ export class ArgoCdController {
       app.desiredObjects = [];
     } else {
       try {
-        app.desiredObjects = (await renderOverlay(repos, owner, gitopsRepo, revision, app.definition.path)).objects;
+        app.desiredObjects = (
+          await renderOverlay(
+            repos,
+            owner,
+            gitopsRepo,
+            revision,
+            app.definition.path,
+          )
+        ).objects;
         app.comparisonError = undefined;
       } catch (error) {
         app.desiredObjects = [];
-        app.comparisonError = `rpc error: code = Unknown desc = ${app.definition.path}: ${String((error as Error).message)}`;
+        app.comparisonError = `rpc error: code = Unknown desc = ${
+          app.definition.path
+        }: ${String((error as Error).message)}`;
       }
     }
     app.reconciledAt = isoSeconds(Date.now());
@@ -352,29 +472,46 @@ export class ArgoCdController {
   }
 
   private maybeAutoSync(app: AppState): void {
-    if (!app.definition.automated || app.autoSyncPending || this.stopped) return;
-    if (this.syncStatus(app) !== 'OutOfSync' || this.operationRunning(app)) return;
+    if (!app.definition.automated || app.autoSyncPending || this.stopped)
+      return;
+    if (this.syncStatus(app) !== 'OutOfSync' || this.operationRunning(app))
+      return;
     app.autoSyncPending = true;
     this.later(app, this.options.timings.autoSyncDelayMs, () => {
       app.autoSyncPending = false;
       if (this.syncStatus(app) === 'OutOfSync' && !this.operationRunning(app)) {
-        this.startSync(app, { initiatedBy: { automated: true }, revision: undefined });
+        this.startSync(app, {
+          initiatedBy: { automated: true },
+          revision: undefined,
+        });
       }
     });
   }
 
   /** POST /sync. Throws "another operation is already in progress" like Argo CD. */
-  sync(name: string, options: { revision?: string; username: string }): AppState {
+  sync(
+    name: string,
+    options: { revision?: string; username: string },
+  ): AppState {
     const app = this.get(name);
     if (this.operationRunning(app)) {
       throw new ArgoApiError(400, GRPC.FailedPrecondition, ANOTHER_OPERATION);
     }
-    this.startSync(app, { initiatedBy: { username: options.username }, revision: options.revision });
+    this.startSync(app, {
+      initiatedBy: { username: options.username },
+      revision: options.revision,
+    });
     return app;
   }
 
-  private startSync(app: AppState, request: { initiatedBy: Initiator; revision: string | undefined }): void {
-    const revision = request.revision && /^[0-9a-f]{40}$/.test(request.revision) ? request.revision : app.desiredRevision;
+  private startSync(
+    app: AppState,
+    request: { initiatedBy: Initiator; revision: string | undefined },
+  ): void {
+    const revision =
+      request.revision && /^[0-9a-f]{40}$/.test(request.revision)
+        ? request.revision
+        : app.desiredRevision;
     if (!revision) return;
     const operation: OperationRecord = {
       phase: 'Running',
@@ -388,19 +525,34 @@ export class ArgoCdController {
     app.resourceVersion += 1;
     this.options.log(`argocd: sync of ${app.definition.name} started`);
     this.later(app, this.options.timings.syncOperationMs, () => {
-      this.completeSync(app, operation).catch(error => this.options.log(`argocd: sync failed: ${String(error)}`));
+      this.completeSync(app, operation).catch(error =>
+        this.options.log(`argocd: sync failed: ${String(error)}`),
+      );
     });
   }
 
-  private async completeSync(app: AppState, operation: OperationRecord): Promise<void> {
+  private async completeSync(
+    app: AppState,
+    operation: OperationRecord,
+  ): Promise<void> {
     if (app.operation !== operation || operation.phase !== 'Running') return;
     const { repos, owner, gitopsRepo } = this.options;
     let objects: KubernetesObject[];
     try {
-      objects = (await renderOverlay(repos, owner, gitopsRepo, operation.revision, app.definition.path)).objects;
+      objects = (
+        await renderOverlay(
+          repos,
+          owner,
+          gitopsRepo,
+          operation.revision,
+          app.definition.path,
+        )
+      ).objects;
     } catch (error) {
       operation.phase = 'Failed';
-      operation.message = `ComparisonError: ${String((error as Error).message)}`;
+      operation.message = `ComparisonError: ${String(
+        (error as Error).message,
+      )}`;
       operation.finishedAt = isoSeconds(Date.now());
       app.resourceVersion += 1;
       return;
@@ -423,7 +575,12 @@ export class ArgoCdController {
     if (app.history.length > 10) app.history.shift();
     app.reconciledAt = now;
     app.resourceVersion += 1;
-    this.options.log(`argocd: ${app.definition.name} synced to ${operation.revision.slice(0, 7)}`);
+    this.options.log(
+      `argocd: ${app.definition.name} synced to ${operation.revision.slice(
+        0,
+        7,
+      )}`,
+    );
     const newImage = this.workloadImages(objects)[0];
     const isRollout = objects.some(o => o.kind === 'Rollout');
     if (newImage === previousImage && app.health.status !== 'Missing') {
@@ -431,20 +588,28 @@ export class ArgoCdController {
     }
     if (isRollout && previousImage && newImage) {
       app.rollout = {
-        stableImage: app.rollout && !app.rollout.held ? app.rollout.stableImage : previousImage,
+        stableImage:
+          app.rollout && !app.rollout.held
+            ? app.rollout.stableImage
+            : previousImage,
         canaryImage: newImage,
         stepIndex: 0,
         weight: CANARY_STEPS[0].setWeight ?? 0,
         held: false,
         startedAt: now,
       };
-      if (app.rollout.stableImage === newImage) app.rollout.stableImage = previousImage;
+      if (app.rollout.stableImage === newImage)
+        app.rollout.stableImage = previousImage;
       this.setHealth(app, 'Progressing', 'more replicas need to be updated');
       this.scheduleCanaryStep(app);
       return;
     }
     app.rollout = undefined;
-    this.setHealth(app, 'Progressing', `Waiting for rollout to finish: 0 of 2 updated replicas are available...`);
+    this.setHealth(
+      app,
+      'Progressing',
+      `Waiting for rollout to finish: 0 of 2 updated replicas are available...`,
+    );
     this.later(app, this.options.timings.progressingMs, () => {
       if (newImage && app.degradedImages.has(newImage)) {
         this.setHealth(app, 'Degraded', degradedMessage(app));
@@ -488,7 +653,11 @@ export class ArgoCdController {
   promoteRollout(name: string): AppState {
     const app = this.get(name);
     if (!app.rollout || app.rollout.stepIndex >= CANARY_STEPS.length) {
-      throw new ArgoApiError(400, GRPC.FailedPrecondition, 'no canary in progress');
+      throw new ArgoApiError(
+        400,
+        GRPC.FailedPrecondition,
+        'no canary in progress',
+      );
     }
     app.rollout.held = false;
     this.advanceCanary(app);
@@ -499,7 +668,11 @@ export class ArgoCdController {
   terminate(name: string): void {
     const app = this.get(name);
     if (!app.operation || app.operation.phase !== 'Running') {
-      throw new ArgoApiError(400, GRPC.FailedPrecondition, 'Unable to terminate operation. No operation is in progress');
+      throw new ArgoApiError(
+        400,
+        GRPC.FailedPrecondition,
+        'Unable to terminate operation. No operation is in progress',
+      );
     }
     app.operation.phase = 'Failed';
     app.operation.message = 'Operation terminated';
@@ -511,14 +684,21 @@ export class ArgoCdController {
   drift(name: string, image: string | undefined): AppState {
     const app = this.get(name);
     const current = this.workloadImages(app.liveObjects)[0];
-    app.driftImage = image ?? (current ? `${current.split('@')[0].replace(/:[^:/]*$/, '')}:hotfix-drift` : undefined);
+    app.driftImage =
+      image ??
+      (current
+        ? `${current.split('@')[0].replace(/:[^:/]*$/, '')}:hotfix-drift`
+        : undefined);
     app.resourceVersion += 1;
     this.maybeAutoSync(app);
     return app;
   }
 
   /** POST /applications (create); persisted so it survives a restart. */
-  async createApplication(definition: ArgoAppDefinition, upsert: boolean): Promise<AppState> {
+  async createApplication(
+    definition: ArgoAppDefinition,
+    upsert: boolean,
+  ): Promise<AppState> {
     const existing = this.apps.get(definition.name);
     if (existing && !upsert) {
       throw new ArgoApiError(
@@ -538,13 +718,21 @@ export class ArgoCdController {
     state.liveObjects = [];
     state.liveRevision = undefined;
     state.operation = undefined;
-    state.health = { status: 'Missing', message: undefined, since: isoSeconds(Date.now()) };
+    state.health = {
+      status: 'Missing',
+      message: undefined,
+      since: isoSeconds(Date.now()),
+    };
     this.persistCreated();
     this.maybeAutoSync(state);
     return state;
   }
 
-  private setHealth(app: AppState, status: HealthStatusCode, message: string | undefined): void {
+  private setHealth(
+    app: AppState,
+    status: HealthStatusCode,
+    message: string | undefined,
+  ): void {
     if (app.health.status !== status) {
       app.health = { status, message, since: isoSeconds(Date.now()) };
     } else {
@@ -573,11 +761,16 @@ export class ArgoCdController {
 
 function degradedMessage(app: AppState): string {
   const workload = app.liveObjects.find(isWorkload);
-  return `Deployment "${workload?.metadata.name ?? app.definition.name}" exceeded its progress deadline`;
+  return `Deployment "${
+    workload?.metadata.name ?? app.definition.name
+  }" exceeded its progress deadline`;
 }
 
 /** A stable UID for an object of an app. */
 export function stableUid(...parts: string[]): string {
   const hex = stableBytes(parts.join('/')).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(
+    13,
+    16,
+  )}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { CANARY_STEPS } from '../seed/manifests';
-import { AppState, ArgoCdController, isWorkload, stableUid } from './ArgoCdController';
+import {
+  AppState,
+  ArgoCdController,
+  isWorkload,
+  stableUid,
+} from './ArgoCdController';
 import { KubernetesObject, objectImages } from './renderOverlay';
 
 function podHash(image: string | undefined): string {
-  return createHash('sha256').update(image ?? 'none').digest('hex').slice(0, 10).replace(/[^a-z0-9]/g, 'x');
+  return createHash('sha256')
+    .update(image ?? 'none')
+    .digest('hex')
+    .slice(0, 10)
+    .replace(/[^a-z0-9]/g, 'x');
 }
 
 function groupOf(apiVersion: string): string {
@@ -24,11 +33,16 @@ function source(app: AppState) {
 }
 
 function destination(app: AppState) {
-  return { server: app.definition.destinationServer, namespace: app.definition.destinationNamespace };
+  return {
+    server: app.definition.destinationServer,
+    namespace: app.definition.destinationNamespace,
+  };
 }
 
 function initiatedBy(initiator: { username?: string; automated?: boolean }) {
-  return initiator.automated ? { automated: true } : { username: initiator.username ?? 'admin' };
+  return initiator.automated
+    ? { automated: true }
+    : { username: initiator.username ?? 'admin' };
 }
 
 /** The Application resource as Argo CD's API returns it. */
@@ -36,21 +50,30 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
   const { definition } = app;
   const live = controller.liveObjects(app);
   const images = new Set<string>(controller.workloadImages(live));
-  if (app.rollout && app.rollout.stepIndex < CANARY_STEPS.length && app.rollout.stableImage) {
+  if (
+    app.rollout &&
+    app.rollout.stepIndex < CANARY_STEPS.length &&
+    app.rollout.stableImage
+  ) {
     images.add(app.rollout.stableImage);
   }
   const running = controller.operationRunning(app);
   const operationState = app.operation
     ? {
         operation: {
-          sync: { revision: app.operation.revision, syncOptions: ['CreateNamespace=true'] },
+          sync: {
+            revision: app.operation.revision,
+            syncOptions: ['CreateNamespace=true'],
+          },
           initiatedBy: initiatedBy(app.operation.initiatedBy),
           retry: {},
         },
         phase: app.operation.phase,
         message: app.operation.message,
         startedAt: app.operation.startedAt,
-        ...(app.operation.finishedAt ? { finishedAt: app.operation.finishedAt } : {}),
+        ...(app.operation.finishedAt
+          ? { finishedAt: app.operation.finishedAt }
+          : {}),
         ...(app.operation.phase === 'Succeeded'
           ? {
               syncResult: {
@@ -63,7 +86,9 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
                   namespace: object.metadata.namespace ?? '',
                   name: object.metadata.name,
                   status: 'Synced',
-                  message: `${object.kind.toLowerCase()}/${object.metadata.name} configured`,
+                  message: `${object.kind.toLowerCase()}/${
+                    object.metadata.name
+                  } configured`,
                   hookPhase: 'Running',
                   syncPhase: 'Sync',
                 })),
@@ -73,7 +98,13 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
       }
     : undefined;
   const conditions = app.comparisonError
-    ? [{ type: 'ComparisonError', message: app.comparisonError, lastTransitionTime: app.reconciledAt }]
+    ? [
+        {
+          type: 'ComparisonError',
+          message: app.comparisonError,
+          lastTransitionTime: app.reconciledAt,
+        },
+      ]
     : undefined;
   return {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -92,14 +123,19 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
       source: source(app),
       destination: destination(app),
       syncPolicy: {
-        ...(definition.automated ? { automated: { prune: true, selfHeal: true } } : {}),
+        ...(definition.automated
+          ? { automated: { prune: true, selfHeal: true } }
+          : {}),
         syncOptions: ['CreateNamespace=true'],
       },
     },
     ...(running && app.operation
       ? {
           operation: {
-            sync: { revision: app.operation.revision, syncOptions: ['CreateNamespace=true'] },
+            sync: {
+              revision: app.operation.revision,
+              syncOptions: ['CreateNamespace=true'],
+            },
             initiatedBy: initiatedBy(app.operation.initiatedBy),
             retry: {},
           },
@@ -122,7 +158,10 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
         comparedTo: { source: source(app), destination: destination(app) },
         ...(app.desiredRevision ? { revision: app.desiredRevision } : {}),
       },
-      health: { status: app.health.status, lastTransitionTime: app.health.since },
+      health: {
+        status: app.health.status,
+        lastTransitionTime: app.health.since,
+      },
       history: app.history.map(entry => ({
         id: entry.id,
         revision: entry.revision,
@@ -143,12 +182,16 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
 
 function resourceHealth(app: AppState, object: KubernetesObject) {
   if (!isWorkload(object)) return { status: 'Healthy' };
-  return app.health.message ? { status: app.health.status, message: app.health.message } : { status: app.health.status };
+  return app.health.message
+    ? { status: app.health.status, message: app.health.message }
+    : { status: app.health.status };
 }
 
 function rolloutInfo(app: AppState) {
   const rollout = app.rollout;
-  const step = rollout ? Math.min(rollout.stepIndex, CANARY_STEPS.length) : CANARY_STEPS.length;
+  const step = rollout
+    ? Math.min(rollout.stepIndex, CANARY_STEPS.length)
+    : CANARY_STEPS.length;
   const weight = rollout ? rollout.weight : 100;
   const paused = app.health.status === 'Suspended';
   return [
@@ -168,7 +211,11 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
   const namespace = app.definition.destinationNamespace;
   for (const object of live) {
     const group = groupOf(object.apiVersion);
-    const uid = stableUid(app.definition.name, object.kind, object.metadata.name);
+    const uid = stableUid(
+      app.definition.name,
+      object.kind,
+      object.metadata.name,
+    );
     const base = {
       group,
       version: versionOf(object.apiVersion),
@@ -195,17 +242,51 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
     nodes.push({
       ...base,
       health,
-      info: object.kind === 'Rollout' ? rolloutInfo(app) : [{ name: 'Revision', value: `Rev:${Math.max(app.history.length, 1)}` }],
+      info:
+        object.kind === 'Rollout'
+          ? rolloutInfo(app)
+          : [
+              {
+                name: 'Revision',
+                value: `Rev:${Math.max(app.history.length, 1)}`,
+              },
+            ],
     });
-    const parent = { group, kind: object.kind, namespace: base.namespace, name: base.name, uid };
+    const parent = {
+      group,
+      kind: object.kind,
+      namespace: base.namespace,
+      name: base.name,
+      uid,
+    };
     const replicas = Number(object.spec?.replicas ?? 1);
     const image = objectImages(object)[0];
-    const sets: Array<{ image: string | undefined; pods: number; current: boolean }> = [];
+    const sets: Array<{
+      image: string | undefined;
+      pods: number;
+      current: boolean;
+    }> = [];
     const rollout = app.rollout;
-    if (object.kind === 'Rollout' && rollout && rollout.stepIndex < CANARY_STEPS.length && rollout.stableImage) {
-      const canaryPods = Math.max(1, Math.round((replicas * rollout.weight) / 100));
-      sets.push({ image: rollout.stableImage, pods: Math.max(replicas - canaryPods, 0), current: false });
-      sets.push({ image: rollout.canaryImage, pods: canaryPods, current: true });
+    if (
+      object.kind === 'Rollout' &&
+      rollout &&
+      rollout.stepIndex < CANARY_STEPS.length &&
+      rollout.stableImage
+    ) {
+      const canaryPods = Math.max(
+        1,
+        Math.round((replicas * rollout.weight) / 100),
+      );
+      sets.push({
+        image: rollout.stableImage,
+        pods: Math.max(replicas - canaryPods, 0),
+        current: false,
+      });
+      sets.push({
+        image: rollout.canaryImage,
+        pods: canaryPods,
+        current: true,
+      });
     } else {
       sets.push({ image, pods: replicas, current: true });
     }
@@ -222,8 +303,18 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
         name: rsName,
         uid: rsUid,
         parentRefs: [parent],
-        info: [{ name: 'Revision', value: `Rev:${Math.max(app.history.length - sets.length + 1 + index, 1)}` }],
-        health: degraded ? { status: 'Progressing', message: 'Waiting for rollout to finish' } : { status: 'Healthy' },
+        info: [
+          {
+            name: 'Revision',
+            value: `Rev:${Math.max(
+              app.history.length - sets.length + 1 + index,
+              1,
+            )}`,
+          },
+        ],
+        health: degraded
+          ? { status: 'Progressing', message: 'Waiting for rollout to finish' }
+          : { status: 'Healthy' },
         resourceVersion: String(app.resourceVersion),
         createdAt: app.definition.createdAt,
       });
@@ -235,16 +326,30 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
           namespace: base.namespace,
           name: podName,
           uid: stableUid(app.definition.name, 'Pod', podName),
-          parentRefs: [{ group: 'apps', kind: 'ReplicaSet', namespace: base.namespace, name: rsName, uid: rsUid }],
+          parentRefs: [
+            {
+              group: 'apps',
+              kind: 'ReplicaSet',
+              namespace: base.namespace,
+              name: rsName,
+              uid: rsUid,
+            },
+          ],
           info: [
-            { name: 'Status Reason', value: degraded ? 'CrashLoopBackOff' : 'Running' },
+            {
+              name: 'Status Reason',
+              value: degraded ? 'CrashLoopBackOff' : 'Running',
+            },
             { name: 'Node', value: 'sandbox-node-1' },
             { name: 'Containers', value: degraded ? '0/1' : '1/1' },
             ...(degraded ? [{ name: 'Restart Count', value: '7' }] : []),
           ],
           images: set.image ? [set.image] : [],
           health: degraded
-            ? { status: 'Degraded', message: 'back-off 5m0s restarting failed container' }
+            ? {
+                status: 'Degraded',
+                message: 'back-off 5m0s restarting failed container',
+              }
             : { status: 'Healthy' },
           resourceVersion: String(app.resourceVersion),
           createdAt: app.definition.createdAt,
@@ -252,11 +357,23 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
       }
     }
   }
-  return { nodes, hosts: [{ name: 'sandbox-node-1', resourcesInfo: [], systemInfo: { architecture: 'amd64', operatingSystem: 'linux' } }] };
+  return {
+    nodes,
+    hosts: [
+      {
+        name: 'sandbox-node-1',
+        resourcesInfo: [],
+        systemInfo: { architecture: 'amd64', operatingSystem: 'linux' },
+      },
+    ],
+  };
 }
 
 /** The live object with a status, as the cluster would report it. */
-function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObject {
+function liveWithStatus(
+  app: AppState,
+  object: KubernetesObject,
+): KubernetesObject {
   const copy: KubernetesObject = JSON.parse(JSON.stringify(object));
   copy.metadata = {
     ...copy.metadata,
@@ -264,7 +381,11 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
     resourceVersion: String(app.resourceVersion),
     generation: Math.max(app.history.length, 1),
     creationTimestamp: app.definition.createdAt,
-    annotations: { 'argocd.argoproj.io/tracking-id': `${app.definition.name}:${groupOf(object.apiVersion)}/${object.kind}:${object.metadata.namespace}/${object.metadata.name}` },
+    annotations: {
+      'argocd.argoproj.io/tracking-id': `${app.definition.name}:${groupOf(
+        object.apiVersion,
+      )}/${object.kind}:${object.metadata.namespace}/${object.metadata.name}`,
+    },
   };
   const replicas = Number(object.spec?.replicas ?? 1);
   const healthy = app.health.status === 'Healthy';
@@ -277,19 +398,34 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
       readyReplicas: ready,
       availableReplicas: ready,
       conditions: [
-        { type: 'Available', status: ready > 0 ? 'True' : 'False', reason: ready > 0 ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable' },
+        {
+          type: 'Available',
+          status: ready > 0 ? 'True' : 'False',
+          reason:
+            ready > 0
+              ? 'MinimumReplicasAvailable'
+              : 'MinimumReplicasUnavailable',
+        },
         {
           type: 'Progressing',
           status: app.health.status === 'Degraded' ? 'False' : 'True',
-          reason: app.health.status === 'Degraded' ? 'ProgressDeadlineExceeded' : 'NewReplicaSetAvailable',
+          reason:
+            app.health.status === 'Degraded'
+              ? 'ProgressDeadlineExceeded'
+              : 'NewReplicaSetAvailable',
         },
       ],
     };
   } else if (object.kind === 'Rollout') {
     const rollout = app.rollout;
-    const inCanary = rollout !== undefined && rollout.stepIndex < CANARY_STEPS.length;
+    const inCanary =
+      rollout !== undefined && rollout.stepIndex < CANARY_STEPS.length;
     const canaryHash = podHash(rollout?.canaryImage ?? objectImages(object)[0]);
-    const stableHash = podHash(inCanary ? rollout?.stableImage : rollout?.canaryImage ?? objectImages(object)[0]);
+    const stableHash = podHash(
+      inCanary
+        ? rollout?.stableImage
+        : rollout?.canaryImage ?? objectImages(object)[0],
+    );
     const paused = app.health.status === 'Suspended';
     const weight = inCanary ? rollout.weight : 100;
     let phase = 'Progressing';
@@ -309,7 +445,9 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
       message,
       observedGeneration: String(Math.max(app.history.length, 1)),
       replicas,
-      updatedReplicas: inCanary ? Math.max(1, Math.round((replicas * weight) / 100)) : replicas,
+      updatedReplicas: inCanary
+        ? Math.max(1, Math.round((replicas * weight) / 100))
+        : replicas,
       readyReplicas: replicas,
       availableReplicas: replicas,
       currentStepIndex: inCanary ? rollout.stepIndex : CANARY_STEPS.length,
@@ -319,14 +457,22 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
       selector: `app.kubernetes.io/name=${object.metadata.name}`,
       ...(paused
         ? {
-            pauseConditions: [{ reason: 'CanaryPauseStep', startTime: app.health.since }],
+            pauseConditions: [
+              { reason: 'CanaryPauseStep', startTime: app.health.since },
+            ],
             controllerPause: true,
           }
         : {}),
       canary: {
         weights: {
-          canary: { podTemplateHash: canaryHash, weight: inCanary ? weight : 100 },
-          stable: { podTemplateHash: stableHash, weight: inCanary ? 100 - weight : 0 },
+          canary: {
+            podTemplateHash: canaryHash,
+            weight: inCanary ? weight : 100,
+          },
+          stable: {
+            podTemplateHash: stableHash,
+            weight: inCanary ? 100 - weight : 0,
+          },
         },
       },
       conditions: [
@@ -348,7 +494,10 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
         },
       ],
     };
-    if (copy.status && (copy.status as { message?: string }).message === undefined) {
+    if (
+      copy.status &&
+      (copy.status as { message?: string }).message === undefined
+    ) {
       delete (copy.status as { message?: string }).message;
     }
   }
@@ -359,12 +508,17 @@ function liveWithStatus(app: AppState, object: KubernetesObject): KubernetesObje
 export function managedResources(controller: ArgoCdController, app: AppState) {
   return {
     items: controller.resourceStatuses(app).map(({ object, live, status }) => {
-      const target = app.desiredObjects.find(d => d.kind === object.kind && d.metadata.name === object.metadata.name);
-      const liveState = live ? JSON.stringify(liveWithStatus(app, live)) : 'null';
+      const target = app.desiredObjects.find(
+        d => d.kind === object.kind && d.metadata.name === object.metadata.name,
+      );
+      const liveState = live
+        ? JSON.stringify(liveWithStatus(app, live))
+        : 'null';
       return {
         group: groupOf(object.apiVersion),
         kind: object.kind,
-        namespace: object.metadata.namespace ?? app.definition.destinationNamespace,
+        namespace:
+          object.metadata.namespace ?? app.definition.destinationNamespace,
         name: object.metadata.name,
         targetState: target ? JSON.stringify(target) : 'null',
         liveState,

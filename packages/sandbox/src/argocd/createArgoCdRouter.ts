@@ -12,7 +12,13 @@ function sendError(res: Response, error: unknown) {
     res.status(error.status).json(error.toJSON());
     return;
   }
-  res.status(500).json({ error: 'internal sandbox error', code: 13, message: 'internal sandbox error' });
+  res
+    .status(500)
+    .json({
+      error: 'internal sandbox error',
+      code: 13,
+      message: 'internal sandbox error',
+    });
 }
 
 function cookieToken(req: Request): string | undefined {
@@ -26,7 +32,8 @@ function cookieToken(req: Request): string | undefined {
 }
 
 function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (Array.isArray(value))
+    return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? value.split(',').filter(Boolean) : [];
 }
 
@@ -53,7 +60,13 @@ export function createArgoCdRouter(options: {
       matchesSecret(body.username, [options.username]) &&
       matchesSecret(body.password, [options.password]);
     if (!ok) {
-      res.status(401).json({ error: 'Invalid username or password', code: GRPC.Unauthenticated, message: 'Invalid username or password' });
+      res
+        .status(401)
+        .json({
+          error: 'Invalid username or password',
+          code: GRPC.Unauthenticated,
+          message: 'Invalid username or password',
+        });
       return;
     }
     const token = `sandbox-session.${randomBytes(24).toString('hex')}`;
@@ -65,7 +78,13 @@ export function createArgoCdRouter(options: {
   router.use((req: Request, res: Response, next: NextFunction) => {
     const token = parseToken(req.headers) ?? cookieToken(req);
     if (!token) {
-      res.status(401).json({ error: 'no session information', code: GRPC.Unauthenticated, message: 'no session information' });
+      res
+        .status(401)
+        .json({
+          error: 'no session information',
+          code: GRPC.Unauthenticated,
+          message: 'no session information',
+        });
       return;
     }
     if (!matchesSecret(token, [...options.staticTokens, ...sessions])) {
@@ -79,31 +98,47 @@ export function createArgoCdRouter(options: {
     next();
   });
 
-  const handle = (handler: (req: Request) => Promise<unknown> | unknown) => async (req: Request, res: Response) => {
-    try {
-      res.json(await handler(req));
-    } catch (error) {
-      sendError(res, error);
-    }
-  };
+  const handle =
+    (handler: (req: Request) => Promise<unknown> | unknown) =>
+    async (req: Request, res: Response) => {
+      try {
+        res.json(await handler(req));
+      } catch (error) {
+        sendError(res, error);
+      }
+    };
 
   router.get(
     '/applications',
     handle(req => {
-      const selectorText = typeof req.query.selector === 'string' ? req.query.selector : '';
+      const selectorText =
+        typeof req.query.selector === 'string' ? req.query.selector : '';
       const selector = parseLabelSelector(selectorText);
       if (!selector) {
-        throw new ArgoApiError(400, GRPC.InvalidArgument, `error parsing labels selector: "${selectorText}"`);
+        throw new ArgoApiError(
+          400,
+          GRPC.InvalidArgument,
+          `error parsing labels selector: "${selectorText}"`,
+        );
       }
-      const projects = [...list(req.query.projects), ...list(req.query.project)];
-      const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+      const projects = [
+        ...list(req.query.projects),
+        ...list(req.query.project),
+      ];
+      const name =
+        typeof req.query.name === 'string' ? req.query.name : undefined;
       const items = controller
         .list()
         .filter(app => matchesLabelSelector(selector, app.definition.labels))
-        .filter(app => projects.length === 0 || projects.includes(app.definition.project))
+        .filter(
+          app =>
+            projects.length === 0 || projects.includes(app.definition.project),
+        )
         .filter(app => !name || app.definition.name === name)
         .map(app => applicationJson(controller, app));
-      const resourceVersion = String(controller.list().reduce((sum, app) => sum + app.resourceVersion, 0));
+      const resourceVersion = String(
+        controller.list().reduce((sum, app) => sum + app.resourceVersion, 0),
+      );
       return { metadata: { resourceVersion }, items };
     }),
   );
@@ -113,8 +148,15 @@ export function createArgoCdRouter(options: {
     handle(async req => {
       const body = (req.body ?? {}) as Record<string, any>;
       const name = body.metadata?.name;
-      if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
-        throw new ArgoApiError(400, GRPC.InvalidArgument, 'application name is invalid');
+      if (
+        typeof name !== 'string' ||
+        !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)
+      ) {
+        throw new ArgoApiError(
+          400,
+          GRPC.InvalidArgument,
+          'application name is invalid',
+        );
       }
       const spec = body.spec ?? {};
       const repoURL = spec.source?.repoURL;
@@ -123,11 +165,21 @@ export function createArgoCdRouter(options: {
         throw new ArgoApiError(
           400,
           GRPC.InvalidArgument,
-          `application repo ${String(repoURL)} is not permitted in project '${String(spec.project)}'`,
+          `application repo ${String(
+            repoURL,
+          )} is not permitted in project '${String(spec.project)}'`,
         );
       }
-      if (typeof spec.source?.path !== 'string' || typeof spec.project !== 'string' || !spec.destination?.namespace) {
-        throw new ArgoApiError(400, GRPC.InvalidArgument, 'spec.project, spec.source.path and spec.destination.namespace are required');
+      if (
+        typeof spec.source?.path !== 'string' ||
+        typeof spec.project !== 'string' ||
+        !spec.destination?.namespace
+      ) {
+        throw new ArgoApiError(
+          400,
+          GRPC.InvalidArgument,
+          'spec.project, spec.source.path and spec.destination.namespace are required',
+        );
       }
       const labels: Record<string, string> = {};
       for (const [key, value] of Object.entries(body.metadata?.labels ?? {})) {
@@ -140,8 +192,13 @@ export function createArgoCdRouter(options: {
           labels,
           repoURL,
           path: spec.source.path.replace(/^\/+|\/+$/g, ''),
-          targetRevision: typeof spec.source.targetRevision === 'string' && spec.source.targetRevision !== 'HEAD' ? spec.source.targetRevision : 'main',
-          destinationServer: spec.destination.server ?? 'https://kubernetes.default.svc',
+          targetRevision:
+            typeof spec.source.targetRevision === 'string' &&
+            spec.source.targetRevision !== 'HEAD'
+              ? spec.source.targetRevision
+              : 'main',
+          destinationServer:
+            spec.destination.server ?? 'https://kubernetes.default.svc',
           destinationNamespace: spec.destination.namespace,
           automated: Boolean(spec.syncPolicy?.automated),
           createdAt: isoSeconds(Date.now()),
@@ -152,11 +209,19 @@ export function createArgoCdRouter(options: {
     }),
   );
 
-  router.get('/applications/:name', handle(req => applicationJson(controller, controller.get(req.params.name))));
-  router.get('/applications/:name/resource-tree', handle(req => resourceTree(controller, controller.get(req.params.name))));
+  router.get(
+    '/applications/:name',
+    handle(req => applicationJson(controller, controller.get(req.params.name))),
+  );
+  router.get(
+    '/applications/:name/resource-tree',
+    handle(req => resourceTree(controller, controller.get(req.params.name))),
+  );
   router.get(
     '/applications/:name/managed-resources',
-    handle(req => managedResources(controller, controller.get(req.params.name))),
+    handle(req =>
+      managedResources(controller, controller.get(req.params.name)),
+    ),
   );
   router.post(
     '/applications/:name/sync',
@@ -180,9 +245,17 @@ export function createArgoCdRouter(options: {
     '/applications/:name/revisions/:revision/metadata',
     handle(async req => {
       controller.get(req.params.name);
-      const commit = await repos.getCommit(options.owner, options.gitopsRepo, req.params.revision);
+      const commit = await repos.getCommit(
+        options.owner,
+        options.gitopsRepo,
+        req.params.revision,
+      );
       if (!commit) {
-        throw new ArgoApiError(404, GRPC.NotFound, `revision ${req.params.revision} not found`);
+        throw new ArgoApiError(
+          404,
+          GRPC.NotFound,
+          `revision ${req.params.revision} not found`,
+        );
       }
       return {
         author: `${commit.author.name} <${commit.author.email}>`,
@@ -197,14 +270,28 @@ export function createArgoCdRouter(options: {
     res.json({ Version: 'v3.1.0+sandbox', Platform: 'linux/amd64' });
   });
   router.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'Not Found', code: GRPC.NotFound, message: 'Not Found' });
+    res
+      .status(404)
+      .json({ error: 'Not Found', code: GRPC.NotFound, message: 'Not Found' });
   });
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error && typeof error === 'object' && (error as { type?: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'invalid JSON body', code: GRPC.InvalidArgument, message: 'invalid JSON body' });
-      return;
-    }
-    sendError(res, error);
-  });
+  router.use(
+    (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      if (
+        error &&
+        typeof error === 'object' &&
+        (error as { type?: string }).type === 'entity.parse.failed'
+      ) {
+        res
+          .status(400)
+          .json({
+            error: 'invalid JSON body',
+            code: GRPC.InvalidArgument,
+            message: 'invalid JSON body',
+          });
+        return;
+      }
+      sendError(res, error);
+    },
+  );
   return router;
 }

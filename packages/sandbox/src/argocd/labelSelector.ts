@@ -24,12 +24,20 @@ function splitTopLevel(selector: string): string[] {
 }
 
 /** Parses `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`; undefined if malformed. */
-export function parseLabelSelector(selector: string): Requirement[] | undefined {
+export function parseLabelSelector(
+  selector: string,
+): Requirement[] | undefined {
   const requirements: Requirement[] = [];
   for (const part of splitTopLevel(selector)) {
-    let match = /^([A-Za-z0-9._/-]+)\s*(!=|==|=)\s*([A-Za-z0-9._-]*)$/.exec(part);
+    let match = /^([A-Za-z0-9._/-]+)\s*(!=|==|=)\s*([A-Za-z0-9._-]*)$/.exec(
+      part,
+    );
     if (match) {
-      requirements.push({ key: match[1], operator: match[2] === '!=' ? '!=' : '=', values: [match[3]] });
+      requirements.push({
+        key: match[1],
+        operator: match[2] === '!=' ? '!=' : '=',
+        values: [match[3]],
+      });
       continue;
     }
     match = /^([A-Za-z0-9._/-]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
@@ -37,13 +45,20 @@ export function parseLabelSelector(selector: string): Requirement[] | undefined 
       requirements.push({
         key: match[1],
         operator: match[2] as 'in' | 'notin',
-        values: match[3].split(',').map(v => v.trim()).filter(Boolean),
+        values: match[3]
+          .split(',')
+          .map(v => v.trim())
+          .filter(Boolean),
       });
       continue;
     }
     match = /^(!?)([A-Za-z0-9._/-]+)$/.exec(part);
     if (match) {
-      requirements.push({ key: match[2], operator: match[1] ? '!exists' : 'exists', values: [] });
+      requirements.push({
+        key: match[2],
+        operator: match[1] ? '!exists' : 'exists',
+        values: [],
+      });
       continue;
     }
     return undefined;
@@ -51,7 +66,10 @@ export function parseLabelSelector(selector: string): Requirement[] | undefined 
   return requirements;
 }
 
-export function matchesLabelSelector(requirements: Requirement[], labels: Record<string, string>): boolean {
+export function matchesLabelSelector(
+  requirements: Requirement[],
+  labels: Record<string, string>,
+): boolean {
   for (const requirement of requirements) {
     const value = labels[requirement.key];
     switch (requirement.operator) {
@@ -62,10 +80,12 @@ export function matchesLabelSelector(requirements: Requirement[], labels: Record
         if (value === requirement.values[0]) return false;
         break;
       case 'in':
-        if (value === undefined || !requirement.values.includes(value)) return false;
+        if (value === undefined || !requirement.values.includes(value))
+          return false;
         break;
       case 'notin':
-        if (value !== undefined && requirement.values.includes(value)) return false;
+        if (value !== undefined && requirement.values.includes(value))
+          return false;
         break;
       case 'exists':
         if (value === undefined) return false;

@@ -1,5 +1,9 @@
 import YAML from 'yaml';
-import { GitCommitInfo, GitRepositories, isoSeconds } from '../git/GitRepositories';
+import {
+  GitCommitInfo,
+  GitRepositories,
+  isoSeconds,
+} from '../git/GitRepositories';
 import { PushEvent } from '../git/RepoWatcher';
 import { HarborRegistry } from '../harbor/HarborRegistry';
 import { findSeedCommit, findSeedService } from '../seed/world';
@@ -89,8 +93,16 @@ export class CiSimulator {
   /** Push listener: starts a run for a new commit on main. */
   async handlePush(event: PushEvent): Promise<void> {
     if (event.ref !== 'refs/heads/main') return;
-    const workflow = await this.findWorkflow(event.owner, event.repo, event.after);
-    const commit = await this.repos.getCommit(event.owner, event.repo, event.after);
+    const workflow = await this.findWorkflow(
+      event.owner,
+      event.repo,
+      event.after,
+    );
+    const commit = await this.repos.getCommit(
+      event.owner,
+      event.repo,
+      event.after,
+    );
     if (!workflow || !commit) return;
     const now = isoSeconds(Date.now());
     const run = this.runs.add({
@@ -109,7 +121,11 @@ export class CiSimulator {
       updatedAt: now,
       completedAt: undefined,
     });
-    this.log(`ci: run ${run.id} queued for ${event.owner}/${event.repo}@${event.after.slice(0, 7)}`);
+    this.log(
+      `ci: run ${run.id} queued for ${event.owner}/${
+        event.repo
+      }@${event.after.slice(0, 7)}`,
+    );
     this.later(this.timings.ciQueuedMs, () => {
       const started = isoSeconds(Date.now());
       run.status = 'in_progress';
@@ -141,7 +157,10 @@ export class CiSimulator {
     this.timers.add(timer);
   }
 
-  private plannedConclusion(repo: string, commit: GitCommitInfo): RunConclusion {
+  private plannedConclusion(
+    repo: string,
+    commit: GitCommitInfo,
+  ): RunConclusion {
     if (commit.message.includes(FAIL_CI_MARKER)) return 'failure';
     const subject = commit.message.split('\n')[0];
     return findSeedCommit(repo, subject)?.ci ?? 'success';
@@ -181,13 +200,26 @@ export class CiSimulator {
     });
   }
 
-  private async findWorkflow(owner: string, repo: string, sha: string): Promise<WorkflowFile | undefined> {
-    const entries = await this.repos.listDirectory(owner, repo, sha, '.github/workflows');
-    const file = entries.find(e => e.type === 'blob' && /\.ya?ml$/.test(e.name));
+  private async findWorkflow(
+    owner: string,
+    repo: string,
+    sha: string,
+  ): Promise<WorkflowFile | undefined> {
+    const entries = await this.repos.listDirectory(
+      owner,
+      repo,
+      sha,
+      '.github/workflows',
+    );
+    const file = entries.find(
+      e => e.type === 'blob' && /\.ya?ml$/.test(e.name),
+    );
     if (!file) return undefined;
     let name = file.name;
     try {
-      const parsed = YAML.parse((await this.repos.readBlob(owner, repo, file.sha)).toString('utf8'));
+      const parsed = YAML.parse(
+        (await this.repos.readBlob(owner, repo, file.sha)).toString('utf8'),
+      );
       if (parsed && typeof parsed.name === 'string') name = parsed.name;
     } catch {
       // keep the file name

@@ -57,8 +57,12 @@ export class WorkflowRuns {
     return new WorkflowRuns();
   }
 
-  add(run: Omit<WorkflowRunRecord, 'id' | 'runNumber' | 'jobId'>): WorkflowRunRecord {
-    const runNumber = this.runs.filter(r => r.owner === run.owner && r.repo === run.repo).length + 1;
+  add(
+    run: Omit<WorkflowRunRecord, 'id' | 'runNumber' | 'jobId'>,
+  ): WorkflowRunRecord {
+    const runNumber =
+      this.runs.filter(r => r.owner === run.owner && r.repo === run.repo)
+        .length + 1;
     const record: WorkflowRunRecord = {
       ...run,
       id: this.nextRunId++,
@@ -71,11 +75,15 @@ export class WorkflowRuns {
 
   /** Runs of a repository, newest first (as GitHub lists them). */
   list(owner: string, repo: string): WorkflowRunRecord[] {
-    return this.runs.filter(r => r.owner === owner && r.repo === repo).reverse();
+    return this.runs
+      .filter(r => r.owner === owner && r.repo === repo)
+      .reverse();
   }
 
   get(owner: string, repo: string, id: number): WorkflowRunRecord | undefined {
-    return this.runs.find(r => r.owner === owner && r.repo === repo && r.id === id);
+    return this.runs.find(
+      r => r.owner === owner && r.repo === repo && r.id === id,
+    );
   }
 
   all(): WorkflowRunRecord[] {

@@ -49,7 +49,11 @@ export class FaultInjector {
   }
 
   /** Picks the first rule matching the request, consuming one use of it. */
-  take(vendor: SandboxVendor, method: string, path: string): FaultRule | undefined {
+  take(
+    vendor: SandboxVendor,
+    method: string,
+    path: string,
+  ): FaultRule | undefined {
     for (const entry of this.active) {
       const { rule } = entry;
       if (rule.vendor !== vendor) continue;
@@ -67,7 +71,9 @@ export class FaultInjector {
   }
 
   /** Express middleware; `vendorOf` tells which vendor a request belongs to. */
-  middleware(vendorOf: (req: Request) => SandboxVendor | undefined): RequestHandler {
+  middleware(
+    vendorOf: (req: Request) => SandboxVendor | undefined,
+  ): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const vendor = vendorOf(req);
       const rule = vendor ? this.take(vendor, req.method, req.path) : undefined;
@@ -79,7 +85,12 @@ export class FaultInjector {
     };
   }
 
-  private apply(rule: FaultRule, req: Request, res: Response, next: NextFunction): void {
+  private apply(
+    rule: FaultRule,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ): void {
     switch (rule.mode) {
       case 'latency': {
         const timer = setTimeout(() => {
@@ -90,10 +101,15 @@ export class FaultInjector {
         return;
       }
       case 'error':
-        res.status(rule.status ?? 503).json({ message: 'Sandbox injected fault: service unavailable' });
+        res
+          .status(rule.status ?? 503)
+          .json({ message: 'Sandbox injected fault: service unavailable' });
         return;
       case 'malformed':
-        res.status(200).type('application/json').send('{"sandbox": "malformed", "items": [{"name": "trunc');
+        res
+          .status(200)
+          .type('application/json')
+          .send('{"sandbox": "malformed", "items": [{"name": "trunc');
         return;
       case 'rate-limit':
         this.rateLimit(rule, res);

@@ -1,6 +1,11 @@
 import { SandboxVendor } from '../types';
 
-export type FaultMode = 'latency' | 'error' | 'timeout' | 'rate-limit' | 'malformed';
+export type FaultMode =
+  | 'latency'
+  | 'error'
+  | 'timeout'
+  | 'rate-limit'
+  | 'malformed';
 
 /** A fault injected into the answers of one vendor. */
 export interface FaultRule {
@@ -22,8 +27,20 @@ export interface FaultRule {
   times?: number;
 }
 
-const VENDORS: SandboxVendor[] = ['github', 'git', 'argocd', 'harbor', 'sonarqube'];
-const MODES: FaultMode[] = ['latency', 'error', 'timeout', 'rate-limit', 'malformed'];
+const VENDORS: SandboxVendor[] = [
+  'github',
+  'git',
+  'argocd',
+  'harbor',
+  'sonarqube',
+];
+const MODES: FaultMode[] = [
+  'latency',
+  'error',
+  'timeout',
+  'rate-limit',
+  'malformed',
+];
 const KEYS = new Set([
   'vendor',
   'pathPrefix',
@@ -37,19 +54,34 @@ const KEYS = new Set([
 ]);
 
 function isInteger(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= min &&
+    value <= max
+  );
 }
 
 /** Validates admin input: a list of rules, or `{ rules: [...] }`. */
-export function parseFaultRules(input: unknown): { rules: FaultRule[] } | { errors: string[] } {
+export function parseFaultRules(
+  input: unknown,
+): { rules: FaultRule[] } | { errors: string[] } {
   let list: unknown[] | undefined;
   if (Array.isArray(input)) {
     list = input;
-  } else if (input && typeof input === 'object' && Array.isArray((input as { rules?: unknown }).rules)) {
+  } else if (
+    input &&
+    typeof input === 'object' &&
+    Array.isArray((input as { rules?: unknown }).rules)
+  ) {
     list = (input as { rules: unknown[] }).rules;
   }
   if (!list) {
-    return { errors: ['body must be a JSON array of fault rules (or { "rules": [...] })'] };
+    return {
+      errors: [
+        'body must be a JSON array of fault rules (or { "rules": [...] })',
+      ],
+    };
   }
   if (list.length > 100) {
     return { errors: ['at most 100 rules'] };
@@ -72,10 +104,18 @@ export function parseFaultRules(input: unknown): { rules: FaultRule[] } | { erro
     if (!MODES.includes(raw.mode as FaultMode)) {
       errors.push(`${at}.mode: must be one of ${MODES.join(', ')}`);
     }
-    if (raw.pathPrefix !== undefined && (typeof raw.pathPrefix !== 'string' || !raw.pathPrefix.startsWith('/') || raw.pathPrefix.length > 500)) {
+    if (
+      raw.pathPrefix !== undefined &&
+      (typeof raw.pathPrefix !== 'string' ||
+        !raw.pathPrefix.startsWith('/') ||
+        raw.pathPrefix.length > 500)
+    ) {
       errors.push(`${at}.pathPrefix: must be a string starting with "/"`);
     }
-    if (raw.method !== undefined && (typeof raw.method !== 'string' || !/^[A-Za-z]{3,7}$/.test(raw.method))) {
+    if (
+      raw.method !== undefined &&
+      (typeof raw.method !== 'string' || !/^[A-Za-z]{3,7}$/.test(raw.method))
+    ) {
       errors.push(`${at}.method: must be an HTTP method`);
     }
     if (raw.latencyMs !== undefined && !isInteger(raw.latencyMs, 0, 120_000)) {
@@ -86,15 +126,27 @@ export function parseFaultRules(input: unknown): { rules: FaultRule[] } | { erro
     }
     if (raw.status !== undefined) {
       const okError = raw.mode === 'error' && isInteger(raw.status, 500, 599);
-      const okRate = raw.mode === 'rate-limit' && (raw.status === 403 || raw.status === 429);
+      const okRate =
+        raw.mode === 'rate-limit' && (raw.status === 403 || raw.status === 429);
       if (!okError && !okRate) {
-        errors.push(`${at}.status: must be 5xx for mode error, 403 or 429 for mode rate-limit`);
+        errors.push(
+          `${at}.status: must be 5xx for mode error, 403 or 429 for mode rate-limit`,
+        );
       }
     }
-    if (raw.retryAfterSeconds !== undefined && raw.retryAfterSeconds !== null && !isInteger(raw.retryAfterSeconds, 0, 86_400)) {
-      errors.push(`${at}.retryAfterSeconds: must be null or an integer between 0 and 86400`);
+    if (
+      raw.retryAfterSeconds !== undefined &&
+      raw.retryAfterSeconds !== null &&
+      !isInteger(raw.retryAfterSeconds, 0, 86_400)
+    ) {
+      errors.push(
+        `${at}.retryAfterSeconds: must be null or an integer between 0 and 86400`,
+      );
     }
-    if (raw.resetEpochSeconds !== undefined && !isInteger(raw.resetEpochSeconds, 0, 99_999_999_999)) {
+    if (
+      raw.resetEpochSeconds !== undefined &&
+      !isInteger(raw.resetEpochSeconds, 0, 99_999_999_999)
+    ) {
       errors.push(`${at}.resetEpochSeconds: must be epoch seconds`);
     }
     if (raw.times !== undefined && !isInteger(raw.times, 1, 1_000_000)) {
@@ -104,10 +156,14 @@ export function parseFaultRules(input: unknown): { rules: FaultRule[] } | { erro
       vendor: raw.vendor as SandboxVendor,
       mode: raw.mode as FaultMode,
       pathPrefix: raw.pathPrefix as string | undefined,
-      method: typeof raw.method === 'string' ? raw.method.toUpperCase() : undefined,
+      method:
+        typeof raw.method === 'string' ? raw.method.toUpperCase() : undefined,
       latencyMs: raw.latencyMs as number | undefined,
       status: raw.status as number | undefined,
-      retryAfterSeconds: raw.retryAfterSeconds === null ? undefined : (raw.retryAfterSeconds as number | undefined),
+      retryAfterSeconds:
+        raw.retryAfterSeconds === null
+          ? undefined
+          : (raw.retryAfterSeconds as number | undefined),
       resetEpochSeconds: raw.resetEpochSeconds as number | undefined,
       times: raw.times as number | undefined,
     });

@@ -27,7 +27,10 @@ describe('fault injection', () => {
   const setFaults = (rules: unknown) => sendJson('PUT', admin, {}, rules);
 
   it('adds latency', async () => {
-    expect((await setFaults([{ vendor: 'github', mode: 'latency', latencyMs: 300 }])).status).toBe(200);
+    expect(
+      (await setFaults([{ vendor: 'github', mode: 'latency', latencyMs: 300 }]))
+        .status,
+    ).toBe(200);
     const started = Date.now();
     const response = await fetch(github, { headers: GITHUB });
     expect(response.status).toBe(200);
@@ -36,20 +39,33 @@ describe('fault injection', () => {
 
   it('answers 5xx errors', async () => {
     await setFaults([{ vendor: 'argocd', mode: 'error', status: 502 }]);
-    const response = await fetch(`${sandbox.sandbox.urls.argocd}/api/v1/applications`, { headers: ARGOCD });
+    const response = await fetch(
+      `${sandbox.sandbox.urls.argocd}/api/v1/applications`,
+      { headers: ARGOCD },
+    );
     expect(response.status).toBe(502);
     await setFaults([{ vendor: 'harbor', mode: 'error' }]);
-    expect((await fetch(`${sandbox.sandbox.urls.harbor}/api/v2.0/projects`, { headers: HARBOR })).status).toBe(503);
+    expect(
+      (
+        await fetch(`${sandbox.sandbox.urls.harbor}/api/v2.0/projects`, {
+          headers: HARBOR,
+        })
+      ).status,
+    ).toBe(503);
   });
 
   it('times out: the request is never answered and the socket closes', async () => {
     await setFaults([{ vendor: 'sonarqube', mode: 'timeout' }]);
     const url = `${sandbox.sandbox.urls.sonarqube}/api/qualitygates/project_status?projectKey=acme_payments-api`;
-    await expect(fetch(url, { headers: SONAR, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(url, { headers: SONAR, signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
     // Without a client timeout, the sandbox closes the socket after faultTimeoutMs.
     const started = Date.now();
     const outcome = await new Promise<string>(resolve => {
-      const request = http.get(url, { headers: SONAR }, () => resolve('answered'));
+      const request = http.get(url, { headers: SONAR }, () =>
+        resolve('answered'),
+      );
       request.on('error', () => resolve('closed'));
     });
     expect(outcome).toBe('closed');
@@ -60,8 +76,22 @@ describe('fault injection', () => {
     const past = Math.floor(Date.now() / 1000) - 3600;
     const future = Math.floor(Date.now() / 1000) + 30 * 86400;
     await setFaults([
-      { vendor: 'github', mode: 'rate-limit', status: 403, resetEpochSeconds: past, retryAfterSeconds: null, times: 1 },
-      { vendor: 'github', mode: 'rate-limit', status: 429, retryAfterSeconds: 7, resetEpochSeconds: future, times: 1 },
+      {
+        vendor: 'github',
+        mode: 'rate-limit',
+        status: 403,
+        resetEpochSeconds: past,
+        retryAfterSeconds: null,
+        times: 1,
+      },
+      {
+        vendor: 'github',
+        mode: 'rate-limit',
+        status: 429,
+        retryAfterSeconds: 7,
+        resetEpochSeconds: future,
+        times: 1,
+      },
     ]);
     const primary = await fetch(github, { headers: GITHUB });
     expect(primary.status).toBe(403);
@@ -81,7 +111,10 @@ describe('fault injection', () => {
 
   it('answers malformed bodies that do not parse', async () => {
     await setFaults([{ vendor: 'harbor', mode: 'malformed' }]);
-    const response = await fetch(`${sandbox.sandbox.urls.harbor}/api/v2.0/projects`, { headers: HARBOR });
+    const response = await fetch(
+      `${sandbox.sandbox.urls.harbor}/api/v2.0/projects`,
+      { headers: HARBOR },
+    );
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(() => JSON.parse(text)).toThrow();
@@ -89,12 +122,25 @@ describe('fault injection', () => {
 
   it('honours times, method, path prefix and vendor scoping', async () => {
     await setFaults([
-      { vendor: 'github', mode: 'error', status: 500, pathPrefix: '/api/v3/repos/acme/checkout-web', method: 'GET', times: 2 },
+      {
+        vendor: 'github',
+        mode: 'error',
+        status: 500,
+        pathPrefix: '/api/v3/repos/acme/checkout-web',
+        method: 'GET',
+        times: 2,
+      },
     ]);
     const checkout = `${sandbox.sandbox.urls.githubApi}/repos/acme/checkout-web`;
     expect((await fetch(checkout, { headers: GITHUB })).status).toBe(500);
     expect((await fetch(github, { headers: GITHUB })).status).toBe(200);
-    expect((await fetch(`${sandbox.sandbox.urls.argocd}/api/v1/applications`, { headers: ARGOCD })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${sandbox.sandbox.urls.argocd}/api/v1/applications`, {
+          headers: ARGOCD,
+        })
+      ).status,
+    ).toBe(200);
     const listed = await (await fetch(admin)).json();
     expect(listed.rules[0].remaining).toBe(1);
     expect((await fetch(checkout, { headers: GITHUB })).status).toBe(500);
@@ -102,7 +148,13 @@ describe('fault injection', () => {
 
     // git smart HTTP is its own vendor on the same port.
     await setFaults([{ vendor: 'git', mode: 'error', status: 503 }]);
-    expect((await fetch(`${sandbox.sandbox.urls.git}/acme/gitops.git/info/refs?service=git-upload-pack`)).status).toBe(503);
+    expect(
+      (
+        await fetch(
+          `${sandbox.sandbox.urls.git}/acme/gitops.git/info/refs?service=git-upload-pack`,
+        )
+      ).status,
+    ).toBe(503);
     expect((await fetch(github, { headers: GITHUB })).status).toBe(200);
   });
 
@@ -122,7 +174,11 @@ describe('fault injection', () => {
       expect(response.status).toBe(400);
       expect(response.body.details.length).toBeGreaterThan(0);
     }
-    const invalidJson = await fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' });
+    const invalidJson = await fetch(admin, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(invalidJson.status).toBe(400);
     expect((await (await fetch(admin)).json()).rules).toEqual([]);
   });

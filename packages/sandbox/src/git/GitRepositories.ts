@@ -82,7 +82,9 @@ function parsePerson(line: string): GitPerson {
 
 /** Validates an owner or repository name: no separators, no dot-dot, bounded. */
 export function isValidRepoName(name: string): boolean {
-  return NAME_PATTERN.test(name) && !name.includes('..') && !name.endsWith('.git');
+  return (
+    NAME_PATTERN.test(name) && !name.includes('..') && !name.endsWith('.git')
+  );
 }
 
 /** Validates a path inside a repository (no traversal, no absolute paths, no NUL). */
@@ -91,7 +93,12 @@ export function isValidRepoPath(filePath: string): boolean {
     return false;
   }
   for (const segment of filePath.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..' || segment === '.git') {
+    if (
+      segment === '' ||
+      segment === '.' ||
+      segment === '..' ||
+      segment === '.git'
+    ) {
       return false;
     }
     // eslint-disable-next-line no-control-regex
@@ -169,19 +176,37 @@ export class GitRepositories {
   async init(owner: string, repo: string): Promise<void> {
     const dir = this.repoPath(owner, repo);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    await runGit(['init', '--quiet', '--bare', '--template=', '--initial-branch=main', dir], {
-      env: this.env,
-    });
+    await runGit(
+      [
+        'init',
+        '--quiet',
+        '--bare',
+        '--template=',
+        '--initial-branch=main',
+        dir,
+      ],
+      {
+        env: this.env,
+      },
+    );
     // Smart HTTP pushes need receive-pack enabled; the sandbox checks tokens itself.
     await this.git(owner, repo, ['config', 'http.receivepack', 'true']);
-    await this.git(owner, repo, ['config', 'receive.denyNonFastForwards', 'false']);
+    await this.git(owner, repo, [
+      'config',
+      'receive.denyNonFastForwards',
+      'false',
+    ]);
   }
 
   async git(
     owner: string,
     repo: string,
     args: string[],
-    options: { input?: Buffer | string; env?: NodeJS.ProcessEnv; allowedExitCodes?: number[] } = {},
+    options: {
+      input?: Buffer | string;
+      env?: NodeJS.ProcessEnv;
+      allowedExitCodes?: number[];
+    } = {},
   ) {
     return runGit(['--git-dir', this.repoPath(owner, repo), ...args], {
       env: { ...this.env, ...options.env },
@@ -191,22 +216,43 @@ export class GitRepositories {
   }
 
   /** Resolves a branch, tag or SHA to a commit SHA. */
-  async resolveCommit(owner: string, repo: string, ref: string): Promise<string | undefined> {
-    if (!ref || ref.startsWith('-') || ref.includes('..') || /[\s~^:?*[\\]/.test(ref)) {
+  async resolveCommit(
+    owner: string,
+    repo: string,
+    ref: string,
+  ): Promise<string | undefined> {
+    if (
+      !ref ||
+      ref.startsWith('-') ||
+      ref.includes('..') ||
+      /[\s~^:?*[\\]/.test(ref)
+    ) {
       return undefined;
     }
     const result = await this.git(
       owner,
       repo,
-      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+      [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${ref}^{commit}`,
+      ],
       { allowedExitCodes: [1, 128] },
     );
     const sha = result.stdout.toString('utf8').trim();
-    return result.exitCode === 0 && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
+    return result.exitCode === 0 && /^[0-9a-f]{40}$/.test(sha)
+      ? sha
+      : undefined;
   }
 
   /** Refs (full names) and the objects they point to. */
-  async listRefs(owner: string, repo: string, prefix = 'refs/'): Promise<Array<{ ref: string; sha: string }>> {
+  async listRefs(
+    owner: string,
+    repo: string,
+    prefix = 'refs/',
+  ): Promise<Array<{ ref: string; sha: string }>> {
     const result = await this.git(owner, repo, [
       'for-each-ref',
       '--format=%(objectname) %(refname)',
@@ -222,12 +268,18 @@ export class GitRepositories {
     return refs;
   }
 
-  async getCommit(owner: string, repo: string, sha: string): Promise<GitCommitInfo | undefined> {
+  async getCommit(
+    owner: string,
+    repo: string,
+    sha: string,
+  ): Promise<GitCommitInfo | undefined> {
     const resolved = await this.resolveCommit(owner, repo, sha);
     if (!resolved) {
       return undefined;
     }
-    const raw = (await this.git(owner, repo, ['cat-file', 'commit', resolved])).stdout.toString('utf8');
+    const raw = (
+      await this.git(owner, repo, ['cat-file', 'commit', resolved])
+    ).stdout.toString('utf8');
     const separator = raw.indexOf('\n\n');
     const header = separator >= 0 ? raw.slice(0, separator) : raw;
     const message = separator >= 0 ? raw.slice(separator + 2) : '';
@@ -271,22 +323,51 @@ export class GitRepositories {
   }
 
   /** The tree entry at `filePath` in `commit`, or the root tree when path is empty. */
-  async getEntry(owner: string, repo: string, commit: string, filePath: string): Promise<GitTreeEntry | undefined> {
+  async getEntry(
+    owner: string,
+    repo: string,
+    commit: string,
+    filePath: string,
+  ): Promise<GitTreeEntry | undefined> {
     if (filePath === '') {
       const info = await this.getCommit(owner, repo, commit);
-      return info ? { mode: '040000', type: 'tree', sha: info.tree, size: undefined, path: '', name: '' } : undefined;
+      return info
+        ? {
+            mode: '040000',
+            type: 'tree',
+            sha: info.tree,
+            size: undefined,
+            path: '',
+            name: '',
+          }
+        : undefined;
     }
     const entries = await this.lsTree(owner, repo, commit, filePath, false);
     return entries.find(entry => entry.path === filePath);
   }
 
   /** Entries of a directory (`dirPath` empty for the root). */
-  async listDirectory(owner: string, repo: string, commit: string, dirPath: string): Promise<GitTreeEntry[]> {
-    return this.lsTree(owner, repo, commit, dirPath ? `${dirPath}/` : '', false);
+  async listDirectory(
+    owner: string,
+    repo: string,
+    commit: string,
+    dirPath: string,
+  ): Promise<GitTreeEntry[]> {
+    return this.lsTree(
+      owner,
+      repo,
+      commit,
+      dirPath ? `${dirPath}/` : '',
+      false,
+    );
   }
 
   /** All blobs below the root, recursively. */
-  async listFiles(owner: string, repo: string, commit: string): Promise<GitTreeEntry[]> {
+  async listFiles(
+    owner: string,
+    repo: string,
+    commit: string,
+  ): Promise<GitTreeEntry[]> {
     return this.lsTree(owner, repo, commit, '', true);
   }
 
@@ -301,7 +382,9 @@ export class GitRepositories {
     if (recursive) args.push('-r');
     args.push(commit);
     if (spec) args.push('--', spec);
-    const result = await this.git(owner, repo, args, { allowedExitCodes: [128] });
+    const result = await this.git(owner, repo, args, {
+      allowedExitCodes: [128],
+    });
     if (result.exitCode !== 0) {
       return [];
     }
@@ -328,7 +411,12 @@ export class GitRepositories {
   }
 
   /** Content of a file at a commit, or undefined if there is no such file. */
-  async readFile(owner: string, repo: string, commit: string, filePath: string): Promise<Buffer | undefined> {
+  async readFile(
+    owner: string,
+    repo: string,
+    commit: string,
+    filePath: string,
+  ): Promise<Buffer | undefined> {
     const entry = await this.getEntry(owner, repo, commit, filePath);
     if (!entry || entry.type !== 'blob') {
       return undefined;
@@ -336,15 +424,31 @@ export class GitRepositories {
     return this.readBlob(owner, repo, entry.sha);
   }
 
-  async isAncestor(owner: string, repo: string, ancestor: string, descendant: string): Promise<boolean> {
-    const result = await this.git(owner, repo, ['merge-base', '--is-ancestor', ancestor, descendant], {
-      allowedExitCodes: [1],
-    });
+  async isAncestor(
+    owner: string,
+    repo: string,
+    ancestor: string,
+    descendant: string,
+  ): Promise<boolean> {
+    const result = await this.git(
+      owner,
+      repo,
+      ['merge-base', '--is-ancestor', ancestor, descendant],
+      {
+        allowedExitCodes: [1],
+      },
+    );
     return result.exitCode === 0;
   }
 
   /** Compare-and-swap update of a ref; `expected` ZERO_SHA creates, undefined skips the check. */
-  async updateRef(owner: string, repo: string, ref: string, sha: string, expected?: string): Promise<void> {
+  async updateRef(
+    owner: string,
+    repo: string,
+    ref: string,
+    sha: string,
+    expected?: string,
+  ): Promise<void> {
     const args = ['update-ref', ref, sha];
     if (expected !== undefined) args.push(expected);
     try {
@@ -369,7 +473,13 @@ export class GitRepositories {
     const { owner, repo } = request;
     return this.withLock(`${owner}/${repo}`, async () => {
       const sha = await this.writeCommit(request);
-      await this.updateRef(owner, repo, `refs/heads/${request.branch}`, sha, request.parent ?? ZERO_SHA);
+      await this.updateRef(
+        owner,
+        repo,
+        `refs/heads/${request.branch}`,
+        sha,
+        request.parent ?? ZERO_SHA,
+      );
       return sha;
     });
   }
@@ -377,7 +487,9 @@ export class GitRepositories {
   /** Writes a commit object without moving any ref. */
   async writeCommit(request: GitCommitRequest): Promise<string> {
     const { owner, repo } = request;
-    const indexDir = fs.mkdtempSync(path.join(this.tempDir ?? os.tmpdir(), 'index-'));
+    const indexDir = fs.mkdtempSync(
+      path.join(this.tempDir ?? os.tmpdir(), 'index-'),
+    );
     const env = { GIT_INDEX_FILE: path.join(indexDir, 'index') };
     try {
       if (request.parent) {
@@ -389,7 +501,9 @@ export class GitRepositories {
       const removals: string[] = [];
       for (const change of request.changes) {
         if (!isValidRepoPath(change.path)) {
-          throw new Error(`invalid path in repository: ${JSON.stringify(change.path)}`);
+          throw new Error(
+            `invalid path in repository: ${JSON.stringify(change.path)}`,
+          );
         }
         if (change.content === undefined) removals.push(change.path);
         else writes.push(change);
@@ -401,21 +515,35 @@ export class GitRepositories {
         return file;
       });
       const blobs = blobFiles.length
-        ? (await this.git(owner, repo, ['hash-object', '-w', '--no-filters', '--stdin-paths'], {
-            input: `${blobFiles.join('\n')}\n`,
-          })).stdout
+        ? (
+            await this.git(
+              owner,
+              repo,
+              ['hash-object', '-w', '--no-filters', '--stdin-paths'],
+              {
+                input: `${blobFiles.join('\n')}\n`,
+              },
+            )
+          ).stdout
             .toString('utf8')
             .trim()
             .split('\n')
         : [];
       const indexInfo = [
         ...removals.map(removed => `0 ${ZERO_SHA}\t${removed}`),
-        ...writes.map((change, index) => `100644 ${blobs[index]}\t${change.path}`),
+        ...writes.map(
+          (change, index) => `100644 ${blobs[index]}\t${change.path}`,
+        ),
       ];
       if (indexInfo.length) {
-        await this.git(owner, repo, ['update-index', '--index-info'], { env, input: `${indexInfo.join('\n')}\n` });
+        await this.git(owner, repo, ['update-index', '--index-info'], {
+          env,
+          input: `${indexInfo.join('\n')}\n`,
+        });
       }
-      const tree = (await this.git(owner, repo, ['write-tree'], { env })).stdout.toString('utf8').trim();
+      const tree = (await this.git(owner, repo, ['write-tree'], { env })).stdout
+        .toString('utf8')
+        .trim();
       return await this.commitTree(owner, repo, {
         tree,
         parents: request.parent ? [request.parent] : [],
@@ -431,7 +559,13 @@ export class GitRepositories {
   async commitTree(
     owner: string,
     repo: string,
-    options: { tree: string; parents: string[]; message: string; author: GitIdentity; committer: GitIdentity },
+    options: {
+      tree: string;
+      parents: string[];
+      message: string;
+      author: GitIdentity;
+      committer: GitIdentity;
+    },
   ): Promise<string> {
     const args = ['commit-tree', options.tree];
     for (const parent of options.parents) {
@@ -452,10 +586,20 @@ export class GitRepositories {
   }
 
   /** Three-way merge of two commits without a work tree; undefined on conflict. */
-  async mergeTrees(owner: string, repo: string, base: string, head: string): Promise<string | undefined> {
-    const result = await this.git(owner, repo, ['merge-tree', '--write-tree', base, head], {
-      allowedExitCodes: [1],
-    });
+  async mergeTrees(
+    owner: string,
+    repo: string,
+    base: string,
+    head: string,
+  ): Promise<string | undefined> {
+    const result = await this.git(
+      owner,
+      repo,
+      ['merge-tree', '--write-tree', base, head],
+      {
+        allowedExitCodes: [1],
+      },
+    );
     if (result.exitCode !== 0) {
       return undefined;
     }

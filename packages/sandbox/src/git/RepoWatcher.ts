@@ -35,9 +35,16 @@ export class RepoWatcher {
     intervalMs: number;
     onError: (error: unknown) => void;
   }): Promise<RepoWatcher> {
-    const watcher = new RepoWatcher(options.repos, options.intervalMs, options.onError);
+    const watcher = new RepoWatcher(
+      options.repos,
+      options.intervalMs,
+      options.onError,
+    );
     for (const { owner, repo } of options.repos.list()) {
-      watcher.known.set(`${owner}/${repo}`, await watcher.readHeads(owner, repo));
+      watcher.known.set(
+        `${owner}/${repo}`,
+        await watcher.readHeads(owner, repo),
+      );
     }
     watcher.schedule();
     return watcher;
@@ -49,7 +56,9 @@ export class RepoWatcher {
 
   /** Checks one repository now (after a push or API write); resolves when listeners ran. */
   check(owner: string, repo: string): Promise<void> {
-    this.running = this.running.then(() => this.scan([{ owner, repo }])).catch(this.onError);
+    this.running = this.running
+      .then(() => this.scan([{ owner, repo }]))
+      .catch(this.onError);
     return this.running;
   }
 
@@ -77,15 +86,24 @@ export class RepoWatcher {
     this.timer.unref?.();
   }
 
-  private async readHeads(owner: string, repo: string): Promise<Map<string, string>> {
+  private async readHeads(
+    owner: string,
+    repo: string,
+  ): Promise<Map<string, string>> {
     const heads = new Map<string, string>();
-    for (const { ref, sha } of await this.repos.listRefs(owner, repo, 'refs/heads/')) {
+    for (const { ref, sha } of await this.repos.listRefs(
+      owner,
+      repo,
+      'refs/heads/',
+    )) {
       heads.set(ref, sha);
     }
     return heads;
   }
 
-  private async scan(targets: Array<{ owner: string; repo: string }>): Promise<void> {
+  private async scan(
+    targets: Array<{ owner: string; repo: string }>,
+  ): Promise<void> {
     for (const { owner, repo } of targets) {
       if (this.stopped || !this.repos.exists(owner, repo)) continue;
       const key = `${owner}/${repo}`;

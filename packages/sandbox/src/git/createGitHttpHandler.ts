@@ -27,7 +27,12 @@ export function createGitHttpHandler(options: {
     const owner = match?.[1] ?? '';
     const repo = match?.[2] ?? '';
     const rest = match?.[3] ?? '';
-    if (!match || !isValidRepoName(owner) || !isValidRepoName(repo) || !ALLOWED_SUFFIXES.some(p => p.test(rest))) {
+    if (
+      !match ||
+      !isValidRepoName(owner) ||
+      !isValidRepoName(repo) ||
+      !ALLOWED_SUFFIXES.some(p => p.test(rest))
+    ) {
       res.status(404).type('text/plain').send('Repository not found.\n');
       return;
     }
@@ -36,13 +41,25 @@ export function createGitHttpHandler(options: {
       return;
     }
     const queryIndex = req.originalUrl.indexOf('?');
-    const queryString = queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '';
-    const isPush = rest === '/git-receive-pack' || /(^|&)service=git-receive-pack(&|$)/.test(queryString);
+    const queryString =
+      queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '';
+    const isPush =
+      rest === '/git-receive-pack' ||
+      /(^|&)service=git-receive-pack(&|$)/.test(queryString);
     const credentials = parseBasic(req.headers);
-    const authenticated = credentials !== undefined && matchesSecret(credentials.password, tokens);
-    if ((isPush && !authenticated) || (req.headers.authorization && !authenticated)) {
+    const authenticated =
+      credentials !== undefined && matchesSecret(credentials.password, tokens);
+    if (
+      (isPush && !authenticated) ||
+      (req.headers.authorization && !authenticated)
+    ) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Slipway sandbox git"');
-      res.status(401).type('text/plain').send('Authentication failed: push needs the sandbox token as password.\n');
+      res
+        .status(401)
+        .type('text/plain')
+        .send(
+          'Authentication failed: push needs the sandbox token as password.\n',
+        );
       return;
     }
 
@@ -60,11 +77,17 @@ export function createGitHttpHandler(options: {
     if (authenticated && credentials) {
       env.REMOTE_USER = credentials.username || 'sandbox';
     }
-    if (req.headers['content-length']) env.CONTENT_LENGTH = req.headers['content-length'];
-    if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
-    if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
+    if (req.headers['content-length'])
+      env.CONTENT_LENGTH = req.headers['content-length'];
+    if (req.headers['content-encoding'])
+      env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
+    if (req.headers['git-protocol'])
+      env.GIT_PROTOCOL = String(req.headers['git-protocol']);
 
-    const child = spawn('git', [...GIT_SAFETY_ARGS, 'http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...GIT_SAFETY_ARGS, 'http-backend'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let headerBuffer = Buffer.alloc(0);
     let headersDone = false;
     child.stderr.on('data', () => {});
@@ -86,7 +109,10 @@ export function createGitHttpHandler(options: {
       if (end < 0) return;
       headersDone = true;
       let status = 200;
-      for (const line of headerBuffer.slice(0, end).toString('utf8').split(/\r?\n/)) {
+      for (const line of headerBuffer
+        .slice(0, end)
+        .toString('utf8')
+        .split(/\r?\n/)) {
         const colon = line.indexOf(':');
         if (colon < 0) continue;
         const name = line.slice(0, colon).trim();
@@ -107,7 +133,10 @@ export function createGitHttpHandler(options: {
         return;
       }
       // Let the sandbox see the new commits before the client hears "done".
-      const settle = rest === '/git-receive-pack' ? options.onPushed(owner, repo) : Promise.resolve();
+      const settle =
+        rest === '/git-receive-pack'
+          ? options.onPushed(owner, repo)
+          : Promise.resolve();
       settle.catch(() => undefined).finally(() => res.end());
     });
     req.pipe(child.stdin);

@@ -20,7 +20,11 @@ export class GitCommandError extends Error {
   readonly stderr: string;
 
   constructor(args: string[], exitCode: number, stderr: string) {
-    super(`git ${args[0] ?? ''} failed with exit code ${exitCode}: ${stderr.trim()}`);
+    super(
+      `git ${
+        args[0] ?? ''
+      } failed with exit code ${exitCode}: ${stderr.trim()}`,
+    );
     this.name = 'GitCommandError';
     this.exitCode = exitCode;
     this.stderr = stderr;
@@ -57,7 +61,10 @@ export function gitEnvironment(homeDir: string): NodeJS.ProcessEnv {
 }
 
 /** Runs git with the safety flags and a clean environment. */
-export function runGit(args: string[], options: RunGitOptions): Promise<RunGitResult> {
+export function runGit(
+  args: string[],
+  options: RunGitOptions,
+): Promise<RunGitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', [...GIT_SAFETY_ARGS, ...args], {
       cwd: options.cwd,

@@ -90,7 +90,10 @@ export class GithubService {
   }
 
   private async meta(owner: string, repo: string): Promise<RepoMetadata> {
-    const meta = isValidRepoName(owner) && isValidRepoName(repo) ? await this.catalog.get(owner, repo) : undefined;
+    const meta =
+      isValidRepoName(owner) && isValidRepoName(repo)
+        ? await this.catalog.get(owner, repo)
+        : undefined;
     if (!meta) throw notFound();
     return meta;
   }
@@ -103,12 +106,22 @@ export class GithubService {
     const name = asString(body.name);
     if (!name || !isValidRepoName(name)) {
       throw new GithubApiError(422, 'Repository creation failed.', [
-        { resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' },
+        {
+          resource: 'Repository',
+          code: 'custom',
+          field: 'name',
+          message: 'name is invalid',
+        },
       ]);
     }
     if (this.repos.exists(owner, name)) {
       throw new GithubApiError(422, 'Repository creation failed.', [
-        { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+        {
+          resource: 'Repository',
+          code: 'custom',
+          field: 'name',
+          message: 'name already exists on this account',
+        },
       ]);
     }
     await this.catalog.create(owner, name, {
@@ -131,15 +144,27 @@ export class GithubService {
     return this.getRepository(owner, name);
   }
 
-  private async resolveRef(owner: string, repo: string, ref: string | undefined): Promise<string> {
+  private async resolveRef(
+    owner: string,
+    repo: string,
+    ref: string | undefined,
+  ): Promise<string> {
     const sha = await this.repos.resolveCommit(owner, repo, ref || 'main');
     if (!sha) {
-      throw new GithubApiError(404, `No commit found for the ref ${ref || 'main'}`);
+      throw new GithubApiError(
+        404,
+        `No commit found for the ref ${ref || 'main'}`,
+      );
     }
     return sha;
   }
 
-  async getContents(owner: string, repo: string, filePath: string, ref: string | undefined) {
+  async getContents(
+    owner: string,
+    repo: string,
+    filePath: string,
+    ref: string | undefined,
+  ) {
     await this.meta(owner, repo);
     const cleanPath = filePath.replace(/^\/+|\/+$/g, '');
     if (cleanPath !== '' && !isValidRepoPath(cleanPath)) throw notFound();
@@ -148,7 +173,12 @@ export class GithubService {
     const entry = await this.repos.getEntry(owner, repo, sha, cleanPath);
     if (!entry) throw notFound();
     if (entry.type === 'tree') {
-      const entries = await this.repos.listDirectory(owner, repo, sha, cleanPath);
+      const entries = await this.repos.listDirectory(
+        owner,
+        repo,
+        sha,
+        cleanPath,
+      );
       return entries.map(e => contentEntry(this.urls, owner, repo, refName, e));
     }
     if (entry.type !== 'blob') throw notFound();
@@ -156,39 +186,69 @@ export class GithubService {
     return contentFile(this.urls, owner, repo, refName, entry, content);
   }
 
-  async putContents(owner: string, repo: string, filePath: string, body: Record<string, unknown>) {
+  async putContents(
+    owner: string,
+    repo: string,
+    filePath: string,
+    body: Record<string, unknown>,
+  ) {
     await this.meta(owner, repo);
     const message = asString(body.message);
     const content = asString(body.content);
     if (!isValidRepoPath(filePath)) {
       throw new GithubApiError(422, 'path is invalid');
     }
-    if (!message || content === undefined || !/^[A-Za-z0-9+/=\s]*$/.test(content)) {
-      throw new GithubApiError(422, 'Invalid request.\n\n"message" and base64 "content" are required.');
+    if (
+      !message ||
+      content === undefined ||
+      !/^[A-Za-z0-9+/=\s]*$/.test(content)
+    ) {
+      throw new GithubApiError(
+        422,
+        'Invalid request.\n\n"message" and base64 "content" are required.',
+      );
     }
     const branch = asString(body.branch) ?? 'main';
-    const parent = await this.repos.resolveCommit(owner, repo, `refs/heads/${branch}`);
-    if (!parent && branch !== 'main' && (await this.repos.listRefs(owner, repo, 'refs/heads/')).length > 0) {
+    const parent = await this.repos.resolveCommit(
+      owner,
+      repo,
+      `refs/heads/${branch}`,
+    );
+    if (
+      !parent &&
+      branch !== 'main' &&
+      (await this.repos.listRefs(owner, repo, 'refs/heads/')).length > 0
+    ) {
       throw new GithubApiError(404, `Branch ${branch} not found`);
     }
-    const existing = parent ? await this.repos.getEntry(owner, repo, parent, filePath) : undefined;
+    const existing = parent
+      ? await this.repos.getEntry(owner, repo, parent, filePath)
+      : undefined;
     const expectedSha = asString(body.sha);
     if (existing && existing.type !== 'blob') {
       throw new GithubApiError(422, `${filePath} is a directory`);
     }
     if (existing && !expectedSha) {
-      throw new GithubApiError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.');
+      throw new GithubApiError(
+        422,
+        'Invalid request.\n\n"sha" wasn\'t supplied.',
+      );
     }
     if (expectedSha && expectedSha !== existing?.sha) {
-      throw new GithubApiError(409, `${filePath} does not match ${expectedSha}`);
+      throw new GithubApiError(
+        409,
+        `${filePath} does not match ${expectedSha}`,
+      );
     }
     const identity = (value: unknown) => {
       const person = value as { name?: unknown; email?: unknown } | undefined;
-      return typeof person?.name === 'string' && typeof person?.email === 'string'
+      return typeof person?.name === 'string' &&
+        typeof person?.email === 'string'
         ? { name: person.name, email: person.email }
         : undefined;
     };
-    const author = identity(body.author) ?? identity(body.committer) ?? SANDBOX_IDENTITY;
+    const author =
+      identity(body.author) ?? identity(body.committer) ?? SANDBOX_IDENTITY;
     const committer = identity(body.committer) ?? author;
     let sha: string;
     try {
@@ -204,7 +264,10 @@ export class GithubService {
       });
     } catch (error) {
       if (error instanceof GitRefConflictError) {
-        throw new GithubApiError(409, `${filePath} does not match ${expectedSha ?? 'the branch head'}`);
+        throw new GithubApiError(
+          409,
+          `${filePath} does not match ${expectedSha ?? 'the branch head'}`,
+        );
       }
       throw error;
     }
@@ -212,23 +275,25 @@ export class GithubService {
     const entry = await this.repos.getEntry(owner, repo, sha, filePath);
     const commit = await this.repos.getCommit(owner, repo, sha);
     if (!entry || !commit) throw new GithubApiError(500, 'write failed');
-    const { encoding: _encoding, content: _content, ...file } = contentFile(
-      this.urls,
-      owner,
-      repo,
-      branch,
-      entry,
-      Buffer.alloc(0),
-    );
+    const {
+      encoding: _encoding,
+      content: _content,
+      ...file
+    } = contentFile(this.urls, owner, repo, branch, entry, Buffer.alloc(0));
     return {
       created: !existing,
-      body: { content: file, commit: gitCommit(this.urls, owner, repo, commit) },
+      body: {
+        content: file,
+        commit: gitCommit(this.urls, owner, repo, commit),
+      },
     };
   }
 
   async getGitCommit(owner: string, repo: string, sha: string) {
     await this.meta(owner, repo);
-    const commit = SHA.test(sha) ? await this.repos.getCommit(owner, repo, sha) : undefined;
+    const commit = SHA.test(sha)
+      ? await this.repos.getCommit(owner, repo, sha)
+      : undefined;
     if (!commit || commit.sha !== sha) throw notFound();
     return gitCommit(this.urls, owner, repo, commit);
   }
@@ -236,8 +301,11 @@ export class GithubService {
   async getCommit(owner: string, repo: string, ref: string) {
     await this.meta(owner, repo);
     const sha = await this.repos.resolveCommit(owner, repo, ref);
-    const commit = sha ? await this.repos.getCommit(owner, repo, sha) : undefined;
-    if (!commit) throw new GithubApiError(422, `No commit found for SHA: ${ref}`);
+    const commit = sha
+      ? await this.repos.getCommit(owner, repo, sha)
+      : undefined;
+    if (!commit)
+      throw new GithubApiError(422, `No commit found for SHA: ${ref}`);
     return commitObject(this.urls, owner, repo, commit);
   }
 
@@ -247,7 +315,12 @@ export class GithubService {
     const refs = await this.repos.listRefs(owner, repo, 'refs/');
     return refs
       .filter(r => r.ref.startsWith(full))
-      .filter(r => r.ref.startsWith('refs/heads/') || r.ref.startsWith('refs/tags/') || r.ref.startsWith('refs/pull/'))
+      .filter(
+        r =>
+          r.ref.startsWith('refs/heads/') ||
+          r.ref.startsWith('refs/tags/') ||
+          r.ref.startsWith('refs/pull/'),
+      )
       .map(r => gitRef(this.urls, owner, repo, r.ref, r.sha));
   }
 
@@ -274,33 +347,57 @@ export class GithubService {
     if (!ref || !validateRefName(ref)) {
       throw new GithubApiError(422, 'Reference name is invalid');
     }
-    if (!sha || !SHA.test(sha) || !(await this.repos.getCommit(owner, repo, sha))) {
+    if (
+      !sha ||
+      !SHA.test(sha) ||
+      !(await this.repos.getCommit(owner, repo, sha))
+    ) {
       throw new GithubApiError(422, 'Object does not exist');
     }
     try {
       await this.repos.updateRef(owner, repo, ref, sha, ZERO_SHA);
     } catch (error) {
-      if (error instanceof GitRefConflictError) throw new GithubApiError(422, 'Reference already exists');
+      if (error instanceof GitRefConflictError)
+        throw new GithubApiError(422, 'Reference already exists');
       throw error;
     }
     await this.watcher.check(owner, repo);
     return gitRef(this.urls, owner, repo, ref, sha);
   }
 
-  async updateRef(owner: string, repo: string, ref: string, body: Record<string, unknown>) {
+  async updateRef(
+    owner: string,
+    repo: string,
+    ref: string,
+    body: Record<string, unknown>,
+  ) {
     const current = await this.getRef(owner, repo, ref);
     const sha = asString(body.sha);
-    if (!sha || !SHA.test(sha) || !(await this.repos.getCommit(owner, repo, sha))) {
+    if (
+      !sha ||
+      !SHA.test(sha) ||
+      !(await this.repos.getCommit(owner, repo, sha))
+    ) {
       throw new GithubApiError(422, 'Object does not exist');
     }
     const force = body.force === true;
-    if (!force && !(await this.repos.isAncestor(owner, repo, current.object.sha, sha))) {
+    if (
+      !force &&
+      !(await this.repos.isAncestor(owner, repo, current.object.sha, sha))
+    ) {
       throw new GithubApiError(422, 'Update is not a fast forward');
     }
     try {
-      await this.repos.updateRef(owner, repo, `refs/${ref}`, sha, current.object.sha);
+      await this.repos.updateRef(
+        owner,
+        repo,
+        `refs/${ref}`,
+        sha,
+        current.object.sha,
+      );
     } catch (error) {
-      if (error instanceof GitRefConflictError) throw new GithubApiError(422, 'Reference cannot be updated');
+      if (error instanceof GitRefConflictError)
+        throw new GithubApiError(422, 'Reference cannot be updated');
       throw error;
     }
     await this.watcher.check(owner, repo);
@@ -316,24 +413,51 @@ export class GithubService {
   private async pullView(record: PullRequestRecord): Promise<PullRequestView> {
     const { owner, repo } = record;
     const headSha =
-      record.closedHeadSha ?? (await this.repos.resolveCommit(owner, repo, `refs/heads/${record.head}`)) ?? ZERO_SHA;
+      record.closedHeadSha ??
+      (await this.repos.resolveCommit(
+        owner,
+        repo,
+        `refs/heads/${record.head}`,
+      )) ??
+      ZERO_SHA;
     const baseSha =
-      record.closedBaseSha ?? (await this.repos.resolveCommit(owner, repo, `refs/heads/${record.base}`)) ?? ZERO_SHA;
+      record.closedBaseSha ??
+      (await this.repos.resolveCommit(
+        owner,
+        repo,
+        `refs/heads/${record.base}`,
+      )) ??
+      ZERO_SHA;
     let mergeable: boolean | undefined;
     let commits = 0;
     let changedFiles = 0;
     if (headSha !== ZERO_SHA && baseSha !== ZERO_SHA) {
       if (record.state === 'open') {
-        mergeable = (await this.repos.mergeTrees(owner, repo, baseSha, headSha)) !== undefined;
+        mergeable =
+          (await this.repos.mergeTrees(owner, repo, baseSha, headSha)) !==
+          undefined;
       }
-      const range = await this.repos.git(owner, repo, ['rev-list', '--count', `${baseSha}..${headSha}`], {
-        allowedExitCodes: [128],
-      });
+      const range = await this.repos.git(
+        owner,
+        repo,
+        ['rev-list', '--count', `${baseSha}..${headSha}`],
+        {
+          allowedExitCodes: [128],
+        },
+      );
       commits = Number(range.stdout.toString('utf8').trim()) || 0;
-      const diff = await this.repos.git(owner, repo, ['diff', '--name-only', `${baseSha}...${headSha}`], {
-        allowedExitCodes: [128],
-      });
-      changedFiles = diff.stdout.toString('utf8').split('\n').filter(Boolean).length;
+      const diff = await this.repos.git(
+        owner,
+        repo,
+        ['diff', '--name-only', `${baseSha}...${headSha}`],
+        {
+          allowedExitCodes: [128],
+        },
+      );
+      changedFiles = diff.stdout
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean).length;
     }
     return {
       number: record.number,
@@ -358,7 +482,9 @@ export class GithubService {
   }
 
   private stripOwner(owner: string, branch: string): string {
-    return branch.startsWith(`${owner}:`) ? branch.slice(owner.length + 1) : branch;
+    return branch.startsWith(`${owner}:`)
+      ? branch.slice(owner.length + 1)
+      : branch;
   }
 
   async createPull(owner: string, repo: string, body: Record<string, unknown>) {
@@ -368,18 +494,42 @@ export class GithubService {
     const base = asString(body.base);
     if (!title || !head || !base) {
       throw new GithubApiError(422, 'Validation Failed', [
-        { resource: 'PullRequest', code: 'missing_field', field: ['title', 'head', 'base'][[title, head, base].indexOf(undefined)] },
+        {
+          resource: 'PullRequest',
+          code: 'missing_field',
+          field: ['title', 'head', 'base'][
+            [title, head, base].indexOf(undefined)
+          ],
+        },
       ]);
     }
     const headBranch = this.stripOwner(owner, head);
-    const headSha = await this.repos.resolveCommit(owner, repo, `refs/heads/${headBranch}`);
-    const baseSha = await this.repos.resolveCommit(owner, repo, `refs/heads/${base}`);
+    const headSha = await this.repos.resolveCommit(
+      owner,
+      repo,
+      `refs/heads/${headBranch}`,
+    );
+    const baseSha = await this.repos.resolveCommit(
+      owner,
+      repo,
+      `refs/heads/${base}`,
+    );
     if (!headSha || !baseSha) {
       throw new GithubApiError(422, 'Validation Failed', [
-        { resource: 'PullRequest', code: 'invalid', field: !headSha ? 'head' : 'base' },
+        {
+          resource: 'PullRequest',
+          code: 'invalid',
+          field: !headSha ? 'head' : 'base',
+        },
       ]);
     }
-    if (this.pulls.list(owner, repo).some(p => p.state === 'open' && p.head === headBranch && p.base === base)) {
+    if (
+      this.pulls
+        .list(owner, repo)
+        .some(
+          p => p.state === 'open' && p.head === headBranch && p.base === base,
+        )
+    ) {
       throw new GithubApiError(422, 'Validation Failed', [
         {
           resource: 'PullRequest',
@@ -390,7 +540,11 @@ export class GithubService {
     }
     if (await this.repos.isAncestor(owner, repo, headSha, baseSha)) {
       throw new GithubApiError(422, 'Validation Failed', [
-        { resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${headBranch}` },
+        {
+          resource: 'PullRequest',
+          code: 'custom',
+          message: `No commits between ${base} and ${headBranch}`,
+        },
       ]);
     }
     const now = isoSeconds(Date.now());
@@ -415,7 +569,11 @@ export class GithubService {
     return pullRequest(this.urls, meta, await this.pullView(record), true);
   }
 
-  async listPulls(owner: string, repo: string, query: Record<string, string | undefined>) {
+  async listPulls(
+    owner: string,
+    repo: string,
+    query: Record<string, string | undefined>,
+  ) {
     const meta = await this.meta(owner, repo);
     const state = query.state ?? 'open';
     const head = query.head ? this.stripOwner(owner, query.head) : undefined;
@@ -429,7 +587,9 @@ export class GithubService {
       .slice((page - 1) * perPage, page * perPage);
     const result = [];
     for (const record of matching) {
-      result.push(pullRequest(this.urls, meta, await this.pullView(record), false));
+      result.push(
+        pullRequest(this.urls, meta, await this.pullView(record), false),
+      );
     }
     return result;
   }
@@ -441,11 +601,17 @@ export class GithubService {
     return pullRequest(this.urls, meta, await this.pullView(record), true);
   }
 
-  async updatePull(owner: string, repo: string, number: number, body: Record<string, unknown>) {
+  async updatePull(
+    owner: string,
+    repo: string,
+    number: number,
+    body: Record<string, unknown>,
+  ) {
     await this.meta(owner, repo);
     const record = this.pulls.get(owner, repo, number);
     if (!record) throw notFound();
-    if (asString(body.title)) record.title = asString(body.title) ?? record.title;
+    if (asString(body.title))
+      record.title = asString(body.title) ?? record.title;
     if (body.body !== undefined) record.body = asString(body.body);
     if (body.state === 'closed' && record.state === 'open') {
       const view = await this.pullView(record);
@@ -459,7 +625,12 @@ export class GithubService {
     return this.getPull(owner, repo, number);
   }
 
-  async mergePull(owner: string, repo: string, number: number, body: Record<string, unknown>) {
+  async mergePull(
+    owner: string,
+    repo: string,
+    number: number,
+    body: Record<string, unknown>,
+  ) {
     await this.meta(owner, repo);
     const record = this.pulls.get(owner, repo, number);
     if (!record) throw notFound();
@@ -469,9 +640,17 @@ export class GithubService {
     const view = await this.pullView(record);
     const expected = asString(body.sha);
     if (expected && expected !== view.headSha) {
-      throw new GithubApiError(409, 'Head branch was modified. Review and try the merge again.');
+      throw new GithubApiError(
+        409,
+        'Head branch was modified. Review and try the merge again.',
+      );
     }
-    const tree = await this.repos.mergeTrees(owner, repo, view.baseSha, view.headSha);
+    const tree = await this.repos.mergeTrees(
+      owner,
+      repo,
+      view.baseSha,
+      view.headSha,
+    );
     if (!tree) {
       throw new GithubApiError(405, 'Pull Request is not mergeable');
     }
@@ -481,22 +660,35 @@ export class GithubService {
     }
     const title =
       asString(body.commit_title) ??
-      (method === 'merge' ? `Merge pull request #${number} from ${owner}/${record.head}` : `${record.title} (#${number})`);
-    const message = asString(body.commit_message) ?? (method === 'merge' ? record.title : '');
+      (method === 'merge'
+        ? `Merge pull request #${number} from ${owner}/${record.head}`
+        : `${record.title} (#${number})`);
+    const message =
+      asString(body.commit_message) ?? (method === 'merge' ? record.title : '');
     const identity = { ...SANDBOX_IDENTITY };
     // rebase is simulated as a single commit on top of the base, like squash.
     const sha = await this.repos.commitTree(owner, repo, {
       tree,
-      parents: method === 'merge' ? [view.baseSha, view.headSha] : [view.baseSha],
+      parents:
+        method === 'merge' ? [view.baseSha, view.headSha] : [view.baseSha],
       message: message ? `${title}\n\n${message}\n` : `${title}\n`,
       author: identity,
       committer: identity,
     });
     try {
-      await this.repos.updateRef(owner, repo, `refs/heads/${record.base}`, sha, view.baseSha);
+      await this.repos.updateRef(
+        owner,
+        repo,
+        `refs/heads/${record.base}`,
+        sha,
+        view.baseSha,
+      );
     } catch (error) {
       if (error instanceof GitRefConflictError) {
-        throw new GithubApiError(409, 'Base branch was modified. Review and try the merge again.');
+        throw new GithubApiError(
+          409,
+          'Base branch was modified. Review and try the merge again.',
+        );
       }
       throw error;
     }
@@ -516,7 +708,11 @@ export class GithubService {
     return { sha, merged: true, message: 'Pull Request successfully merged' };
   }
 
-  async listRuns(owner: string, repo: string, query: Record<string, string | undefined>) {
+  async listRuns(
+    owner: string,
+    repo: string,
+    query: Record<string, string | undefined>,
+  ) {
     const meta = await this.meta(owner, repo);
     const perPage = Math.min(Math.max(Number(query.per_page) || 30, 1), 100);
     const page = Math.max(Number(query.page) || 1, 1);
@@ -526,7 +722,12 @@ export class GithubService {
       .filter(run => !query.branch || run.headBranch === query.branch)
       .filter(run => !query.head_sha || run.headSha === query.head_sha)
       .filter(run => !query.event || run.event === query.event)
-      .filter(run => !statusFilter || run.status === statusFilter || run.conclusion === statusFilter);
+      .filter(
+        run =>
+          !statusFilter ||
+          run.status === statusFilter ||
+          run.conclusion === statusFilter,
+      );
     return {
       total_count: matching.length,
       workflow_runs: matching

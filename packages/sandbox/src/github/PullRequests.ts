@@ -43,15 +43,25 @@ export class PullRequests {
   }
 
   list(owner: string, repo: string): PullRequestRecord[] {
-    return this.records.filter(r => r.owner === owner && r.repo === repo).sort((a, b) => b.number - a.number);
+    return this.records
+      .filter(r => r.owner === owner && r.repo === repo)
+      .sort((a, b) => b.number - a.number);
   }
 
-  get(owner: string, repo: string, number: number): PullRequestRecord | undefined {
-    return this.records.find(r => r.owner === owner && r.repo === repo && r.number === number);
+  get(
+    owner: string,
+    repo: string,
+    number: number,
+  ): PullRequestRecord | undefined {
+    return this.records.find(
+      r => r.owner === owner && r.repo === repo && r.number === number,
+    );
   }
 
   add(record: Omit<PullRequestRecord, 'number'>): PullRequestRecord {
-    const number = Math.max(0, ...this.list(record.owner, record.repo).map(r => r.number)) + 1;
+    const number =
+      Math.max(0, ...this.list(record.owner, record.repo).map(r => r.number)) +
+      1;
     const created = { ...record, number };
     this.records.push(created);
     this.save();
@@ -60,6 +70,9 @@ export class PullRequests {
 
   save(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(this.file, `${JSON.stringify(this.records, undefined, 2)}\n`);
+    fs.writeFileSync(
+      this.file,
+      `${JSON.stringify(this.records, undefined, 2)}\n`,
+    );
   }
 }

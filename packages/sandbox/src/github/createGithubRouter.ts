@@ -4,7 +4,9 @@ import { GithubApiError, GithubService } from './GithubService';
 
 const DOCS = 'https://docs.github.com/enterprise-server@3.19/rest';
 
-type Handler = (req: Request) => Promise<{ status?: number; body?: unknown } | unknown>;
+type Handler = (
+  req: Request,
+) => Promise<{ status?: number; body?: unknown } | unknown>;
 
 function query(req: Request): Record<string, string | undefined> {
   const result: Record<string, string | undefined> = {};
@@ -24,11 +26,20 @@ function sendError(res: Response, error: unknown) {
     });
     return;
   }
-  res.status(500).json({ message: 'Internal sandbox error', documentation_url: DOCS, status: '500' });
+  res
+    .status(500)
+    .json({
+      message: 'Internal sandbox error',
+      documentation_url: DOCS,
+      status: '500',
+    });
 }
 
 /** The GitHub Enterprise REST subset, mounted at `/api/v3`. */
-export function createGithubRouter(options: { service: GithubService; tokens: string[] }): Router {
+export function createGithubRouter(options: {
+  service: GithubService;
+  tokens: string[];
+}): Router {
   const { service, tokens } = options;
   const router = Router();
   router.use(express.json({ limit: '10mb' }));
@@ -37,9 +48,18 @@ export function createGithubRouter(options: { service: GithubService; tokens: st
     res.setHeader('x-github-api-version-selected', '2022-11-28');
     res.setHeader('x-ratelimit-limit', '5000');
     res.setHeader('x-ratelimit-remaining', '4999');
-    res.setHeader('x-ratelimit-reset', String(Math.floor(Date.now() / 1000) + 3600));
+    res.setHeader(
+      'x-ratelimit-reset',
+      String(Math.floor(Date.now() / 1000) + 3600),
+    );
     if (!matchesSecret(parseToken(req.headers), tokens)) {
-      res.status(401).json({ message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+      res
+        .status(401)
+        .json({
+          message: 'Bad credentials',
+          documentation_url: DOCS,
+          status: '401',
+        });
       return;
     }
     next();
@@ -47,8 +67,16 @@ export function createGithubRouter(options: { service: GithubService; tokens: st
 
   const route = (handler: Handler) => async (req: Request, res: Response) => {
     try {
-      const result = (await handler(req)) as { status?: number; body?: unknown };
-      if (result && typeof result === 'object' && 'body' in result && 'status' in result) {
+      const result = (await handler(req)) as {
+        status?: number;
+        body?: unknown;
+      };
+      if (
+        result &&
+        typeof result === 'object' &&
+        'body' in result &&
+        'status' in result
+      ) {
         if (result.body === undefined) {
           res.status(result.status ?? 204).end();
         } else {
@@ -62,53 +90,113 @@ export function createGithubRouter(options: { service: GithubService; tokens: st
     }
   };
   const body = (req: Request): Record<string, unknown> =>
-    req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {};
+    req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+      ? req.body
+      : {};
   const number = (value: string) => {
     const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new GithubApiError(404, 'Not Found');
+    if (!Number.isSafeInteger(parsed) || parsed <= 0)
+      throw new GithubApiError(404, 'Not Found');
     return parsed;
   };
 
-  router.get('/user', route(async () => service.currentUser()));
+  router.get(
+    '/user',
+    route(async () => service.currentUser()),
+  );
   router.post(
     '/orgs/:org/repos',
-    route(async req => ({ status: 201, body: await service.createRepository(req.params.org, body(req)) })),
+    route(async req => ({
+      status: 201,
+      body: await service.createRepository(req.params.org, body(req)),
+    })),
   );
   router.post(
     '/user/repos',
-    route(async req => ({ status: 201, body: await service.createRepository(service.currentUser().login, body(req)) })),
+    route(async req => ({
+      status: 201,
+      body: await service.createRepository(
+        service.currentUser().login,
+        body(req),
+      ),
+    })),
   );
-  router.get('/repos/:owner/:repo', route(req => service.getRepository(req.params.owner, req.params.repo)));
+  router.get(
+    '/repos/:owner/:repo',
+    route(req => service.getRepository(req.params.owner, req.params.repo)),
+  );
 
   router.get(
     ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/*'],
-    route(req => service.getContents(req.params.owner, req.params.repo, req.params[0] ?? '', query(req).ref)),
+    route(req =>
+      service.getContents(
+        req.params.owner,
+        req.params.repo,
+        req.params[0] ?? '',
+        query(req).ref,
+      ),
+    ),
   );
   router.put(
     '/repos/:owner/:repo/contents/*',
     route(async req => {
-      const result = await service.putContents(req.params.owner, req.params.repo, req.params[0], body(req));
+      const result = await service.putContents(
+        req.params.owner,
+        req.params.repo,
+        req.params[0],
+        body(req),
+      );
       return { status: result.created ? 201 : 200, body: result.body };
     }),
   );
 
-  router.get('/repos/:owner/:repo/git/ref/*', route(req => service.getRef(req.params.owner, req.params.repo, req.params[0])));
+  router.get(
+    '/repos/:owner/:repo/git/ref/*',
+    route(req =>
+      service.getRef(req.params.owner, req.params.repo, req.params[0]),
+    ),
+  );
   router.get(
     '/repos/:owner/:repo/git/matching-refs/*',
-    route(req => service.listRefs(req.params.owner, req.params.repo, req.params[0])),
+    route(req =>
+      service.listRefs(req.params.owner, req.params.repo, req.params[0]),
+    ),
   );
-  router.get('/repos/:owner/:repo/git/refs', route(req => service.listRefs(req.params.owner, req.params.repo, '')));
+  router.get(
+    '/repos/:owner/:repo/git/refs',
+    route(req => service.listRefs(req.params.owner, req.params.repo, '')),
+  );
   router.get(
     '/repos/:owner/:repo/git/refs/*',
-    route(req => service.getRefOrMatching(req.params.owner, req.params.repo, req.params[0])),
+    route(req =>
+      service.getRefOrMatching(
+        req.params.owner,
+        req.params.repo,
+        req.params[0],
+      ),
+    ),
   );
   router.post(
     '/repos/:owner/:repo/git/refs',
-    route(async req => ({ status: 201, body: await service.createRef(req.params.owner, req.params.repo, body(req)) })),
+    route(async req => ({
+      status: 201,
+      body: await service.createRef(
+        req.params.owner,
+        req.params.repo,
+        body(req),
+      ),
+    })),
   );
   router.patch(
     '/repos/:owner/:repo/git/refs/*',
-    route(req => service.updateRef(req.params.owner, req.params.repo, req.params[0], body(req))),
+    route(req =>
+      service.updateRef(
+        req.params.owner,
+        req.params.repo,
+        req.params[0],
+        body(req),
+      ),
+    ),
   );
   router.delete(
     '/repos/:owner/:repo/git/refs/*',
@@ -119,47 +207,113 @@ export function createGithubRouter(options: { service: GithubService; tokens: st
   );
   router.get(
     '/repos/:owner/:repo/git/commits/:sha',
-    route(req => service.getGitCommit(req.params.owner, req.params.repo, req.params.sha)),
+    route(req =>
+      service.getGitCommit(req.params.owner, req.params.repo, req.params.sha),
+    ),
   );
-  router.get('/repos/:owner/:repo/commits/*', route(req => service.getCommit(req.params.owner, req.params.repo, req.params[0])));
+  router.get(
+    '/repos/:owner/:repo/commits/*',
+    route(req =>
+      service.getCommit(req.params.owner, req.params.repo, req.params[0]),
+    ),
+  );
 
   router.post(
     '/repos/:owner/:repo/pulls',
-    route(async req => ({ status: 201, body: await service.createPull(req.params.owner, req.params.repo, body(req)) })),
+    route(async req => ({
+      status: 201,
+      body: await service.createPull(
+        req.params.owner,
+        req.params.repo,
+        body(req),
+      ),
+    })),
   );
-  router.get('/repos/:owner/:repo/pulls', route(req => service.listPulls(req.params.owner, req.params.repo, query(req))));
+  router.get(
+    '/repos/:owner/:repo/pulls',
+    route(req =>
+      service.listPulls(req.params.owner, req.params.repo, query(req)),
+    ),
+  );
   router.get(
     '/repos/:owner/:repo/pulls/:number',
-    route(req => service.getPull(req.params.owner, req.params.repo, number(req.params.number))),
+    route(req =>
+      service.getPull(
+        req.params.owner,
+        req.params.repo,
+        number(req.params.number),
+      ),
+    ),
   );
   router.patch(
     '/repos/:owner/:repo/pulls/:number',
-    route(req => service.updatePull(req.params.owner, req.params.repo, number(req.params.number), body(req))),
+    route(req =>
+      service.updatePull(
+        req.params.owner,
+        req.params.repo,
+        number(req.params.number),
+        body(req),
+      ),
+    ),
   );
   router.put(
     '/repos/:owner/:repo/pulls/:number/merge',
-    route(req => service.mergePull(req.params.owner, req.params.repo, number(req.params.number), body(req))),
+    route(req =>
+      service.mergePull(
+        req.params.owner,
+        req.params.repo,
+        number(req.params.number),
+        body(req),
+      ),
+    ),
   );
 
-  router.get('/repos/:owner/:repo/actions/runs', route(req => service.listRuns(req.params.owner, req.params.repo, query(req))));
+  router.get(
+    '/repos/:owner/:repo/actions/runs',
+    route(req =>
+      service.listRuns(req.params.owner, req.params.repo, query(req)),
+    ),
+  );
   router.get(
     '/repos/:owner/:repo/actions/runs/:id',
-    route(req => service.getRun(req.params.owner, req.params.repo, number(req.params.id))),
+    route(req =>
+      service.getRun(req.params.owner, req.params.repo, number(req.params.id)),
+    ),
   );
   router.get(
     '/repos/:owner/:repo/actions/runs/:id/jobs',
-    route(req => service.listJobs(req.params.owner, req.params.repo, number(req.params.id))),
+    route(req =>
+      service.listJobs(
+        req.params.owner,
+        req.params.repo,
+        number(req.params.id),
+      ),
+    ),
   );
 
   router.use((_req: Request, res: Response) => {
-    res.status(404).json({ message: 'Not Found', documentation_url: DOCS, status: '404' });
+    res
+      .status(404)
+      .json({ message: 'Not Found', documentation_url: DOCS, status: '404' });
   });
-  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (error && typeof error === 'object' && (error as { type?: string }).type === 'entity.parse.failed') {
-      res.status(400).json({ message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' });
-      return;
-    }
-    sendError(res, error);
-  });
+  router.use(
+    (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      if (
+        error &&
+        typeof error === 'object' &&
+        (error as { type?: string }).type === 'entity.parse.failed'
+      ) {
+        res
+          .status(400)
+          .json({
+            message: 'Problems parsing JSON',
+            documentation_url: DOCS,
+            status: '400',
+          });
+        return;
+      }
+      sendError(res, error);
+    },
+  );
   return router;
 }

@@ -28,7 +28,11 @@ function nodeId(kind: string, id: number): string {
   return Buffer.from(`${kind}${id}`).toString('base64');
 }
 
-export function cloneUrl(urls: GithubUrls, owner: string, repo: string): string {
+export function cloneUrl(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+): string {
   return `${urls.web}/git/${owner}/${repo}.git`;
 }
 
@@ -173,7 +177,13 @@ export function fullRepository(urls: GithubUrls, meta: RepoMetadata) {
     pushed_at: meta.pushedAt,
     created_at: meta.createdAt,
     updated_at: meta.updatedAt,
-    permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
+    permissions: {
+      admin: true,
+      maintain: true,
+      push: true,
+      triage: true,
+      pull: true,
+    },
     allow_rebase_merge: true,
     allow_squash_merge: true,
     allow_merge_commit: true,
@@ -186,22 +196,39 @@ export function fullRepository(urls: GithubUrls, meta: RepoMetadata) {
   };
 }
 
-function contentLinks(urls: GithubUrls, owner: string, repo: string, ref: string, entry: GitTreeEntry) {
+function contentLinks(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  ref: string,
+  entry: GitTreeEntry,
+) {
   const api = `${urls.api}/repos/${owner}/${repo}`;
   const kind = entry.type === 'tree' ? 'tree' : 'blob';
   const self = `${api}/contents/${entry.path}?ref=${encodeURIComponent(ref)}`;
-  const git = `${api}/git/${entry.type === 'tree' ? 'trees' : 'blobs'}/${entry.sha}`;
+  const git = `${api}/git/${entry.type === 'tree' ? 'trees' : 'blobs'}/${
+    entry.sha
+  }`;
   const html = `${urls.web}/${owner}/${repo}/${kind}/${ref}/${entry.path}`;
   return {
     url: self,
     git_url: git,
     html_url: html,
-    download_url: entry.type === 'blob' ? `${urls.web}/${owner}/${repo}/raw/${ref}/${entry.path}` : null,
+    download_url:
+      entry.type === 'blob'
+        ? `${urls.web}/${owner}/${repo}/raw/${ref}/${entry.path}`
+        : null,
     _links: { self, git, html },
   };
 }
 
-export function contentEntry(urls: GithubUrls, owner: string, repo: string, ref: string, entry: GitTreeEntry) {
+export function contentEntry(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  ref: string,
+  entry: GitTreeEntry,
+) {
   return {
     type: { tree: 'dir', commit: 'submodule', blob: 'file' }[entry.type],
     size: entry.size ?? 0,
@@ -240,7 +267,12 @@ const UNVERIFIED = {
   verified_at: null,
 };
 
-export function gitCommit(urls: GithubUrls, owner: string, repo: string, commit: GitCommitInfo) {
+export function gitCommit(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  commit: GitCommitInfo,
+) {
   const api = `${urls.api}/repos/${owner}/${repo}`;
   return {
     sha: commit.sha,
@@ -260,7 +292,12 @@ export function gitCommit(urls: GithubUrls, owner: string, repo: string, commit:
   };
 }
 
-export function commitObject(urls: GithubUrls, owner: string, repo: string, commit: GitCommitInfo) {
+export function commitObject(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  commit: GitCommitInfo,
+) {
   const api = `${urls.api}/repos/${owner}/${repo}`;
   return {
     url: `${api}/commits/${commit.sha}`,
@@ -287,7 +324,13 @@ export function commitObject(urls: GithubUrls, owner: string, repo: string, comm
   };
 }
 
-export function gitRef(urls: GithubUrls, owner: string, repo: string, ref: string, sha: string) {
+export function gitRef(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  ref: string,
+  sha: string,
+) {
   const api = `${urls.api}/repos/${owner}/${repo}`;
   return {
     ref,
@@ -308,7 +351,11 @@ function simpleCommit(commit: GitCommitInfo) {
   };
 }
 
-export function workflowRun(urls: GithubUrls, meta: RepoMetadata, run: WorkflowRunRecord) {
+export function workflowRun(
+  urls: GithubUrls,
+  meta: RepoMetadata,
+  run: WorkflowRunRecord,
+) {
   const api = `${urls.api}/repos/${meta.owner}/${meta.name}`;
   const repository = minimalRepository(urls, meta);
   const checkSuiteId = run.id + 900_000;
@@ -351,7 +398,11 @@ export function workflowRun(urls: GithubUrls, meta: RepoMetadata, run: WorkflowR
   };
 }
 
-export function workflowJob(urls: GithubUrls, meta: RepoMetadata, run: WorkflowRunRecord) {
+export function workflowJob(
+  urls: GithubUrls,
+  meta: RepoMetadata,
+  run: WorkflowRunRecord,
+) {
   const api = `${urls.api}/repos/${meta.owner}/${meta.name}`;
   const started = run.status !== 'queued';
   const failedStep = run.plannedConclusion === 'failure' ? 2 : -1;
@@ -375,7 +426,8 @@ export function workflowJob(urls: GithubUrls, meta: RepoMetadata, run: WorkflowR
       conclusion,
       number: index + 1,
       started_at: status === 'queued' ? null : run.runStartedAt,
-      completed_at: status === 'completed' ? run.completedAt ?? run.updatedAt : null,
+      completed_at:
+        status === 'completed' ? run.completedAt ?? run.updatedAt : null,
     };
   });
   return {
@@ -426,7 +478,12 @@ export interface PullRequestView {
   changedFiles: number;
 }
 
-export function pullRequest(urls: GithubUrls, meta: RepoMetadata, pr: PullRequestView, full: boolean) {
+export function pullRequest(
+  urls: GithubUrls,
+  meta: RepoMetadata,
+  pr: PullRequestView,
+  full: boolean,
+) {
   const fullName = `${meta.owner}/${meta.name}`;
   const api = `${urls.api}/repos/${fullName}`;
   const html = `${urls.web}/${fullName}/pull/${pr.number}`;

@@ -1,12 +1,27 @@
 import { isoSeconds } from '../git/GitRepositories';
 import { SeedScan } from '../seed/world';
-import { artifactDigest, platformDigest, signatureDigest, stableBytes } from './digests';
+import {
+  artifactDigest,
+  platformDigest,
+  signatureDigest,
+  stableBytes,
+} from './digests';
 
-export const VULNERABILITY_REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1';
+export const VULNERABILITY_REPORT_MIME =
+  'application/vnd.security.vulnerability.report; version=1.1';
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Unknown'] as const;
 type Severity = (typeof SEVERITIES)[number];
 const TRIVY = { name: 'Trivy', vendor: 'Aqua Security', version: 'v0.58.1' };
-const PACKAGES = ['openssl', 'libcurl', 'busybox', 'zlib', 'express', 'semver', 'cross-spawn', 'musl'];
+const PACKAGES = [
+  'openssl',
+  'libcurl',
+  'busybox',
+  'zlib',
+  'express',
+  'semver',
+  'cross-spawn',
+  'musl',
+];
 
 export interface HarborProjectRecord {
   id: number;
@@ -43,9 +58,16 @@ export interface HarborArtifactRecord {
   pushTime: string;
   tags: Array<{ id: number; name: string; pushTime: string }>;
   platform: { architecture: string; os: string } | undefined;
-  references: Array<{ childId: number; childDigest: string; architecture: string; os: string }>;
+  references: Array<{
+    childId: number;
+    childDigest: string;
+    architecture: string;
+    os: string;
+  }>;
   scan: HarborScanRecord | undefined;
-  signature: { id: number; digest: string; size: number; creationTime: string } | undefined;
+  signature:
+    | { id: number; digest: string; size: number; creationTime: string }
+    | undefined;
   /** Untagged per-platform child of a multi-arch index. */
   child: boolean;
   commitSha: string | undefined;
@@ -89,7 +111,13 @@ export class HarborRegistry {
   private readonly projects = new Map<string, HarborProjectRecord>();
   private readonly repositories = new Map<string, HarborRepositoryRecord>();
   private readonly artifacts: HarborArtifactRecord[] = [];
-  private nextId = { project: 1, repository: 1, artifact: 1, tag: 1, accessory: 1 };
+  private nextId = {
+    project: 1,
+    repository: 1,
+    artifact: 1,
+    tag: 1,
+    accessory: 1,
+  };
 
   private constructor() {}
 
@@ -111,14 +139,20 @@ export class HarborRegistry {
   }
 
   getProject(nameOrId: string): HarborProjectRecord | undefined {
-    return this.projects.get(nameOrId) ?? this.listProjects().find(p => String(p.id) === nameOrId);
+    return (
+      this.projects.get(nameOrId) ??
+      this.listProjects().find(p => String(p.id) === nameOrId)
+    );
   }
 
   listRepositories(project: string): HarborRepositoryRecord[] {
     return [...this.repositories.values()].filter(r => r.project === project);
   }
 
-  getRepository(project: string, name: string): HarborRepositoryRecord | undefined {
+  getRepository(
+    project: string,
+    name: string,
+  ): HarborRepositoryRecord | undefined {
     return this.repositories.get(`${project}/${name}`);
   }
 
@@ -129,7 +163,11 @@ export class HarborRegistry {
       .sort((a, b) => b.pushTime.localeCompare(a.pushTime) || b.id - a.id);
   }
 
-  findArtifact(project: string, repository: string, reference: string): HarborArtifactRecord | undefined {
+  findArtifact(
+    project: string,
+    repository: string,
+    reference: string,
+  ): HarborArtifactRecord | undefined {
     const candidates = this.listArtifacts(project, repository);
     if (reference.startsWith('sha256:')) {
       return candidates.find(a => a.digest === reference);
@@ -147,7 +185,11 @@ export class HarborRegistry {
 
   /** Publishes the image built from a commit, tagged with the full SHA. Idempotent per tag. */
   publish(request: PublishRequest): HarborArtifactRecord {
-    const existing = this.findArtifact(request.project, request.repository, request.commitSha);
+    const existing = this.findArtifact(
+      request.project,
+      request.repository,
+      request.commitSha,
+    );
     if (existing) {
       return existing;
     }
@@ -166,9 +208,19 @@ export class HarborRegistry {
       this.repositories.set(key, repository);
     }
     repository.updateTime = request.pushTime;
-    const digest = artifactDigest(request.project, request.repository, request.commitSha, request.multiArch);
-    const scanFor = (artifactDigestValue: string, fixed?: SeedScan): HarborScanRecord => ({
-      reportId: stableBytes(`report:${artifactDigestValue}`).toString('hex').slice(0, 32),
+    const digest = artifactDigest(
+      request.project,
+      request.repository,
+      request.commitSha,
+      request.multiArch,
+    );
+    const scanFor = (
+      artifactDigestValue: string,
+      fixed?: SeedScan,
+    ): HarborScanRecord => ({
+      reportId: stableBytes(`report:${artifactDigestValue}`)
+        .toString('hex')
+        .slice(0, 32),
       summary: fixed ?? derivedScan(artifactDigestValue),
       startTime: request.pushTime,
       endTime: isoSeconds(Date.parse(request.pushTime) + 42_000),
@@ -189,7 +241,10 @@ export class HarborRegistry {
         // The arm64 image carries one more finding than amd64: a client must
         // look at every platform to get the worst case.
         const childScan = request.scan
-          ? { ...request.scan, High: request.scan.High + (architecture === 'arm64' ? 1 : 0) }
+          ? {
+              ...request.scan,
+              High: request.scan.High + (architecture === 'arm64' ? 1 : 0),
+            }
           : undefined;
         const child: HarborArtifactRecord = {
           ...base,
@@ -205,7 +260,12 @@ export class HarborRegistry {
           child: true,
         };
         this.artifacts.push(child);
-        references.push({ childId: child.id, childDigest, architecture, os: 'linux' });
+        references.push({
+          childId: child.id,
+          childDigest,
+          architecture,
+          os: 'linux',
+        });
       }
     }
     const artifact: HarborArtifactRecord = {
@@ -218,16 +278,32 @@ export class HarborRegistry {
       mediaType: request.multiArch
         ? 'application/vnd.oci.image.index.v1+json'
         : 'application/vnd.oci.image.config.v1+json',
-      size: request.multiArch ? 1_024 : 48_000_000 + stableBytes(digest)[0] * 1000,
-      tags: [{ id: this.nextId.tag++, name: request.commitSha, pushTime: request.pushTime }],
-      platform: request.multiArch ? undefined : { architecture: 'amd64', os: 'linux' },
+      size: request.multiArch
+        ? 1_024
+        : 48_000_000 + stableBytes(digest)[0] * 1000,
+      tags: [
+        {
+          id: this.nextId.tag++,
+          name: request.commitSha,
+          pushTime: request.pushTime,
+        },
+      ],
+      platform: request.multiArch
+        ? undefined
+        : { architecture: 'amd64', os: 'linux' },
       references,
       scan: request.multiArch ? undefined : scanFor(digest, request.scan),
       child: false,
     };
     if (request.multiArch) {
       // Harbor reports an index's overview as the sum over its platforms.
-      const summary: SeedScan = { Critical: 0, High: 0, Medium: 0, Low: 0, Unknown: 0 };
+      const summary: SeedScan = {
+        Critical: 0,
+        High: 0,
+        Medium: 0,
+        Low: 0,
+        Unknown: 0,
+      };
       for (const reference of references) {
         const child = this.artifactById(reference.childId);
         for (const severity of SEVERITIES) {
@@ -259,7 +335,9 @@ export class HarborRegistry {
         for (let n = 0; n < summary[severity]; n++) {
           const bytes = stableBytes(`${artifact.digest}:${severity}:${n}`);
           counter += 1;
-          const id = `CVE-2025-${String(10_000 + ((bytes[0] << 8) | bytes[1])).padStart(5, '0')}`;
+          const id = `CVE-2025-${String(
+            10_000 + ((bytes[0] << 8) | bytes[1]),
+          ).padStart(5, '0')}`;
           const fixable = bytes[2] % 2 === 0;
           vulnerabilities.push({
             id,
@@ -267,10 +345,15 @@ export class HarborRegistry {
             version: `1.${bytes[4] % 9}.${bytes[5] % 20}`,
             fix_version: fixable ? `1.${(bytes[4] % 9) + 1}.0` : '',
             severity,
-            description: `Sandbox finding ${counter} (${severity.toLowerCase()}) for ${artifact.repository}.`,
+            description: `Sandbox finding ${counter} (${severity.toLowerCase()}) for ${
+              artifact.repository
+            }.`,
             links: [`https://avd.aquasec.com/nvd/${id.toLowerCase()}`],
             artifact_digests: [artifact.digest],
-            preferred_cvss: severity === 'Unknown' ? {} : { score_v3: cvss(severity as Severity) },
+            preferred_cvss:
+              severity === 'Unknown'
+                ? {}
+                : { score_v3: cvss(severity as Severity) },
             cwe_ids: ['CWE-20'],
             vendor_attributes: {},
           });
@@ -294,15 +377,20 @@ export class HarborRegistry {
   }
 
   /** `scan_overview` as Harbor returns it with `with_scan_overview=true`. */
-  scanOverview(artifact: HarborArtifactRecord): Record<string, unknown> | undefined {
+  scanOverview(
+    artifact: HarborArtifactRecord,
+  ): Record<string, unknown> | undefined {
     const scan = artifact.scan;
     if (!scan) return undefined;
-    const report = this.vulnerabilityReport(artifact)[VULNERABILITY_REPORT_MIME] as {
+    const report = this.vulnerabilityReport(artifact)[
+      VULNERABILITY_REPORT_MIME
+    ] as {
       vulnerabilities: Array<{ fix_version: string }>;
     };
     const bySeverity: Record<string, number> = {};
     for (const severity of SEVERITIES) {
-      if (scan.summary[severity] > 0) bySeverity[severity] = scan.summary[severity];
+      if (scan.summary[severity] > 0)
+        bySeverity[severity] = scan.summary[severity];
     }
     return {
       [VULNERABILITY_REPORT_MIME]: {
@@ -312,7 +400,8 @@ export class HarborRegistry {
         duration: 42,
         summary: {
           total: total(scan.summary),
-          fixable: report.vulnerabilities.filter(v => v.fix_version !== '').length,
+          fixable: report.vulnerabilities.filter(v => v.fix_version !== '')
+            .length,
           summary: bySeverity,
         },
         start_time: scan.startTime,
@@ -323,7 +412,6 @@ export class HarborRegistry {
     };
   }
 }
-
 
 function cvss(severity: Severity): number {
   switch (severity) {

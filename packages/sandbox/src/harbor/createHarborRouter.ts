@@ -1,8 +1,17 @@
 import { Request, Response, Router } from 'express';
 import { matchesSecret, parseBasic } from '../http/auth';
-import { HarborArtifactRecord, HarborProjectRecord, HarborRegistry } from './HarborRegistry';
+import {
+  HarborArtifactRecord,
+  HarborProjectRecord,
+  HarborRegistry,
+} from './HarborRegistry';
 
-function harborError(res: Response, status: number, code: string, message: string) {
+function harborError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+) {
   res.status(status).json({ errors: [{ code, message }] });
 }
 
@@ -14,12 +23,17 @@ function flag(value: unknown, fallback: boolean): boolean {
 
 function paginate<T>(req: Request, res: Response, items: T[]): T[] {
   const page = Math.max(Number(req.query.page) || 1, 1);
-  const pageSize = Math.min(Math.max(Number(req.query.page_size) || 10, 1), 100);
+  const pageSize = Math.min(
+    Math.max(Number(req.query.page_size) || 10, 1),
+    100,
+  );
   res.setHeader('X-Total-Count', String(items.length));
   const links: string[] = [];
   const base = req.baseUrl + req.path;
-  if (page > 1) links.push(`<${base}?page=${page - 1}&page_size=${pageSize}>; rel="prev"`);
-  if (page * pageSize < items.length) links.push(`<${base}?page=${page + 1}&page_size=${pageSize}>; rel="next"`);
+  if (page > 1)
+    links.push(`<${base}?page=${page - 1}&page_size=${pageSize}>; rel="prev"`);
+  if (page * pageSize < items.length)
+    links.push(`<${base}?page=${page + 1}&page_size=${pageSize}>; rel="next"`);
   if (links.length) res.setHeader('Link', links.join(' , '));
   return items.slice((page - 1) * pageSize, page * pageSize);
 }
@@ -32,7 +46,9 @@ function matchesQuery(artifact: HarborArtifactRecord, q: unknown): boolean {
     if (!match) return false;
     const [, key, fuzzy, value] = match;
     if (key === 'tags') {
-      const ok = artifact.tags.some(t => (fuzzy ? t.name.includes(value) : t.name === value));
+      const ok = artifact.tags.some(t =>
+        fuzzy ? t.name.includes(value) : t.name === value,
+      );
       if (!ok) return false;
     } else if (key === 'digest') {
       if (artifact.digest !== value) return false;
@@ -114,7 +130,11 @@ export function createHarborRouter(options: {
       : [];
 
   const artifactJson = (req: Request, artifact: HarborArtifactRecord) => {
-    const base = `/api/v2.0/projects/${artifact.project}/repositories/${encodeURIComponent(artifact.repository)}/artifacts/${artifact.digest}`;
+    const base = `/api/v2.0/projects/${
+      artifact.project
+    }/repositories/${encodeURIComponent(artifact.repository)}/artifacts/${
+      artifact.digest
+    }`;
     const withTag = flag(req.query.with_tag, true);
     const withSignature = flag(req.query.with_signature, false);
     const withImmutable = flag(req.query.with_immutable_status, false);
@@ -137,7 +157,11 @@ export function createHarborRouter(options: {
             os: artifact.platform.os,
             author: '',
             created: artifact.pushTime,
-            config: { Labels: { 'org.opencontainers.image.revision': artifact.commitSha ?? '' } },
+            config: {
+              Labels: {
+                'org.opencontainers.image.revision': artifact.commitSha ?? '',
+              },
+            },
           }
         : {},
       annotations: {
@@ -145,8 +169,18 @@ export function createHarborRouter(options: {
         'org.opencontainers.image.source': `acme/${artifact.repository}`,
       },
       addition_links: {
-        ...(artifact.platform ? { build_history: { href: `${base}/additions/build_history`, absolute: false } } : {}),
-        vulnerabilities: { href: `${base}/additions/vulnerabilities`, absolute: false },
+        ...(artifact.platform
+          ? {
+              build_history: {
+                href: `${base}/additions/build_history`,
+                absolute: false,
+              },
+            }
+          : {}),
+        vulnerabilities: {
+          href: `${base}/additions/vulnerabilities`,
+          absolute: false,
+        },
       },
       labels: [],
     };
@@ -191,32 +225,57 @@ export function createHarborRouter(options: {
     }
   };
 
-  const findArtifact = (req: Request, res: Response): HarborArtifactRecord | undefined => {
+  const findArtifact = (
+    req: Request,
+    res: Response,
+  ): HarborArtifactRecord | undefined => {
     const project = req.params.project;
     const repository = repositoryName(req);
-    const artifact = registry.findArtifact(project, repository, req.params.reference);
+    const artifact = registry.findArtifact(
+      project,
+      repository,
+      req.params.reference,
+    );
     if (!artifact) {
-      harborError(res, 404, 'NOT_FOUND', `artifact ${project}/${repository}@${req.params.reference} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `artifact ${project}/${repository}@${req.params.reference} not found`,
+      );
     }
     return artifact;
   };
 
   router.get('/projects', (req, res) => {
-    const name = typeof req.query.name === 'string' ? req.query.name : undefined;
-    const projects = registry.listProjects().filter(p => !name || p.name === name);
+    const name =
+      typeof req.query.name === 'string' ? req.query.name : undefined;
+    const projects = registry
+      .listProjects()
+      .filter(p => !name || p.name === name);
     res.json(paginate(req, res, projects).map(projectJson));
   });
   router.get('/projects/:project', (req, res) => {
     const project = registry.getProject(req.params.project);
     if (!project) {
-      harborError(res, 404, 'NOT_FOUND', `project ${req.params.project} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `project ${req.params.project} not found`,
+      );
       return;
     }
     res.json(projectJson(project));
   });
   router.get('/projects/:project/repositories', (req, res) => {
     if (!registry.getProject(req.params.project)) {
-      harborError(res, 404, 'NOT_FOUND', `project ${req.params.project} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `project ${req.params.project} not found`,
+      );
       return;
     }
     const repositories = registry.listRepositories(req.params.project);
@@ -226,7 +285,10 @@ export function createHarborRouter(options: {
         project_id: repository.projectId,
         name: `${repository.project}/${repository.name}`,
         description: '',
-        artifact_count: registry.artifactCount(repository.project, repository.name),
+        artifact_count: registry.artifactCount(
+          repository.project,
+          repository.name,
+        ),
         pull_count: 0,
         creation_time: repository.creationTime,
         update_time: repository.updateTime,
@@ -234,9 +296,17 @@ export function createHarborRouter(options: {
     );
   });
   router.get('/projects/:project/repositories/:repository', (req, res) => {
-    const repository = registry.getRepository(req.params.project, repositoryName(req));
+    const repository = registry.getRepository(
+      req.params.project,
+      repositoryName(req),
+    );
     if (!repository) {
-      harborError(res, 404, 'NOT_FOUND', `repository ${req.params.project}/${repositoryName(req)} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `repository ${req.params.project}/${repositoryName(req)} not found`,
+      );
       return;
     }
     res.json({
@@ -244,59 +314,82 @@ export function createHarborRouter(options: {
       project_id: repository.projectId,
       name: `${repository.project}/${repository.name}`,
       description: '',
-      artifact_count: registry.artifactCount(repository.project, repository.name),
+      artifact_count: registry.artifactCount(
+        repository.project,
+        repository.name,
+      ),
       pull_count: 0,
       creation_time: repository.creationTime,
       update_time: repository.updateTime,
     });
   });
-  router.get('/projects/:project/repositories/:repository/artifacts', (req, res) => {
-    const repository = registry.getRepository(req.params.project, repositoryName(req));
-    if (!repository) {
-      // Harbor answers an empty list for a repository without artifacts.
-      res.setHeader('X-Total-Count', '0');
-      res.json([]);
-      return;
-    }
-    const artifacts = registry
-      .listArtifacts(repository.project, repository.name)
-      .filter(a => matchesQuery(a, req.query.q));
-    res.json(paginate(req, res, artifacts).map(a => artifactJson(req, a)));
-  });
-  router.get('/projects/:project/repositories/:repository/artifacts/:reference', (req, res) => {
-    const artifact = findArtifact(req, res);
-    if (artifact) res.json(artifactJson(req, artifact));
-  });
-  router.get('/projects/:project/repositories/:repository/artifacts/:reference/additions/vulnerabilities', (req, res) => {
-    const artifact = findArtifact(req, res);
-    if (!artifact) return;
-    if (!artifact.scan) {
-      res.json({});
-      return;
-    }
-    res.json(registry.vulnerabilityReport(artifact));
-  });
-  router.get('/projects/:project/repositories/:repository/artifacts/:reference/accessories', (req, res) => {
-    const artifact = findArtifact(req, res);
-    if (!artifact) return;
-    res.json(paginate(req, res, accessoriesOf(artifact)));
-  });
-  router.get('/projects/:project/repositories/:repository/artifacts/:reference/tags', (req, res) => {
-    const artifact = findArtifact(req, res);
-    if (!artifact) return;
-    res.json(
-      artifact.tags.map(tag => ({
-        id: tag.id,
-        repository_id: artifact.repositoryId,
-        artifact_id: artifact.id,
-        name: tag.name,
-        push_time: tag.pushTime,
-        pull_time: '0001-01-01T00:00:00.000Z',
-        immutable: false,
-        signed: artifact.signature !== undefined,
-      })),
-    );
-  });
-  router.use((_req: Request, res: Response) => harborError(res, 404, 'NOT_FOUND', 'not found'));
+  router.get(
+    '/projects/:project/repositories/:repository/artifacts',
+    (req, res) => {
+      const repository = registry.getRepository(
+        req.params.project,
+        repositoryName(req),
+      );
+      if (!repository) {
+        // Harbor answers an empty list for a repository without artifacts.
+        res.setHeader('X-Total-Count', '0');
+        res.json([]);
+        return;
+      }
+      const artifacts = registry
+        .listArtifacts(repository.project, repository.name)
+        .filter(a => matchesQuery(a, req.query.q));
+      res.json(paginate(req, res, artifacts).map(a => artifactJson(req, a)));
+    },
+  );
+  router.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference',
+    (req, res) => {
+      const artifact = findArtifact(req, res);
+      if (artifact) res.json(artifactJson(req, artifact));
+    },
+  );
+  router.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference/additions/vulnerabilities',
+    (req, res) => {
+      const artifact = findArtifact(req, res);
+      if (!artifact) return;
+      if (!artifact.scan) {
+        res.json({});
+        return;
+      }
+      res.json(registry.vulnerabilityReport(artifact));
+    },
+  );
+  router.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference/accessories',
+    (req, res) => {
+      const artifact = findArtifact(req, res);
+      if (!artifact) return;
+      res.json(paginate(req, res, accessoriesOf(artifact)));
+    },
+  );
+  router.get(
+    '/projects/:project/repositories/:repository/artifacts/:reference/tags',
+    (req, res) => {
+      const artifact = findArtifact(req, res);
+      if (!artifact) return;
+      res.json(
+        artifact.tags.map(tag => ({
+          id: tag.id,
+          repository_id: artifact.repositoryId,
+          artifact_id: artifact.id,
+          name: tag.name,
+          push_time: tag.pushTime,
+          pull_time: '0001-01-01T00:00:00.000Z',
+          immutable: false,
+          signed: artifact.signature !== undefined,
+        })),
+      );
+    },
+  );
+  router.use((_req: Request, res: Response) =>
+    harborError(res, 404, 'NOT_FOUND', 'not found'),
+  );
   return router;
 }

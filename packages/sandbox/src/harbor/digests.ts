@@ -5,12 +5,22 @@ function sha256(text: string): string {
 }
 
 /** Deterministic digest of the image built from a commit (an index digest when multi-arch). */
-export function artifactDigest(project: string, repository: string, commitSha: string, multiArch = false): string {
-  return `sha256:${sha256(`${multiArch ? 'index' : 'manifest'}:${project}/${repository}@${commitSha}`)}`;
+export function artifactDigest(
+  project: string,
+  repository: string,
+  commitSha: string,
+  multiArch = false,
+): string {
+  return `sha256:${sha256(
+    `${multiArch ? 'index' : 'manifest'}:${project}/${repository}@${commitSha}`,
+  )}`;
 }
 
 /** Digest of one platform manifest of a multi-arch index. */
-export function platformDigest(indexDigest: string, architecture: string): string {
+export function platformDigest(
+  indexDigest: string,
+  architecture: string,
+): string {
   return `sha256:${sha256(`platform:${indexDigest}:${architecture}`)}`;
 }
 

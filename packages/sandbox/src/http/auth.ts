@@ -2,7 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingHttpHeaders } from 'node:http';
 
 /** Constant-time comparison of a presented secret against the accepted ones. */
-export function matchesSecret(presented: string | undefined, accepted: string[]): boolean {
+export function matchesSecret(
+  presented: string | undefined,
+  accepted: string[],
+): boolean {
   if (!presented) {
     return false;
   }
@@ -22,9 +25,13 @@ export interface BasicCredentials {
   password: string;
 }
 
-export function parseBasic(headers: IncomingHttpHeaders): BasicCredentials | undefined {
+export function parseBasic(
+  headers: IncomingHttpHeaders,
+): BasicCredentials | undefined {
   const header = headers.authorization;
-  const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : undefined;
+  const match = header
+    ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
+    : undefined;
   if (!match) {
     return undefined;
   }
@@ -33,12 +40,17 @@ export function parseBasic(headers: IncomingHttpHeaders): BasicCredentials | und
   if (colon < 0) {
     return { username: decoded, password: '' };
   }
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return {
+    username: decoded.slice(0, colon),
+    password: decoded.slice(colon + 1),
+  };
 }
 
 /** The token of `Authorization: token X` or `Authorization: Bearer X`. */
 export function parseToken(headers: IncomingHttpHeaders): string | undefined {
   const header = headers.authorization;
-  const match = header ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header) : undefined;
+  const match = header
+    ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header)
+    : undefined;
   return match ? match[1] : undefined;
 }

@@ -9,7 +9,11 @@ export interface RunningServer {
 }
 
 /** Starts an HTTP server on host:port and closes it, with open sockets, on demand. */
-export function startServer(handler: RequestListener, host: string, port: number): Promise<RunningServer> {
+export function startServer(
+  handler: RequestListener,
+  host: string,
+  port: number,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = http.createServer(handler);
     const sockets = new Set<Socket>();
@@ -20,7 +24,8 @@ export function startServer(handler: RequestListener, host: string, port: number
     server.once('error', reject);
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;
-      const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const urlHost =
+        address.family === 'IPv6' ? `[${address.address}]` : address.address;
       resolve({
         url: `http://${urlHost}:${address.port}`,
         port: address.port,

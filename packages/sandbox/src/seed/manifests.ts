@@ -13,12 +13,19 @@ function toYaml(value: unknown): string {
   return new Document(value).toString({ lineWidth: 0 });
 }
 
-export function imageRepository(registryHost: string, owner: string, service: string): string {
+export function imageRepository(
+  registryHost: string,
+  owner: string,
+  service: string,
+): string {
   return `${registryHost}/${owner}/${service}`;
 }
 
 function labels(service: string) {
-  return { 'app.kubernetes.io/name': service, 'app.kubernetes.io/part-of': 'acme-shop' };
+  return {
+    'app.kubernetes.io/name': service,
+    'app.kubernetes.io/part-of': 'acme-shop',
+  };
 }
 
 function podTemplate(service: string, image: string) {
@@ -42,7 +49,10 @@ function podTemplate(service: string, image: string) {
 }
 
 /** The canary steps of the seeded Rollout: 5% → 25% → 100% with pauses. */
-export const CANARY_STEPS: Array<{ setWeight?: number; pause?: { duration: string } }> = [
+export const CANARY_STEPS: Array<{
+  setWeight?: number;
+  pause?: { duration: string };
+}> = [
   { setWeight: 5 },
   { pause: { duration: '1m' } },
   { setWeight: 25 },
@@ -50,7 +60,10 @@ export const CANARY_STEPS: Array<{ setWeight?: number; pause?: { duration: strin
   { setWeight: 100 },
 ];
 
-export function workloadManifest(service: SeedService | { name: string; workload: 'Deployment' | 'Rollout' }, image: string) {
+export function workloadManifest(
+  service: SeedService | { name: string; workload: 'Deployment' | 'Rollout' },
+  image: string,
+) {
   const metadata = { name: service.name, labels: labels(service.name) };
   const selector = { matchLabels: { 'app.kubernetes.io/name': service.name } };
   if (service.workload === 'Rollout') {
@@ -97,7 +110,8 @@ export function baseFiles(
   service: { name: string; workload: 'Deployment' | 'Rollout' },
   image: string,
 ): Record<string, string> {
-  const workloadFile = service.workload === 'Rollout' ? 'rollout.yaml' : 'deployment.yaml';
+  const workloadFile =
+    service.workload === 'Rollout' ? 'rollout.yaml' : 'deployment.yaml';
   return {
     [workloadFile]: toYaml(workloadManifest(service, image)),
     'service.yaml': toYaml(serviceManifest(service.name)),
@@ -110,7 +124,10 @@ export function baseFiles(
 }
 
 /** `apps/<service>/overlays/<env>/kustomization.yaml`. */
-export function overlayKustomization(namespace: string, image: KustomizeImage): string {
+export function overlayKustomization(
+  namespace: string,
+  image: KustomizeImage,
+): string {
   return toYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -138,7 +155,9 @@ export function setKustomizeImage(
   if (!isSeq(images)) {
     throw new Error('images is not a sequence');
   }
-  let entry = images.items.find(item => isMap(item) && item.get('name') === name) as YAMLMap | undefined;
+  let entry = images.items.find(
+    item => isMap(item) && item.get('name') === name,
+  ) as YAMLMap | undefined;
   if (!entry) {
     entry = document.createNode({ name }) as YAMLMap;
     images.items.push(entry);
@@ -166,7 +185,11 @@ export function readKustomizeImages(source: string): KustomizeImage[] {
   }
   const result: KustomizeImage[] = [];
   for (const item of images) {
-    if (item && typeof item === 'object' && typeof (item as KustomizeImage).name === 'string') {
+    if (
+      item &&
+      typeof item === 'object' &&
+      typeof (item as KustomizeImage).name === 'string'
+    ) {
       const image = item as Record<string, unknown>;
       result.push({
         name: String(image.name),
@@ -210,7 +233,10 @@ export function serviceRepoFiles(
         steps: [
           { uses: 'actions/checkout@v4' },
           { run: 'npm ci && npm test' },
-          { name: 'Build, scan, sign and push image', run: 'echo built by the Slipway sandbox' },
+          {
+            name: 'Build, scan, sign and push image',
+            run: 'echo built by the Slipway sandbox',
+          },
         ],
       },
     },
@@ -224,7 +250,9 @@ export function serviceRepoFiles(
     'http',
     '  .createServer((req, res) => {',
     "    res.setHeader('content-type', 'application/json');",
-    `    res.end(JSON.stringify({ service: ${JSON.stringify(service.name)}, features }));`,
+    `    res.end(JSON.stringify({ service: ${JSON.stringify(
+      service.name,
+    )}, features }));`,
     '  })',
     '  .listen(8080);',
     '',

@@ -24,36 +24,57 @@ describe('seedWorld', () => {
   it('is deterministic and every overlay renders with kubectl kustomize', async () => {
     const [first, second] = await Promise.all([seed(), seed()]);
     const heads = await Promise.all(
-      [first, second].map(({ repos }) => repos.resolveCommit('acme', 'gitops', 'main')),
+      [first, second].map(({ repos }) =>
+        repos.resolveCommit('acme', 'gitops', 'main'),
+      ),
     );
     expect(heads[0]).toMatch(/^[0-9a-f]{40}$/);
     expect(heads[1]).toBe(heads[0]);
     for (const service of SEED_SERVICES) {
-      expect(await second.repos.resolveCommit('acme', service.name, 'main')).toBe(
-        await first.repos.resolveCommit('acme', service.name, 'main'),
-      );
+      expect(
+        await second.repos.resolveCommit('acme', service.name, 'main'),
+      ).toBe(await first.repos.resolveCommit('acme', service.name, 'main'));
     }
 
     const clone = path.join(first.dir, 'clone');
-    await run('git', ['clone', '--quiet', path.join(first.dir, 'git/acme/gitops.git'), clone]);
+    await run('git', [
+      'clone',
+      '--quiet',
+      path.join(first.dir, 'git/acme/gitops.git'),
+      clone,
+    ]);
     for (const service of SEED_SERVICES) {
-      const shas = (await first.repos.log('acme', service.name, 'main')).reverse();
+      const shas = (
+        await first.repos.log('acme', service.name, 'main')
+      ).reverse();
       for (const env of ENVIRONMENTS) {
         const folder = path.join(clone, 'apps', service.name, 'overlays', env);
-        const kustomization = YAML.parse(fs.readFileSync(path.join(folder, 'kustomization.yaml'), 'utf8'));
+        const kustomization = YAML.parse(
+          fs.readFileSync(path.join(folder, 'kustomization.yaml'), 'utf8'),
+        );
         expect(kustomization.namespace).toBe(`${service.name}-${env}`);
         expect(kustomization.resources).toEqual(['../../base']);
         const [image] = kustomization.images;
         expect(image.name).toBe(`127.0.0.1:7103/acme/${service.name}`);
         expect(image.newTag).toBe(shas[service.environments[env]]);
-        expect(image.digest === undefined ? 'none' : /^sha256:[a-f0-9]{64}$/.test(image.digest)).toBe(
-          env === 'dev' ? 'none' : true,
-        );
+        expect(
+          image.digest === undefined
+            ? 'none'
+            : /^sha256:[a-f0-9]{64}$/.test(image.digest),
+        ).toBe(env === 'dev' ? 'none' : true);
 
-        const rendered = YAML.parseAllDocuments((await run('kubectl', ['kustomize', folder])).stdout).map(d => d.toJS());
-        const workload = rendered.find(o => o.kind === (service.workload === 'Rollout' ? 'Rollout' : 'Deployment'));
+        const rendered = YAML.parseAllDocuments(
+          (await run('kubectl', ['kustomize', folder])).stdout,
+        ).map(d => d.toJS());
+        const workload = rendered.find(
+          o =>
+            o.kind ===
+            (service.workload === 'Rollout' ? 'Rollout' : 'Deployment'),
+        );
         expect(workload.metadata.namespace).toBe(`${service.name}-${env}`);
-        expect(workload.spec.template.spec.containers[0].image).toContain(`:${image.newTag}`);
+        expect(workload.spec.template.spec.containers[0].image).toContain(
+          `:${image.newTag}`,
+        );
         expect(rendered.some(o => o.kind === 'Service')).toBe(true);
       }
     }

@@ -27,7 +27,10 @@ export function needsSeed(repos: GitRepositories): boolean {
  * commits, and the GitOps repository whose overlays point at them. Fixed
  * identities and dates make every SHA deterministic.
  */
-export async function seedWorld(repos: GitRepositories, options: SeedWorldOptions): Promise<void> {
+export async function seedWorld(
+  repos: GitRepositories,
+  options: SeedWorldOptions,
+): Promise<void> {
   const { owner, registryHost } = options;
   const commitShas = new Map<string, string[]>();
 
@@ -36,15 +39,23 @@ export async function seedWorld(repos: GitRepositories, options: SeedWorldOption
     const shas: string[] = [];
     let parent: string | undefined = undefined;
     for (const [commitIndex, commit] of service.commits.entries()) {
-      const features = service.commits.slice(0, commitIndex + 1).map(c => c.feature);
+      const features = service.commits
+        .slice(0, commitIndex + 1)
+        .map(c => c.feature);
       const files = serviceRepoFiles(service, features, `1.${commitIndex}.0`);
-      const identity = { ...SANDBOX_IDENTITY, date: seedDate(serviceIndex, commitIndex) };
+      const identity = {
+        ...SANDBOX_IDENTITY,
+        date: seedDate(serviceIndex, commitIndex),
+      };
       const sha: string = await repos.commitFiles({
         owner,
         repo: service.name,
         branch: 'main',
         parent,
-        changes: Object.entries(files).map(([path, content]) => ({ path, content })),
+        changes: Object.entries(files).map(([path, content]) => ({
+          path,
+          content,
+        })),
         message: `${commit.subject}\n`,
         author: identity,
       });
@@ -60,15 +71,24 @@ export async function seedWorld(repos: GitRepositories, options: SeedWorldOption
   const rounds = Math.max(...SEED_SERVICES.map(s => s.commits.length));
   const overlays = new Map<string, string>();
 
-  const write = async (changes: Record<string, string>, message: string, round: number) => {
-    const date = new Date(SEED_EPOCH + round * DAY + 12 * 3_600_000 + sequence * 600_000).toISOString();
+  const write = async (
+    changes: Record<string, string>,
+    message: string,
+    round: number,
+  ) => {
+    const date = new Date(
+      SEED_EPOCH + round * DAY + 12 * 3_600_000 + sequence * 600_000,
+    ).toISOString();
     sequence += 1;
     head = await repos.commitFiles({
       owner,
       repo: GITOPS_REPO,
       branch: 'main',
       parent: head,
-      changes: Object.entries(changes).map(([path, content]) => ({ path, content })),
+      changes: Object.entries(changes).map(([path, content]) => ({
+        path,
+        content,
+      })),
       message: `${message}\n`,
       author: { ...SANDBOX_IDENTITY, date },
     });
@@ -87,7 +107,9 @@ export async function seedWorld(repos: GitRepositories, options: SeedWorldOption
       const folder = `apps/${service.name}`;
       if (round === 0) {
         const changes: Record<string, string> = {};
-        for (const [file, content] of Object.entries(baseFiles(service, image))) {
+        for (const [file, content] of Object.entries(
+          baseFiles(service, image),
+        )) {
           changes[`${folder}/base/${file}`] = content;
         }
         for (const env of ENVIRONMENTS) {

@@ -58,9 +58,25 @@ export const SEED_SERVICES: SeedService[] = [
     project: 'team-payments',
     workload: 'Deployment',
     commits: [
-      { subject: 'Initial payments-api skeleton', feature: 'skeleton', ci: 'success', scan: { Critical: 1, High: 2, Medium: 4, Low: 6, Unknown: 0 } },
-      { subject: 'Add refund endpoint', feature: 'refunds', ci: 'success', scan: { Critical: 0, High: 1, Medium: 3, Low: 5, Unknown: 0 } },
-      { subject: 'Retry card authorisation on timeouts', feature: 'authorisation-retries', ci: 'success', scan: clean, multiArch: true },
+      {
+        subject: 'Initial payments-api skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+        scan: { Critical: 1, High: 2, Medium: 4, Low: 6, Unknown: 0 },
+      },
+      {
+        subject: 'Add refund endpoint',
+        feature: 'refunds',
+        ci: 'success',
+        scan: { Critical: 0, High: 1, Medium: 3, Low: 5, Unknown: 0 },
+      },
+      {
+        subject: 'Retry card authorisation on timeouts',
+        feature: 'authorisation-retries',
+        ci: 'success',
+        scan: clean,
+        multiArch: true,
+      },
     ],
     environments: { dev: 2, staging: 2, prod: 2 },
     qualityGate: 'OK',
@@ -72,10 +88,29 @@ export const SEED_SERVICES: SeedService[] = [
     project: 'team-storefront',
     workload: 'Deployment',
     commits: [
-      { subject: 'Initial checkout-web skeleton', feature: 'skeleton', ci: 'success' },
-      { subject: 'Show delivery estimate on the basket page', feature: 'delivery-estimate', ci: 'success', scan: { Critical: 0, High: 2, Medium: 5, Low: 2, Unknown: 0 } },
-      { subject: 'Add express checkout button', feature: 'express-checkout', ci: 'success', scan: { Critical: 0, High: 0, Medium: 2, Low: 4, Unknown: 0 }, signed: false },
-      { subject: 'Try experimental promo banner', feature: 'promo-banner', ci: 'failure' },
+      {
+        subject: 'Initial checkout-web skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+      },
+      {
+        subject: 'Show delivery estimate on the basket page',
+        feature: 'delivery-estimate',
+        ci: 'success',
+        scan: { Critical: 0, High: 2, Medium: 5, Low: 2, Unknown: 0 },
+      },
+      {
+        subject: 'Add express checkout button',
+        feature: 'express-checkout',
+        ci: 'success',
+        scan: { Critical: 0, High: 0, Medium: 2, Low: 4, Unknown: 0 },
+        signed: false,
+      },
+      {
+        subject: 'Try experimental promo banner',
+        feature: 'promo-banner',
+        ci: 'failure',
+      },
     ],
     environments: { dev: 2, staging: 1, prod: 1 },
     qualityGate: 'OK',
@@ -87,9 +122,23 @@ export const SEED_SERVICES: SeedService[] = [
     project: 'team-payments',
     workload: 'Rollout',
     commits: [
-      { subject: 'Initial orders-service skeleton', feature: 'skeleton', ci: 'success' },
-      { subject: 'Publish order events', feature: 'order-events', ci: 'success', scan: clean },
-      { subject: 'Split fulfilment into its own queue', feature: 'fulfilment-queue', ci: 'success', scan: { Critical: 0, High: 1, Medium: 2, Low: 3, Unknown: 0 } },
+      {
+        subject: 'Initial orders-service skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+      },
+      {
+        subject: 'Publish order events',
+        feature: 'order-events',
+        ci: 'success',
+        scan: clean,
+      },
+      {
+        subject: 'Split fulfilment into its own queue',
+        feature: 'fulfilment-queue',
+        ci: 'success',
+        scan: { Critical: 0, High: 1, Medium: 2, Low: 3, Unknown: 0 },
+      },
     ],
     environments: { dev: 2, staging: 2, prod: 2 },
     live: { prod: { kind: 'canary', stableCommit: 1, stepIndex: 3 } },
@@ -102,9 +151,23 @@ export const SEED_SERVICES: SeedService[] = [
     project: 'team-storefront',
     workload: 'Deployment',
     commits: [
-      { subject: 'Initial inventory-api skeleton', feature: 'skeleton', ci: 'success' },
-      { subject: 'Cache stock levels', feature: 'stock-cache', ci: 'success', scan: clean },
-      { subject: 'Switch to the new warehouse client', feature: 'warehouse-client', ci: 'success', scan: { Critical: 2, High: 3, Medium: 1, Low: 0, Unknown: 2 } },
+      {
+        subject: 'Initial inventory-api skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+      },
+      {
+        subject: 'Cache stock levels',
+        feature: 'stock-cache',
+        ci: 'success',
+        scan: clean,
+      },
+      {
+        subject: 'Switch to the new warehouse client',
+        feature: 'warehouse-client',
+        ci: 'success',
+        scan: { Critical: 2, High: 3, Medium: 1, Low: 0, Unknown: 2 },
+      },
     ],
     environments: { dev: 2, staging: 2, prod: 1 },
     live: { staging: { kind: 'degraded' } },
@@ -117,9 +180,23 @@ export const SEED_SERVICES: SeedService[] = [
     project: 'team-storefront',
     workload: 'Deployment',
     commits: [
-      { subject: 'Initial notifications-worker skeleton', feature: 'skeleton', ci: 'success' },
-      { subject: 'Batch push notifications', feature: 'push-batching', ci: 'success', scan: clean },
-      { subject: 'Add e-mail templates', feature: 'email-templates', ci: 'success', scan: { Critical: 0, High: 0, Medium: 0, Low: 1, Unknown: 1 } },
+      {
+        subject: 'Initial notifications-worker skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+      },
+      {
+        subject: 'Batch push notifications',
+        feature: 'push-batching',
+        ci: 'success',
+        scan: clean,
+      },
+      {
+        subject: 'Add e-mail templates',
+        feature: 'email-templates',
+        ci: 'success',
+        scan: { Critical: 0, High: 0, Medium: 0, Low: 1, Unknown: 1 },
+      },
     ],
     environments: { dev: 2, staging: 2, prod: 1 },
     live: { prod: { kind: 'drift', liveCommit: 2 } },
@@ -133,7 +210,9 @@ export const SEED_EPOCH = Date.parse('2026-01-05T09:00:00Z');
 
 /** Fixed date of the n-th seeded commit in a repository. */
 export function seedDate(repoIndex: number, commitIndex: number): string {
-  return new Date(SEED_EPOCH + repoIndex * 3_600_000 + commitIndex * 86_400_000).toISOString();
+  return new Date(
+    SEED_EPOCH + repoIndex * 3_600_000 + commitIndex * 86_400_000,
+  ).toISOString();
 }
 
 export function findSeedService(name: string): SeedService | undefined {
@@ -141,6 +220,11 @@ export function findSeedService(name: string): SeedService | undefined {
 }
 
 /** The seeded commit definition behind a commit subject, if any. */
-export function findSeedCommit(repo: string, subject: string): SeedCommit | undefined {
-  return findSeedService(repo)?.commits.find(commit => commit.subject === subject);
+export function findSeedCommit(
+  repo: string,
+  subject: string,
+): SeedCommit | undefined {
+  return findSeedService(repo)?.commits.find(
+    commit => commit.subject === subject,
+  );
 }

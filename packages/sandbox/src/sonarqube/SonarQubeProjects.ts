@@ -29,8 +29,10 @@ export class SonarQubeProjects {
     coverage?: number;
   }): SonarProjectRecord {
     const bytes = stableBytes(`sonar:${options.key}:${options.revision}`);
-    const coverage = options.coverage ?? 60 + (bytes[0] % 35) + (bytes[1] % 10) / 10;
-    const qualityGate = options.qualityGate ?? (coverage >= 50 ? 'OK' : 'ERROR');
+    const coverage =
+      options.coverage ?? 60 + (bytes[0] % 35) + (bytes[1] % 10) / 10;
+    const qualityGate =
+      options.qualityGate ?? (coverage >= 50 ? 'OK' : 'ERROR');
     const bugs = qualityGate === 'ERROR' ? 3 : bytes[2] % 2;
     const record: SonarProjectRecord = {
       key: options.key,
@@ -40,7 +42,10 @@ export class SonarQubeProjects {
       revision: options.revision,
       measures: {
         coverage: coverage.toFixed(1),
-        new_coverage: (qualityGate === 'ERROR' ? 38.2 : Math.max(82, Math.min(100, coverage + 3))).toFixed(1),
+        new_coverage: (qualityGate === 'ERROR'
+          ? 38.2
+          : Math.max(82, Math.min(100, coverage + 3))
+        ).toFixed(1),
         bugs: String(bugs),
         new_bugs: String(qualityGate === 'ERROR' ? 2 : 0),
         vulnerabilities: String(bytes[3] % 2),

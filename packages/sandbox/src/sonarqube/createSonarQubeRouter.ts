@@ -13,7 +13,10 @@ function sonarError(res: Response, status: number, message: string) {
 }
 
 /** The SonarQube Web API subset, mounted at `/api`. */
-export function createSonarQubeRouter(options: { projects: SonarQubeProjects; tokens: string[] }): Router {
+export function createSonarQubeRouter(options: {
+  projects: SonarQubeProjects;
+  tokens: string[];
+}): Router {
   const { projects, tokens } = options;
   const router = Router();
   router.use((req: Request, res: Response, next) => {
@@ -29,7 +32,11 @@ export function createSonarQubeRouter(options: { projects: SonarQubeProjects; to
   router.get('/qualitygates/project_status', (req, res) => {
     const key = req.query.projectKey;
     if (typeof key !== 'string' || key === '') {
-      sonarError(res, 400, "Either 'analysisId', 'projectId' or 'projectKey' must be provided");
+      sonarError(
+        res,
+        400,
+        "Either 'analysisId', 'projectId' or 'projectKey' must be provided",
+      );
       return;
     }
     const project = projects.get(key);
@@ -40,7 +47,8 @@ export function createSonarQubeRouter(options: { projects: SonarQubeProjects; to
     const conditions = GATE_CONDITIONS.map(condition => {
       const actual = Number(project.measures[condition.metricKey]);
       const threshold = Number(condition.errorThreshold);
-      const failed = condition.comparator === 'LT' ? actual < threshold : actual > threshold;
+      const failed =
+        condition.comparator === 'LT' ? actual < threshold : actual > threshold;
       return {
         status: failed ? 'ERROR' : 'OK',
         metricKey: condition.metricKey,
@@ -76,10 +84,17 @@ export function createSonarQubeRouter(options: { projects: SonarQubeProjects; to
       sonarError(res, 404, `Component key '${key}' not found`);
       return;
     }
-    const requested = metricKeys.split(',').map(k => k.trim()).filter(Boolean);
+    const requested = metricKeys
+      .split(',')
+      .map(k => k.trim())
+      .filter(Boolean);
     const unknown = requested.filter(k => !(k in project.measures));
     if (unknown.length) {
-      sonarError(res, 404, `The following metric keys are not found: ${unknown.join(', ')}`);
+      sonarError(
+        res,
+        404,
+        `The following metric keys are not found: ${unknown.join(', ')}`,
+      );
       return;
     }
     res.json({
@@ -89,7 +104,14 @@ export function createSonarQubeRouter(options: { projects: SonarQubeProjects; to
         qualifier: 'TRK',
         measures: requested.map(metric =>
           metric.startsWith('new_')
-            ? { metric, period: { index: 1, value: project.measures[metric], bestValue: false } }
+            ? {
+                metric,
+                period: {
+                  index: 1,
+                  value: project.measures[metric],
+                  bestValue: false,
+                },
+              }
             : { metric, value: project.measures[metric], bestValue: false },
         ),
       },
@@ -99,6 +121,8 @@ export function createSonarQubeRouter(options: { projects: SonarQubeProjects; to
   router.get('/system/status', (_req, res) => {
     res.json({ id: 'sandbox', version: '10.7.0.96327', status: 'UP' });
   });
-  router.use((_req: Request, res: Response) => sonarError(res, 404, 'Unknown url'));
+  router.use((_req: Request, res: Response) =>
+    sonarError(res, 404, 'Unknown url'),
+  );
   return router;
 }

@@ -7,7 +7,11 @@ import fs from 'fs/promises';
 import path from 'path';
 import { examples } from './kustomizeImageSet.examples';
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const KUSTOMIZATION_FILES = [
+  'kustomization.yaml',
+  'kustomization.yml',
+  'Kustomization',
+];
 
 /**
  * `slipway:kustomize:image:set`: the semantics of `kustomize edit set image`
@@ -33,7 +37,9 @@ export function createKustomizeImageSetAction() {
               'Folder of the kustomization, relative to the workspace (e.g. apps/x/overlays/dev)',
             ),
         name: z =>
-          z.string().describe('Image name to match, as written in the manifests'),
+          z
+            .string()
+            .describe('Image name to match, as written in the manifests'),
         newName: z =>
           z.string().optional().describe('Replacement image repository'),
         newTag: z =>
@@ -49,8 +55,10 @@ export function createKustomizeImageSetAction() {
       },
     },
     async handler(ctx) {
+      // The scaffolder validates inputs but does not apply schema defaults.
+      const inputPath = ctx.input.path ?? '.';
       const folder =
-        ctx.input.path === '.' ? '.' : normalizeRepoPath(ctx.input.path, 'path');
+        inputPath === '.' ? '.' : normalizeRepoPath(inputPath, 'path');
       const dir = resolveSafeChildPath(ctx.workspacePath, folder);
       let file: string | undefined;
       for (const candidate of KUSTOMIZATION_FILES) {

@@ -1,0 +1,9 @@
+import {
+  describeExamples,
+  prepareGitOpsApp,
+} from '../__testUtils__/runExamples';
+import { createKustomizeImageSetAction } from './kustomizeImageSet';
+
+describeExamples(createKustomizeImageSetAction(), {
+  prepare: workspace => prepareGitOpsApp(workspace),
+});

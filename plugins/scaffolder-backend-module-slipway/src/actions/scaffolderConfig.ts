@@ -1,0 +1,83 @@
+import { Config } from '@backstage/config';
+import {
+  ArgoCdTenancyPolicy,
+  DEFAULT_ENVIRONMENT_NAMES,
+  GitOpsEnvironmentOverride,
+} from '@slipway/plugin-slipway-node';
+
+/** One configured environment as the scaffolder actions see it. @public */
+export interface ScaffolderEnvironment {
+  name: string;
+  syncMode: 'auto' | 'manual';
+  server?: string;
+}
+
+/** Slipway's scaffolder settings, read once from app config. @public */
+export interface SlipwayScaffolderConfig {
+  environments: ScaffolderEnvironment[];
+  overrides: GitOpsEnvironmentOverride[];
+  ingressDomain?: string;
+  ingressClassName?: string;
+  argocdNamespace: string;
+  tenancy: ArgoCdTenancyPolicy;
+}
+
+/**
+ * Reads `slipway.environments` (names and sync modes, defaulting to dev auto,
+ * staging and prod manual) and `slipway.scaffolder.*`.
+ *
+ * @public
+ */
+export function readSlipwayScaffolderConfig(
+  config?: Config,
+): SlipwayScaffolderConfig {
+  const configured = config?.getOptionalConfigArray('slipway.environments');
+  const scaffolder = config?.getOptionalConfig('slipway.scaffolder');
+  const overrides: (GitOpsEnvironmentOverride & { server?: string })[] = (
+    scaffolder?.getOptionalConfigArray('environments') ?? []
+  ).map(entry => ({
+    name: entry.getString('name'),
+    replicas: entry.getOptionalNumber('replicas'),
+    maxReplicas: entry.getOptionalNumber('maxReplicas'),
+    namespace: entry.getOptionalString('namespace'),
+    server: entry.getOptionalString('server'),
+    resources: {
+      cpuRequest: entry.getOptionalString('resources.cpuRequest'),
+      cpuLimit: entry.getOptionalString('resources.cpuLimit'),
+      memoryRequest: entry.getOptionalString('resources.memoryRequest'),
+      memoryLimit: entry.getOptionalString('resources.memoryLimit'),
+    },
+  }));
+  const environments: ScaffolderEnvironment[] = configured
+    ? configured.map(entry => ({
+        name: entry.getString('name'),
+        syncMode:
+          entry.getOptionalString('syncMode') === 'auto' ? 'auto' : 'manual',
+      }))
+    : DEFAULT_ENVIRONMENT_NAMES.map(name => ({
+        name,
+        syncMode: name === 'dev' ? 'auto' : 'manual',
+      }));
+  for (const env of environments) {
+    env.server = overrides.find(o => o.name === env.name)?.server;
+  }
+  const argocd = scaffolder?.getOptionalConfig('argocd');
+  return {
+    environments,
+    overrides,
+    ingressDomain: scaffolder?.getOptionalString('ingressDomain'),
+    ingressClassName: scaffolder?.getOptionalString('ingressClassName'),
+    argocdNamespace: argocd?.getOptionalString('namespace') ?? 'argocd',
+    tenancy: {
+      allowedDestinations: argocd
+        ?.getOptionalConfigArray('allowedDestinations')
+        ?.map(d => ({
+          server: d.getString('server'),
+          namespace: d.getString('namespace'),
+        })),
+      allowedSourceRepos: argocd?.getOptionalStringArray('allowedSourceRepos'),
+      forbiddenProjects: argocd?.getOptionalStringArray('forbiddenProjects'),
+      deniedNamespaces: argocd?.getOptionalStringArray('deniedNamespaces'),
+    },
+  };
+}

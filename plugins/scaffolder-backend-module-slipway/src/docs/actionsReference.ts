@@ -1,0 +1,116 @@
+import { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createArgoCdAppCreateAction } from '../actions/argocdAppCreate';
+import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
+import { createGitOpsCommitAction } from '../actions/gitopsCommit';
+import { createKustomizeImageSetAction } from '../actions/kustomizeImageSet';
+
+/** Every action of the module, in the order the reference lists them. */
+export function allActions(): TemplateAction<any, any, any>[] {
+  return [
+    createGitOpsAppCreateAction(),
+    createArgoCdAppCreateAction(),
+    createGitOpsCommitAction(),
+    createKustomizeImageSetAction(),
+  ];
+}
+
+function typeOf(schema: any): string {
+  if (!schema) return 'unknown';
+  if (schema.enum)
+    return schema.enum.map((v: unknown) => `\`${v}\``).join(' | ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' | ');
+  if (schema.type === 'array') return `${typeOf(schema.items)}[]`;
+  if (schema.type === 'object') {
+    if (schema.properties) {
+      return `{ ${Object.keys(schema.properties).join(', ')} }`;
+    }
+    return 'object';
+  }
+  if (schema.type === 'integer') return 'integer';
+  return String(schema.type ?? 'unknown');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cell(text: unknown): string {
+  return escapeHtml(String(text ?? ''))
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
+}
+
+function table(schema: any, withRequired: boolean): string {
+  const properties = schema?.properties ?? {};
+  const required = new Set<string>(schema?.required ?? []);
+  const rows = Object.entries<any>(properties).map(([name, property]) => {
+    const columns = [
+      `\`${name}\``,
+      cell(typeOf(property)),
+      ...(withRequired
+        ? [
+            required.has(name) && property.default === undefined ? 'yes' : '',
+            property.default === undefined
+              ? ''
+              : `\`${JSON.stringify(property.default)}\``,
+          ]
+        : []),
+      cell(property.description),
+    ];
+    return `| ${columns.join(' | ')} |`;
+  });
+  const header = withRequired
+    ? '| Input | Type | Required | Default | Description |\n|---|---|---|---|---|'
+    : '| Output | Type | Description |\n|---|---|---|';
+  return [header, ...rows].join('\n');
+}
+
+/**
+ * Renders docs/scaffolder.md from the actions' schemas and examples.
+ */
+export function renderActionsReference(): string {
+  const parts: string[] = [
+    '# Slipway scaffolder actions',
+    '',
+    '<!-- Generated from the action schemas by',
+    '     plugins/scaffolder-backend-module-slipway/src/docs/actionsReference.ts.',
+    '     Regenerate with `yarn generate` in that package; a test fails when stale. -->',
+    '',
+    'Module `@slipway/plugin-scaffolder-backend-module-slipway` adds these actions to',
+    "the scaffolder (`backend.add(import('@slipway/plugin-scaffolder-backend-module-slipway'))`).",
+    'Every action validates names as DNS-1123 labels, tags with the OCI grammar and',
+    'paths with `normalizeRepoPath` (no `..`, absolute paths, percent-encoded dots or',
+    'control characters), refuses symbolic links, and builds YAML as objects.',
+    '',
+    '## Configuration (`config.d.ts` of the module)',
+    '',
+    '- `slipway.environments[]` (`name`, `syncMode`): the environments overlays and Applications are generated for; default dev (auto), staging, prod (manual).',
+    '- `slipway.scaffolder.environments[]`: per-environment `replicas`, `maxReplicas`, `namespace`, `server`, `resources.{cpuRequest,cpuLimit,memoryRequest,memoryLimit}` over the defaults (dev 1 replica 200m/256Mi; staging 2; prod 3 with 500m–1000m CPU, 512Mi–1Gi).',
+    '- `slipway.scaffolder.ingressDomain`, `slipway.scaffolder.ingressClassName`.',
+    '- `slipway.scaffolder.argocd.namespace` (default `argocd`), `allowedDestinations[]` (`server`, `namespace`, `*` globs; default in-cluster, any namespace not denied), `allowedSourceRepos[]` (globs; unset = any, with a warning), `forbiddenProjects[]` (`default` always), `deniedNamespaces[]` (default kube-system, kube-public, kube-node-lease, default and the Argo CD namespace).',
+    '',
+    'Not implemented: applying Argo CD objects through the Argo CD API (they are written to Git and picked up by the app-of-apps of the GitOps repository template). The scaffolder does not apply schema defaults to action inputs, so every action applies its own defaults.',
+    '',
+  ];
+  for (const action of allActions()) {
+    parts.push(`## \`${action.id}\``, '');
+    parts.push(escapeHtml(action.description ?? ''), '');
+    parts.push(
+      `Dry run: ${action.supportsDryRun ? 'supported' : 'not supported'}.`,
+      '',
+    );
+    parts.push('### Inputs', '', table(action.schema?.input, true), '');
+    parts.push('### Outputs', '', table(action.schema?.output, false), '');
+    for (const example of action.examples ?? []) {
+      parts.push(
+        `### Example: ${example.description}`,
+        '',
+        '```yaml',
+        example.example.trimEnd(),
+        '```',
+        '',
+      );
+    }
+  }
+  return `${parts.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,393 @@
+import { Document } from 'yaml';
+
+/**
+ * The source of templates/service/template.yaml, built as an object and
+ * serialised with `yaml` (`yarn generate`); a test fails when the file is
+ * stale.
+ */
+
+export const LANGUAGES = ['typescript', 'python', 'go'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The sandbox's git server lives under /git/ (see docs/templates.md). */
+export const SANDBOX_GIT_HOST = '127.0.0.1:7101';
+
+const repo = '(parameters.repoUrl | parseRepoUrl)';
+const inRepo = "parameters.gitopsLayout == 'in-repo'";
+const github = "parameters.ciProvider == 'github-actions'";
+
+const DNS_NAME = '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$';
+const ENTITY_REF =
+  '^([a-zA-Z]+:)?([a-z0-9][a-z0-9_.-]*/)?[a-z0-9][a-z0-9_.-]*$';
+
+/** Expression: clone URL of the service repository (before it exists). */
+const serviceCloneUrl =
+  `(('http://' + ${repo}.host + '/git/') if ${repo}.host == '${SANDBOX_GIT_HOST}' ` +
+  `else ('https://' + ${repo}.host + '/')) + ${repo}.owner + '/' + ${repo}.repo + '.git'`;
+
+/** Expression: clone URL returned by the publish step. */
+const publishedUrl = `(steps['publish-github'].output.remoteUrl if ${github} else steps['publish-gitlab'].output.remoteUrl)`;
+
+export function serviceTemplate(): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    name: '${{ parameters.name }}',
+    description: '${{ parameters.description }}',
+    owner: '${{ parameters.owner }}',
+    system: '${{ parameters.system }}',
+    language: '${{ parameters.language }}',
+    ciProvider: '${{ parameters.ciProvider }}',
+    repoSlug: `\${{ ${repo}.owner }}/\${{ ${repo}.repo }}`,
+    registry: '${{ parameters.registry }}',
+    registryHost: '${{ parameters.registryHost }}',
+    registryNamespace: '${{ parameters.registryNamespace }}',
+    cloudRegion: '${{ parameters.cloudRegion }}',
+    image:
+      '${{ parameters.registryHost }}/${{ parameters.registryNamespace }}/${{ parameters.name }}',
+    strategy: '${{ parameters.strategy }}',
+    gitopsLayout: '${{ parameters.gitopsLayout }}',
+    gitopsRepoUrl: `\${{ (${serviceCloneUrl}) if ${inRepo} else parameters.gitopsRepoUrl }}`,
+    gitopsRepoSlug:
+      "${{ parameters.gitopsRepoUrl.split('/').slice(-2).join('/') | replace('.git', '') }}",
+    gitopsPath: `\${{ 'gitops' if ${inRepo} else 'apps/' + parameters.name }}`,
+    gitopsCheckoutPath: `\${{ '.' if ${inRepo} else 'gitops-repo' }}`,
+    gitopsGitlabUrl: `\${{ '$CI_SERVER_URL/$CI_PROJECT_PATH.git' if ${inRepo} else parameters.gitopsRepoUrl }}`,
+    gitopsCommitMode: '${{ parameters.gitopsCommitMode }}',
+    gitopsDefaultBranch: 'main',
+    previewEnvironments: '${{ parameters.previewEnvironments }}',
+    sonarProjectKey: `\${{ ${repo}.owner }}_\${{ parameters.name }}`,
+    defaultBranch: 'main',
+    goModule: `\${{ ${repo}.host }}/\${{ ${repo}.owner }}/\${{ ${repo}.repo }}`,
+  };
+
+  const gitopsTarget = `\${{ 'service' if ${inRepo} else 'gitops' }}`;
+  const gitopsPath = `\${{ 'gitops' if ${inRepo} else 'apps/' + parameters.name }}`;
+
+  return {
+    apiVersion: 'scaffolder.backstage.io/v1beta3',
+    kind: 'Template',
+    metadata: {
+      name: 'slipway-service',
+      title: 'Service (TypeScript, Python or Go)',
+      description:
+        'An HTTP service with a health endpoint and unit tests, a multi-stage Dockerfile, CI (GitHub Actions or GitLab CI: lint, tests, SonarQube, Trivy, gitleaks, SBOM, signed image pushed by git SHA, dev overlay update), Kustomize overlays, Argo CD Applications and a catalog entry.',
+      tags: ['slipway', 'service', 'typescript', 'python', 'go'],
+    },
+    spec: {
+      owner: 'group:default/platform-admins',
+      type: 'service',
+      parameters: [
+        {
+          title: 'Service',
+          required: ['name', 'owner', 'language'],
+          properties: {
+            language: {
+              title: 'Language',
+              type: 'string',
+              enum: [...LANGUAGES],
+              enumNames: [
+                'TypeScript (Node.js 22, node:test)',
+                'Python 3.12 (standard library, unittest)',
+                'Go 1.23 (net/http, go test)',
+              ],
+              default: 'typescript',
+            },
+            name: {
+              title: 'Name',
+              type: 'string',
+              description:
+                'Lower case letters, digits and "-", at most 40 characters (a DNS-1123 label: it names the repository, image, namespaces and Argo CD Applications)',
+              pattern: DNS_NAME,
+              maxLength: 40,
+              'ui:autofocus': true,
+            },
+            description: {
+              title: 'Description',
+              type: 'string',
+              description: 'One sentence about what the service does',
+              maxLength: 300,
+              default: '',
+            },
+            owner: {
+              title: 'Owner',
+              type: 'string',
+              description: 'Owning team; also names its Argo CD AppProject',
+              pattern: ENTITY_REF,
+              'ui:field': 'OwnerPicker',
+              'ui:options': { catalogFilter: { kind: 'Group' } },
+            },
+            system: {
+              title: 'System',
+              type: 'string',
+              description: 'System the service belongs to (optional)',
+              pattern: ENTITY_REF,
+              'ui:field': 'EntityPicker',
+              'ui:options': { catalogFilter: { kind: 'System' } },
+            },
+          },
+        },
+        {
+          title: 'Repository and CI',
+          required: ['repoUrl', 'ciProvider'],
+          properties: {
+            ciProvider: {
+              title: 'CI provider',
+              type: 'string',
+              enum: ['github-actions', 'gitlab-ci'],
+              enumNames: ['GitHub Actions', 'GitLab CI'],
+              default: 'github-actions',
+              description:
+                'Also decides where the repository is published (GitHub or GitLab)',
+            },
+            repoUrl: {
+              title: 'Repository',
+              type: 'string',
+              'ui:field': 'RepoUrlPicker',
+              'ui:options': {
+                allowedHosts: [SANDBOX_GIT_HOST, 'github.com', 'gitlab.com'],
+              },
+            },
+          },
+        },
+        {
+          title: 'Delivery',
+          required: [
+            'registry',
+            'registryHost',
+            'registryNamespace',
+            'strategy',
+            'gitopsLayout',
+          ],
+          properties: {
+            registry: {
+              title: 'Image registry',
+              type: 'string',
+              enum: ['harbor', 'ghcr', 'ecr', 'gar'],
+              enumNames: [
+                'Harbor',
+                'GitHub Container Registry',
+                'Amazon ECR',
+                'Google Artifact Registry',
+              ],
+              default: 'harbor',
+            },
+            registryHost: {
+              title: 'Registry host',
+              type: 'string',
+              description:
+                'Harbor host, ghcr.io, <account>.dkr.ecr.<region>.amazonaws.com or <region>-docker.pkg.dev',
+              pattern:
+                '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$',
+              maxLength: 200,
+              default: '127.0.0.1:7103',
+            },
+            registryNamespace: {
+              title: 'Registry project / namespace',
+              type: 'string',
+              description:
+                'Harbor project, GHCR owner, ECR prefix or <project>/<repository> in Artifact Registry (lower case)',
+              pattern:
+                '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
+              maxLength: 100,
+              default: 'acme',
+            },
+            cloudRegion: {
+              title: 'Cloud region (ECR, Artifact Registry)',
+              type: 'string',
+              pattern: '^([a-z]{2,}-[a-z]+[0-9]?(-[0-9])?)?$',
+              maxLength: 30,
+              default: '',
+            },
+            strategy: {
+              title: 'Delivery strategy',
+              type: 'string',
+              enum: ['rolling', 'canary', 'blue-green'],
+              enumNames: [
+                'Rolling update (Deployment)',
+                'Canary 5% → 25% → 100% with analysis (Argo Rollouts)',
+                'Blue-green with a preview service (Argo Rollouts)',
+              ],
+              default: 'rolling',
+            },
+            gitopsLayout: {
+              title: 'GitOps layout',
+              type: 'string',
+              enum: ['separate', 'in-repo'],
+              enumNames: [
+                'Separate GitOps repository',
+                'gitops/ folder in the service repository',
+              ],
+              default: 'separate',
+            },
+            gitopsRepoUrl: {
+              title: 'GitOps repository (clone URL)',
+              type: 'string',
+              description:
+                'An existing GitOps repository (separate layout only)',
+              pattern:
+                '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9_.-]+)+\\.git$',
+              maxLength: 300,
+              default: `http://${SANDBOX_GIT_HOST}/git/acme/gitops.git`,
+            },
+            gitopsCommitMode: {
+              title: 'GitOps changes',
+              type: 'string',
+              enum: ['direct', 'pull-request'],
+              enumNames: ['Direct commit', 'Pull request'],
+              default: 'direct',
+              description:
+                'How scaffolding and CI write to the GitOps repository',
+            },
+            previewEnvironments: {
+              title: 'Preview environment per pull request',
+              type: 'boolean',
+              default: false,
+              description:
+                'An Argo CD ApplicationSet (pull request generator) deploys each open pull request into its own namespace',
+            },
+          },
+        },
+      ],
+      steps: [
+        {
+          id: 'fetch-source',
+          name: 'Source skeleton',
+          action: 'fetch:template',
+          input: {
+            url: './skeletons/${{ parameters.language }}',
+            targetPath: 'service',
+            values,
+          },
+        },
+        {
+          id: 'fetch-shared',
+          name: 'Catalog entry, docs, SonarQube settings',
+          action: 'fetch:template',
+          input: { url: './shared', targetPath: 'service', values },
+        },
+        {
+          id: 'fetch-ci-github',
+          name: 'GitHub Actions workflow',
+          if: `\${{ ${github} }}`,
+          action: 'fetch:template',
+          input: { url: './ci/github', targetPath: 'service', values },
+        },
+        {
+          id: 'fetch-ci-gitlab',
+          name: 'GitLab CI pipeline',
+          if: `\${{ not (${github}) }}`,
+          action: 'fetch:template',
+          input: { url: './ci/gitlab', targetPath: 'service', values },
+        },
+        {
+          id: 'gitops',
+          name: 'Kustomize base and overlays',
+          action: 'slipway:gitops:app:create',
+          input: {
+            name: '${{ parameters.name }}',
+            image: values.image,
+            strategy: '${{ parameters.strategy }}',
+            targetPath: gitopsTarget,
+            gitopsPath,
+          },
+        },
+        {
+          id: 'publish-github',
+          name: 'Publish to GitHub',
+          if: `\${{ ${github} }}`,
+          action: 'publish:github',
+          input: {
+            repoUrl: '${{ parameters.repoUrl }}',
+            description: '${{ parameters.description }}',
+            sourcePath: 'service',
+            defaultBranch: 'main',
+            repoVisibility: 'private',
+          },
+        },
+        {
+          id: 'publish-gitlab',
+          name: 'Publish to GitLab',
+          if: `\${{ not (${github}) }}`,
+          action: 'publish:gitlab',
+          input: {
+            repoUrl: '${{ parameters.repoUrl }}',
+            sourcePath: 'service',
+            defaultBranch: 'main',
+            repoVisibility: 'private',
+          },
+        },
+        {
+          id: 'argocd',
+          name: 'Argo CD Applications and AppProject',
+          action: 'slipway:argocd:app:create',
+          input: {
+            name: '${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
+            repoUrl: `\${{ ${publishedUrl} if ${inRepo} else parameters.gitopsRepoUrl }}`,
+            image: values.image,
+            targetPath: gitopsTarget,
+            gitopsPath,
+            projectsPath: `\${{ 'gitops/projects' if ${inRepo} else 'projects' }}`,
+            previewEnvironments: '${{ parameters.previewEnvironments }}',
+            previewProvider: `\${{ 'github' if ${github} else 'gitlab' }}`,
+            previewRepository: `\${{ ${repo}.owner }}/\${{ ${repo}.repo }}`,
+          },
+        },
+        {
+          id: 'gitops-commit',
+          name: 'Commit to the GitOps repository',
+          action: 'slipway:gitops:commit',
+          input: {
+            repoUrl: `\${{ ${publishedUrl} if ${inRepo} else parameters.gitopsRepoUrl }}`,
+            name: '${{ parameters.name }}',
+            sourcePath: gitopsTarget,
+            gitopsPath,
+            extraPaths: `\${{ [] if ${inRepo} else ['projects'] }}`,
+            mode: `\${{ 'direct' if ${inRepo} else parameters.gitopsCommitMode }}`,
+            commitMessage: 'Add ${{ parameters.name }} (scaffolded by Slipway)',
+          },
+        },
+        {
+          id: 'register',
+          name: 'Register in the catalog',
+          action: 'catalog:register',
+          input: {
+            repoContentsUrl: `\${{ steps['publish-github'].output.repoContentsUrl if ${github} else steps['publish-gitlab'].output.repoContentsUrl }}`,
+            catalogInfoPath: '/catalog-info.yaml',
+          },
+        },
+      ],
+      output: {
+        links: [
+          {
+            title: 'Repository',
+            url: `\${{ steps['publish-github'].output.remoteUrl if ${github} else steps['publish-gitlab'].output.remoteUrl }}`,
+          },
+          {
+            title: 'Open in catalog',
+            icon: 'catalog',
+            entityRef: '${{ steps.register.output.entityRef }}',
+          },
+        ],
+        text: [
+          {
+            title: 'Argo CD',
+            content:
+              'Applications: ${{ steps.argocd.output.applications | join(", ") }} in project ${{ steps.argocd.output.project }}. GitOps commit: ${{ steps["gitops-commit"].output.commitSha }}',
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function serviceTemplateYaml(): string {
+  const header =
+    '# Generated from plugins/scaffolder-backend-module-slipway/src/templates/serviceTemplates.ts\n' +
+    '# (`yarn generate` in that package). Do not edit by hand.\n';
+  return (
+    header +
+    new Document(serviceTemplate(), { anchorPrefix: 'values' }).toString({
+      lineWidth: 0,
+    })
+  );
+}

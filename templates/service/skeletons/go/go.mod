@@ -1,0 +1,3 @@
+module ${{ values.goModule }}
+
+go 1.23
