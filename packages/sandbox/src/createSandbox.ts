@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { createAdminRouter } from './admin/createAdminRouter';
+import { syncAppOfApps } from './argocd/appOfApps';
 import { ArgoCdController } from './argocd/ArgoCdController';
 import { createArgoCdRouter } from './argocd/createArgoCdRouter';
 import { CiSimulator } from './ci/CiSimulator';
@@ -173,8 +174,18 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ),
   });
   watcher.onPush(event => ci.handlePush(event));
+  const appOfApps = () =>
+    syncAppOfApps({
+      repos,
+      controller: argocd,
+      owner,
+      gitopsRepo: GITOPS_REPO,
+      log,
+    });
+  await appOfApps();
   watcher.onPush(async event => {
     if (event.owner === owner && event.repo === GITOPS_REPO) {
+      await appOfApps();
       await argocd.refresh();
     }
   });

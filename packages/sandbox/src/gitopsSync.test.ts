@@ -219,4 +219,80 @@ describe('GitOps repo → Argo CD state', () => {
     );
     expect([...weights]).toEqual(expect.arrayContaining(['25', '100']));
   }, 60_000);
+
+  it('creates Applications from apps/<app>/argocd/ like an app-of-apps, then syncs dev', async () => {
+    for (const folder of ['base', 'overlays/dev']) {
+      fs.cpSync(
+        path.join(clone, 'apps/payments-api', folder),
+        path.join(clone, 'apps/demo-svc', folder),
+        { recursive: true },
+      );
+    }
+    fs.mkdirSync(path.join(clone, 'apps/demo-svc/argocd'), { recursive: true });
+    const application = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: 'demo-svc-dev',
+        namespace: 'argocd',
+        labels: {
+          'slipway.dev/app': 'demo-svc',
+          'slipway.dev/environment': 'dev',
+        },
+      },
+      spec: {
+        project: 'team-payments',
+        source: {
+          repoURL: `${sandbox.sandbox.urls.git}/acme/gitops.git`,
+          path: 'apps/demo-svc/overlays/dev',
+          targetRevision: 'main',
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: 'demo-svc-dev',
+        },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    };
+    const foreign = {
+      ...application,
+      metadata: { ...application.metadata, name: 'demo-svc-foreign' },
+      spec: {
+        ...application.spec,
+        source: {
+          ...application.spec.source,
+          repoURL: 'https://evil.example/x.git',
+        },
+      },
+    };
+    fs.writeFileSync(
+      path.join(clone, 'apps/demo-svc/argocd/applications.yaml'),
+      [YAML.stringify(application), YAML.stringify(foreign)].join('---\n'),
+    );
+    await run('git', ['add', '-A'], { cwd: clone });
+    await commitAndPush('Add demo-svc');
+
+    const healthy = await waitFor(
+      async () => {
+        const response = await fetch(
+          `${sandbox.sandbox.urls.argocd}/api/v1/applications/demo-svc-dev`,
+          { headers: ARGOCD },
+        );
+        if (response.status !== 200) return undefined;
+        const current = await response.json();
+        return current.status.sync.status === 'Synced' &&
+          current.status.health.status === 'Healthy'
+          ? current
+          : undefined;
+      },
+      { what: 'demo-svc-dev to be created and Healthy', timeoutMs: 30_000 },
+    );
+    expect(healthy.metadata.labels['slipway.dev/environment']).toBe('dev');
+    // A manifest pointing at another repository is not taken over.
+    const foreignResponse = await fetch(
+      `${sandbox.sandbox.urls.argocd}/api/v1/applications/demo-svc-foreign`,
+      { headers: ARGOCD },
+    );
+    expect(foreignResponse.status).toBe(404);
+  }, 60_000);
 });

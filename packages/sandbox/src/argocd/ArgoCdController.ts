@@ -381,9 +381,7 @@ export class ArgoCdController {
       : 'OutOfSync';
   }
 
-  resourceStatuses(
-    app: AppState,
-  ): Array<{
+  resourceStatuses(app: AppState): Array<{
     object: KubernetesObject;
     live: KubernetesObject | undefined;
     status: SyncStatusCode;

@@ -3,7 +3,7 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import { GitRepositories, isoSeconds } from '../git/GitRepositories';
 import { matchesSecret, parseToken } from '../http/auth';
 import { ArgoApiError, GRPC } from './ArgoApiError';
-import { ArgoCdController } from './ArgoCdController';
+import { ArgoAppDefinition, ArgoCdController } from './ArgoCdController';
 import { applicationJson, managedResources, resourceTree } from './argoObjects';
 import { matchesLabelSelector, parseLabelSelector } from './labelSelector';
 
@@ -12,13 +12,11 @@ function sendError(res: Response, error: unknown) {
     res.status(error.status).json(error.toJSON());
     return;
   }
-  res
-    .status(500)
-    .json({
-      error: 'internal sandbox error',
-      code: 13,
-      message: 'internal sandbox error',
-    });
+  res.status(500).json({
+    error: 'internal sandbox error',
+    code: 13,
+    message: 'internal sandbox error',
+  });
 }
 
 function cookieToken(req: Request): string | undefined {
@@ -60,13 +58,11 @@ export function createArgoCdRouter(options: {
       matchesSecret(body.username, [options.username]) &&
       matchesSecret(body.password, [options.password]);
     if (!ok) {
-      res
-        .status(401)
-        .json({
-          error: 'Invalid username or password',
-          code: GRPC.Unauthenticated,
-          message: 'Invalid username or password',
-        });
+      res.status(401).json({
+        error: 'Invalid username or password',
+        code: GRPC.Unauthenticated,
+        message: 'Invalid username or password',
+      });
       return;
     }
     const token = `sandbox-session.${randomBytes(24).toString('hex')}`;
@@ -78,13 +74,11 @@ export function createArgoCdRouter(options: {
   router.use((req: Request, res: Response, next: NextFunction) => {
     const token = parseToken(req.headers) ?? cookieToken(req);
     if (!token) {
-      res
-        .status(401)
-        .json({
-          error: 'no session information',
-          code: GRPC.Unauthenticated,
-          message: 'no session information',
-        });
+      res.status(401).json({
+        error: 'no session information',
+        code: GRPC.Unauthenticated,
+        message: 'no session information',
+      });
       return;
     }
     if (!matchesSecret(token, [...options.staticTokens, ...sessions])) {
@@ -146,63 +140,12 @@ export function createArgoCdRouter(options: {
   router.post(
     '/applications',
     handle(async req => {
-      const body = (req.body ?? {}) as Record<string, any>;
-      const name = body.metadata?.name;
-      if (
-        typeof name !== 'string' ||
-        !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)
-      ) {
-        throw new ArgoApiError(
-          400,
-          GRPC.InvalidArgument,
-          'application name is invalid',
-        );
-      }
-      const spec = body.spec ?? {};
-      const repoURL = spec.source?.repoURL;
-      const expectedSuffix = `/git/${options.owner}/${options.gitopsRepo}.git`;
-      if (typeof repoURL !== 'string' || !repoURL.endsWith(expectedSuffix)) {
-        throw new ArgoApiError(
-          400,
-          GRPC.InvalidArgument,
-          `application repo ${String(
-            repoURL,
-          )} is not permitted in project '${String(spec.project)}'`,
-        );
-      }
-      if (
-        typeof spec.source?.path !== 'string' ||
-        typeof spec.project !== 'string' ||
-        !spec.destination?.namespace
-      ) {
-        throw new ArgoApiError(
-          400,
-          GRPC.InvalidArgument,
-          'spec.project, spec.source.path and spec.destination.namespace are required',
-        );
-      }
-      const labels: Record<string, string> = {};
-      for (const [key, value] of Object.entries(body.metadata?.labels ?? {})) {
-        if (typeof value === 'string') labels[key] = value;
-      }
+      const definition = applicationDefinition(
+        (req.body ?? {}) as Record<string, any>,
+        options,
+      );
       const app = await controller.createApplication(
-        {
-          name,
-          project: spec.project,
-          labels,
-          repoURL,
-          path: spec.source.path.replace(/^\/+|\/+$/g, ''),
-          targetRevision:
-            typeof spec.source.targetRevision === 'string' &&
-            spec.source.targetRevision !== 'HEAD'
-              ? spec.source.targetRevision
-              : 'main',
-          destinationServer:
-            spec.destination.server ?? 'https://kubernetes.default.svc',
-          destinationNamespace: spec.destination.namespace,
-          automated: Boolean(spec.syncPolicy?.automated),
-          createdAt: isoSeconds(Date.now()),
-        },
+        definition,
         req.query.upsert === 'true',
       );
       return applicationJson(controller, app);
@@ -281,17 +224,81 @@ export function createArgoCdRouter(options: {
         typeof error === 'object' &&
         (error as { type?: string }).type === 'entity.parse.failed'
       ) {
-        res
-          .status(400)
-          .json({
-            error: 'invalid JSON body',
-            code: GRPC.InvalidArgument,
-            message: 'invalid JSON body',
-          });
+        res.status(400).json({
+          error: 'invalid JSON body',
+          code: GRPC.InvalidArgument,
+          message: 'invalid JSON body',
+        });
         return;
       }
       sendError(res, error);
     },
   );
   return router;
+}
+
+/**
+ * Reads an Application manifest (POST body, or a file the app-of-apps finds in
+ * the GitOps repository) into the controller's definition, refusing sources
+ * other than the sandbox's GitOps repository.
+ */
+export function applicationDefinition(
+  body: Record<string, any>,
+  options: { owner: string; gitopsRepo: string },
+): ArgoAppDefinition {
+  const name = body.metadata?.name;
+  if (
+    typeof name !== 'string' ||
+    !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)
+  ) {
+    throw new ArgoApiError(
+      400,
+      GRPC.InvalidArgument,
+      'application name is invalid',
+    );
+  }
+  const spec = body.spec ?? {};
+  const repoURL = spec.source?.repoURL;
+  const expectedSuffix = `/git/${options.owner}/${options.gitopsRepo}.git`;
+  if (typeof repoURL !== 'string' || !repoURL.endsWith(expectedSuffix)) {
+    throw new ArgoApiError(
+      400,
+      GRPC.InvalidArgument,
+      `application repo ${String(
+        repoURL,
+      )} is not permitted in project '${String(spec.project)}'`,
+    );
+  }
+  if (
+    typeof spec.source?.path !== 'string' ||
+    typeof spec.project !== 'string' ||
+    !spec.destination?.namespace
+  ) {
+    throw new ArgoApiError(
+      400,
+      GRPC.InvalidArgument,
+      'spec.project, spec.source.path and spec.destination.namespace are required',
+    );
+  }
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body.metadata?.labels ?? {})) {
+    if (typeof value === 'string') labels[key] = value;
+  }
+  return {
+    name,
+    project: spec.project,
+    labels,
+    repoURL,
+    path: spec.source.path.replace(/^\/+|\/+$/g, ''),
+    targetRevision:
+      typeof spec.source.targetRevision === 'string' &&
+      spec.source.targetRevision !== 'HEAD'
+        ? spec.source.targetRevision
+        : 'main',
+    destinationServer:
+      spec.destination.server ?? 'https://kubernetes.default.svc',
+    destinationNamespace: spec.destination.namespace,
+    automated: Boolean(spec.syncPolicy?.automated),
+    createdAt: isoSeconds(Date.now()),
+  };
 }

@@ -18,6 +18,7 @@ import {
   gitRef,
   GithubUrls,
   privateUser,
+  simpleUser,
   pullRequest,
   PullRequestView,
   RepoMetadata,
@@ -87,6 +88,12 @@ export class GithubService {
 
   currentUser() {
     return privateUser(this.urls, SANDBOX_USER);
+  }
+
+  /** `GET /users/{username}`: the bot is a User, every other login an Organization. */
+  user(login: string) {
+    if (!isValidRepoName(login)) throw notFound();
+    return simpleUser(this.urls, login);
   }
 
   private async meta(owner: string, repo: string): Promise<RepoMetadata> {

@@ -104,6 +104,10 @@ export function createGithubRouter(options: {
     '/user',
     route(async () => service.currentUser()),
   );
+  router.get(
+    '/users/:username',
+    route(async req => service.user(req.params.username)),
+  );
   router.post(
     '/orgs/:org/repos',
     route(async req => ({
@@ -128,6 +132,32 @@ export function createGithubRouter(options: {
 
   router.get(
     ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/*'],
+    async (req: Request, res: Response, next: NextFunction) => {
+      // `Accept: application/vnd.github.raw` (or `.v3.raw`) asks for the
+      // file's bytes instead of the JSON description, as on GitHub.
+      if (!/application\/vnd\.github(\.v3)?\.raw/.test(req.headers.accept ?? '')) {
+        next();
+        return;
+      }
+      try {
+        const contents = (await service.getContents(
+          req.params.owner,
+          req.params.repo,
+          req.params[0] ?? '',
+          query(req).ref,
+        )) as { type?: string; content?: string };
+        if (Array.isArray(contents) || contents.type !== 'file') {
+          throw new GithubApiError(404, 'Not Found');
+        }
+        res.setHeader('x-github-media-type', 'github.v3; param=raw');
+        res
+          .status(200)
+          .type('application/vnd.github.raw')
+          .send(Buffer.from(contents.content ?? '', 'base64'));
+      } catch (error) {
+        sendError(res, error);
+      }
+    },
     route(req =>
       service.getContents(
         req.params.owner,
