@@ -1,0 +1,137 @@
+import { expect, Page, test } from '@playwright/test';
+import { screenshot, signInAsGuest } from './helpers';
+
+// The sandbox's APIs, as configured in app-config.yaml; credentials are the
+// sandbox-only defaults exported by scripts/lib.sh.
+const GITHUB_API = 'http://127.0.0.1:7101/api/v3';
+const ARGOCD_API = 'http://127.0.0.1:7102/api/v1';
+const GITHUB_TOKEN = process.env.SANDBOX_GITHUB_TOKEN ?? 'sandbox-github-token';
+const ARGOCD_TOKEN = process.env.SANDBOX_ARGOCD_TOKEN ?? 'sandbox-argocd-token';
+
+async function pick(page: Page, label: RegExp, option: RegExp) {
+  await page.getByLabel(label).first().click();
+  await page.getByRole('option', { name: option }).click();
+}
+
+async function poll<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise(resolve => setTimeout(resolve, 1_000));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+test('a developer scaffolds a TypeScript service with canary delivery', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  const name = `e2e-svc-${Date.now().toString(36)}`;
+
+  await signInAsGuest(page);
+  await page.goto('/create');
+  // The innermost element holding both the template's title and its button.
+  const card = page
+    .locator('div')
+    .filter({
+      has: page.getByText('Service (TypeScript, Python or Go)', {
+        exact: true,
+      }),
+    })
+    .filter({ has: page.getByRole('button', { name: 'Choose' }) })
+    .last();
+  await card.getByRole('button', { name: 'Choose' }).click();
+
+  // Step 1: the service.
+  await expect(page.getByLabel(/^Name/).first()).toBeVisible();
+  await page.getByLabel(/^Name/).first().fill(name);
+  await page
+    .getByLabel(/^Description/)
+    .first()
+    .fill('Created by the e2e suite');
+  await page
+    .getByLabel(/^Owner/)
+    .first()
+    .fill('team-payments');
+  await page
+    .getByRole('option', { name: /team-payments/ })
+    .first()
+    .click();
+  await screenshot(page, 'scaffold-step-service');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Step 2: repository and CI (GitHub Actions, the sandbox's GitHub).
+  await page
+    .getByLabel(/^Owner/)
+    .first()
+    .fill('acme');
+  await page
+    .getByLabel(/^Repository/)
+    .first()
+    .fill(name);
+  await page
+    .getByLabel(/^Repository/)
+    .first()
+    .press('Tab');
+  // The repository picker commits its value after typing settles.
+  await page.waitForTimeout(1_000);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('Delivery strategy').first()).toBeVisible();
+
+  // Step 3: delivery, canary.
+  await pick(page, /Delivery strategy/, /Canary/);
+  await screenshot(page, 'scaffold-step-delivery');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText(name).first()).toBeVisible();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // The task runs against the sandbox and completes.
+  const done = page.getByText('Open in catalog');
+  const failed = page.getByText(/^Error: /).first();
+  await expect(done.or(failed)).toBeVisible({ timeout: 120_000 });
+  if (await failed.isVisible()) {
+    await screenshot(page, 'scaffold-task-failed');
+    throw new Error(`Scaffolder task failed: ${await failed.textContent()}`);
+  }
+  await screenshot(page, 'scaffold-task-completed');
+
+  // The entity is in the catalog.
+  await page.getByText('Open in catalog').click();
+  await expect(page.getByRole('heading', { name })).toBeVisible({
+    timeout: 60_000,
+  });
+
+  // Its source repository exists in the sandbox, with the pushed skeleton.
+  const repo = await request.get(`${GITHUB_API}/repos/acme/${name}`, {
+    headers: { Authorization: `token ${GITHUB_TOKEN}` },
+  });
+  expect(repo.status()).toBe(200);
+  const overlay = await request.get(
+    `${GITHUB_API}/repos/acme/gitops/contents/apps/${name}/overlays/dev/kustomization.yaml`,
+    { headers: { Authorization: `token ${GITHUB_TOKEN}` } },
+  );
+  expect(overlay.status()).toBe(200);
+
+  // Its dev application appears in Argo CD and becomes Healthy.
+  const dev = await poll(`${name}-dev to be Synced and Healthy`, async () => {
+    const response = await request.get(
+      `${ARGOCD_API}/applications/${name}-dev`,
+      { headers: { Authorization: `Bearer ${ARGOCD_TOKEN}` } },
+    );
+    if (response.status() !== 200) return undefined;
+    const app = await response.json();
+    return app.status?.sync?.status === 'Synced' &&
+      app.status?.health?.status === 'Healthy'
+      ? app
+      : undefined;
+  });
+  expect(dev.metadata.labels['slipway.dev/environment']).toBe('dev');
+  expect(dev.spec.source.path).toBe(`apps/${name}/overlays/dev`);
+  await screenshot(page, 'scaffold-entity');
+});
