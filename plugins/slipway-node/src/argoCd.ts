@@ -15,6 +15,7 @@ import {
   assertRepositoryUrl,
   matchesGlob,
 } from './validation';
+import { PREVIEW_OVERLAY } from './gitopsApp';
 import { toYaml } from './yamlFiles';
 
 /** The in-cluster API server address Argo CD uses. @public */
@@ -272,7 +273,9 @@ export function buildArgoCdObjects(options: ArgoCdAppOptions): ArgoCdObjects {
             source: {
               repoURL: options.repoUrl,
               targetRevision,
-              path: overlayPath(options.gitopsPath, from),
+              // The preview overlay holds the Namespace, so the preview owns
+              // it and the finalizer deletes it when the pull request closes.
+              path: overlayPath(options.gitopsPath, PREVIEW_OVERLAY),
               kustomize: {
                 namespace,
                 images: [`${options.image}:{{.head_sha}}`],
@@ -294,7 +297,6 @@ export function buildArgoCdObjects(options: ArgoCdAppOptions): ArgoCdObjects {
             destination: { server, namespace },
             syncPolicy: {
               automated: { prune: true, selfHeal: true },
-              syncOptions: ['CreateNamespace=true'],
             },
           },
         },
@@ -315,7 +317,11 @@ export function buildArgoCdObjects(options: ArgoCdAppOptions): ArgoCdObjects {
       description: `Applications of ${team}`,
       sourceRepos: [options.repoUrl],
       destinations,
-      clusterResourceWhitelist: [],
+      // Previews manage their own Namespace (so it is deleted with them);
+      // without previews the team gets no cluster-scoped resources at all.
+      clusterResourceWhitelist: options.preview
+        ? [{ group: '', kind: 'Namespace' }]
+        : [],
       namespaceResourceBlacklist: [
         { group: '', kind: 'ResourceQuota' },
         { group: '', kind: 'LimitRange' },

@@ -72,7 +72,16 @@ export interface GitOpsAppOptions {
   port?: number;
   healthPath?: string;
   ingress?: { domain?: string; className?: string; tls?: boolean };
+  /**
+   * Adds `overlays/preview/`: the overlay of `fromEnvironment` plus a
+   * Namespace object, so a pull request preview owns its namespace and Argo
+   * CD deletes it with the preview when the pull request closes.
+   */
+  preview?: { fromEnvironment: string };
 }
+
+/** Name of the overlay folder used by pull request previews. @public */
+export const PREVIEW_OVERLAY = 'preview';
 
 /** Defaults per environment name (platform conventions). @public */
 export const DEFAULT_ENVIRONMENT_SETTINGS: Record<string, GitOpsEnvironment> = {
@@ -581,5 +590,50 @@ export function buildGitOpsApp(options: GitOpsAppOptions): ContainedFile[] {
       files.push({ path: `${overlay}/${name}`, content: toYaml(content) });
     }
   }
+  if (options.preview) {
+    const overlay = overlayPath(options.gitopsPath, PREVIEW_OVERLAY);
+    for (const [name, content] of Object.entries(
+      previewOverlayFiles(options, options.preview.fromEnvironment),
+    )) {
+      files.push({ path: `${overlay}/${name}`, content: toYaml(content) });
+    }
+  }
   return files;
+}
+
+/**
+ * The preview overlay: the source environment's overlay re-namespaced, plus
+ * the Namespace itself. Argo CD sets the real namespace (`<app>-pr-<n>`)
+ * through `source.kustomize.namespace`, which renames the Namespace object
+ * too, so the namespace is a resource of the preview Application.
+ */
+function previewOverlayFiles(
+  options: GitOpsAppOptions,
+  fromEnvironment: string,
+): Record<string, unknown> {
+  if (!options.environments.some(e => e.name === fromEnvironment)) {
+    throw new InputError(
+      `Previews copy environment "${fromEnvironment}", which is not configured`,
+    );
+  }
+  const namespace = `${options.app}-${PREVIEW_OVERLAY}`;
+  return {
+    'namespace.yaml': {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: {
+          [APP_LABEL]: options.app,
+          [ENVIRONMENT_LABEL]: PREVIEW_OVERLAY,
+        },
+      },
+    },
+    'kustomization.yaml': {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace,
+      resources: [`../${fromEnvironment}`, 'namespace.yaml'],
+    },
+  };
 }

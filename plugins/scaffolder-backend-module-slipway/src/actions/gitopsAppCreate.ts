@@ -117,6 +117,13 @@ export function createGitOpsAppCreateAction(options: { config?: Config } = {}) {
             .describe(
               'Overrides per configured environment, applied over app config slipway.scaffolder.environments',
             ),
+        previewEnvironments: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Also write overlays/preview/ (the first environment plus its own Namespace) for pull request previews',
+            ),
       },
       output: {
         gitopsPath: z =>
@@ -176,6 +183,9 @@ export function createGitOpsAppCreateAction(options: { config?: Config } = {}) {
           domain: input.ingressDomain ?? settings.ingressDomain,
           className: settings.ingressClassName,
         },
+        preview: input.previewEnvironments
+          ? { fromEnvironment: environments[0].name }
+          : undefined,
       });
 
       const root = resolveSafeChildPath(ctx.workspacePath, targetPath);

@@ -288,6 +288,7 @@ export function serviceTemplate(): Record<string, unknown> {
             strategy: '${{ parameters.strategy }}',
             targetPath: gitopsTarget,
             gitopsPath,
+            previewEnvironments: '${{ parameters.previewEnvironments }}',
           },
         },
         {

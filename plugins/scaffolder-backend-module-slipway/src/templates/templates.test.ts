@@ -319,6 +319,26 @@ describe('service templates, every variant', () => {
       }
     }
 
+    // Previews: overlays/preview renders the first environment plus its own
+    // Namespace, and Argo CD's namespace override renames both together.
+    const previewOverlay = path.join(
+      gitopsRoot,
+      gitopsPath,
+      'overlays',
+      'preview',
+    );
+    expect(fs.existsSync(previewOverlay)).toBe(variant.preview);
+    if (variant.preview) {
+      const objects = await kustomizeBuild(previewOverlay);
+      for (const object of objects)
+        entries.push({ source: 'overlay preview', object });
+      const namespaces = objects.filter(o => o.kind === 'Namespace');
+      expect(namespaces.map(o => o.metadata.name)).toEqual([`${name}-preview`]);
+      for (const object of objects.filter(o => o.kind !== 'Namespace')) {
+        expect(object.metadata.namespace).toBe(`${name}-preview`);
+      }
+    }
+
     // Argo CD objects
     const argocdDir = path.join(gitopsRoot, gitopsPath, 'argocd');
     const argocdFiles = listFiles(argocdDir);
@@ -351,6 +371,21 @@ describe('service templates, every variant', () => {
     );
     const project = readYaml(projectFile);
     entries.push({ source: 'project', object: project });
+    expect(project.spec.clusterResourceWhitelist).toEqual(
+      variant.preview ? [{ group: '', kind: 'Namespace' }] : [],
+    );
+    if (variant.preview) {
+      const previews = readYaml(path.join(argocdDir, `${name}-previews.yaml`));
+      expect(previews.spec.template.spec.source.path).toBe(
+        `${gitopsPath}/overlays/preview`,
+      );
+      expect(
+        previews.spec.template.spec.syncPolicy.syncOptions,
+      ).toBeUndefined();
+      expect(previews.spec.template.metadata.finalizers).toEqual([
+        'resources-finalizer.argocd.argoproj.io',
+      ]);
+    }
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual([
       `${name}-dev`,
       `${name}-staging`,
