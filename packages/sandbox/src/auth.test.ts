@@ -26,7 +26,7 @@ describe('auth', () => {
         sonarqubeTokens: [SENTINEL],
       },
     });
-  }, 30_000);
+  }, 90_000);
   afterAll(() => sandbox.close());
 
   async function expectStatus(

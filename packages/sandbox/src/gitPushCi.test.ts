@@ -19,7 +19,7 @@ describe('git push → workflow run → Harbor artifact', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     work = makeTempDir('work');
-  }, 30_000);
+  }, 90_000);
 
   afterAll(async () => {
     await sandbox.close();

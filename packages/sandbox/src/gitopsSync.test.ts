@@ -47,7 +47,7 @@ describe('GitOps repo → Argo CD state', () => {
     pushUrl = repoUrl.replace('http://', 'http://ci:sandbox-github-token@');
     clone = path.join(work, 'gitops');
     await run('git', ['clone', '--quiet', repoUrl, clone]);
-  }, 30_000);
+  }, 90_000);
 
   afterAll(async () => {
     await sandbox.close();

@@ -27,7 +27,7 @@ describe('answers match the vendors’ published schemas', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox({ timings: { syncOperationMs: 2000 } });
     urls = sandbox.sandbox.urls;
-  }, 30_000);
+  }, 90_000);
   afterAll(() => sandbox.close());
 
   describe('Argo CD', () => {

@@ -18,7 +18,7 @@ describe('fault injection', () => {
     sandbox = await startTestSandbox({ timings: { faultTimeoutMs: 2000 } });
     admin = `${sandbox.sandbox.urls.admin}/admin/faults`;
     github = `${sandbox.sandbox.urls.githubApi}/repos/acme/payments-api`;
-  }, 30_000);
+  }, 90_000);
   afterAll(() => sandbox.close());
   afterEach(async () => {
     await sendJson('DELETE', admin, {});

@@ -10,7 +10,7 @@ describe('GitHub subset used by the scaffolder and the catalog', () => {
   let sandbox: TestSandbox;
   beforeAll(async () => {
     sandbox = await startTestSandbox();
-  }, 30_000);
+  }, 90_000);
   afterAll(() => sandbox.close());
 
   const api = () => `${sandbox.sandbox.urls.github}/api/v3`;

@@ -78,5 +78,5 @@ describe('seedWorld', () => {
         expect(rendered.some(o => o.kind === 'Service')).toBe(true);
       }
     }
-  }, 30_000);
+  }, 90_000);
 });
