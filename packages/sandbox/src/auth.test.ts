@@ -9,6 +9,9 @@ import {
   TestSandbox,
 } from './__testUtils__/sandboxHarness';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 const SENTINEL = 'sentinel-token-7f3a9c1e';
 const WRONG = 'wrong-token-5b2d8e4f';
 

@@ -12,6 +12,9 @@ import {
   waitFor,
 } from './__testUtils__/sandboxHarness';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 describe('git push → workflow run → Harbor artifact', () => {
   let sandbox: TestSandbox;
   let work: string;

@@ -12,6 +12,9 @@ import {
   waitFor,
 } from './__testUtils__/sandboxHarness';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 const NEW_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 
 /** Points the first `images:` entry of an overlay at a new tag, editing the parsed tree. */

@@ -18,6 +18,9 @@ import {
   harborValidator,
 } from './__testUtils__/specValidators';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 const REPORT = 'application/vnd.security.vulnerability.report; version=1.1';
 
 describe('answers match the vendors’ published schemas', () => {

@@ -9,6 +9,9 @@ import {
   TestSandbox,
 } from '../__testUtils__/sandboxHarness';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 describe('fault injection', () => {
   let sandbox: TestSandbox;
   let admin: string;

@@ -5,6 +5,9 @@ import {
   TestSandbox,
 } from '../__testUtils__/sandboxHarness';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 /** What Backstage's publish:github and GitHub URL reader ask of GitHub. */
 describe('GitHub subset used by the scaffolder and the catalog', () => {
   let sandbox: TestSandbox;

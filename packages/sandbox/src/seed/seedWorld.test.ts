@@ -7,6 +7,9 @@ import { GitRepositories } from '../git/GitRepositories';
 import { seedWorld } from './seedWorld';
 import { SEED_SERVICES } from './world';
 
+// Integration tests: they start servers, git and kubectl on a 2-core machine.
+jest.setTimeout(60_000);
+
 describe('seedWorld', () => {
   const dirs: string[] = [];
   afterAll(() => {
