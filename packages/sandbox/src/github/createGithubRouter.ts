@@ -26,13 +26,11 @@ function sendError(res: Response, error: unknown) {
     });
     return;
   }
-  res
-    .status(500)
-    .json({
-      message: 'Internal sandbox error',
-      documentation_url: DOCS,
-      status: '500',
-    });
+  res.status(500).json({
+    message: 'Internal sandbox error',
+    documentation_url: DOCS,
+    status: '500',
+  });
 }
 
 /** The GitHub Enterprise REST subset, mounted at `/api/v3`. */
@@ -53,13 +51,11 @@ export function createGithubRouter(options: {
       String(Math.floor(Date.now() / 1000) + 3600),
     );
     if (!matchesSecret(parseToken(req.headers), tokens)) {
-      res
-        .status(401)
-        .json({
-          message: 'Bad credentials',
-          documentation_url: DOCS,
-          status: '401',
-        });
+      res.status(401).json({
+        message: 'Bad credentials',
+        documentation_url: DOCS,
+        status: '401',
+      });
       return;
     }
     next();
@@ -135,7 +131,9 @@ export function createGithubRouter(options: {
     async (req: Request, res: Response, next: NextFunction) => {
       // `Accept: application/vnd.github.raw` (or `.v3.raw`) asks for the
       // file's bytes instead of the JSON description, as on GitHub.
-      if (!/application\/vnd\.github(\.v3)?\.raw/.test(req.headers.accept ?? '')) {
+      if (
+        !/application\/vnd\.github(\.v3)?\.raw/.test(req.headers.accept ?? '')
+      ) {
         next();
         return;
       }
@@ -333,13 +331,11 @@ export function createGithubRouter(options: {
         typeof error === 'object' &&
         (error as { type?: string }).type === 'entity.parse.failed'
       ) {
-        res
-          .status(400)
-          .json({
-            message: 'Problems parsing JSON',
-            documentation_url: DOCS,
-            status: '400',
-          });
+        res.status(400).json({
+          message: 'Problems parsing JSON',
+          documentation_url: DOCS,
+          status: '400',
+        });
         return;
       }
       sendError(res, error);
