@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, Page } from '@playwright/test';
 import path from 'path';
 
@@ -5,6 +6,15 @@ export const screenshotDir = path.resolve(
   __dirname,
   '../test-results/screenshots',
 );
+
+/** The services seeded by the sandbox and listed in examples/entities.yaml. */
+export const services = [
+  'payments-api',
+  'checkout-web',
+  'orders-service',
+  'inventory-api',
+  'notifications-worker',
+];
 
 /** Signs in as the guest user (the portal's embedded default). */
 export async function signInAsGuest(page: Page) {
@@ -22,4 +32,23 @@ export async function screenshot(page: Page, name: string) {
     path: path.join(screenshotDir, `${name}.png`),
     fullPage: true,
   });
+}
+
+/** Fails on serious or critical WCAG 2 A/AA violations inside <main>. */
+export async function expectNoSeriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .include('main')
+    .withTags(['wcag2a', 'wcag2aa'])
+    .analyze();
+  const serious = results.violations.filter(v =>
+    ['serious', 'critical'].includes(v.impact ?? ''),
+  );
+  expect(
+    serious.map(
+      v =>
+        `${v.id}: ${v.help} at ${v.nodes
+          .map(n => n.target.join(' '))
+          .join(', ')}`,
+    ),
+  ).toEqual([]);
 }

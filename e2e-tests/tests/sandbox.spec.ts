@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { screenshot, signInAsGuest } from './helpers';
 
-test("Roadie's Argo CD tab shows the sandbox's applications", async ({ page }) => {
+test("Roadie's Argo CD tab shows the sandbox's applications", async ({
+  page,
+}) => {
   await signInAsGuest(page);
   await page.goto('/catalog/default/component/payments-api');
   await page.getByRole('link', { name: 'ArgoCD', exact: true }).click();
@@ -10,6 +12,8 @@ test("Roadie's Argo CD tab shows the sandbox's applications", async ({ page }) =
       page.getByText(`payments-api-${env}`, { exact: true }).first(),
     ).toBeVisible();
   }
-  await expect(page.getByRole('cell', { name: 'sandbox' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('cell', { name: 'sandbox' }).first(),
+  ).toBeVisible();
   await screenshot(page, 'roadie-argocd-sandbox');
 });

@@ -1,11 +1,15 @@
 import slipwayPlugin from './alpha';
 
 describe('new frontend system plugin', () => {
-  it('provides the API and the Deploy entity content', () => {
+  it('provides the API, the Deploy entity content and the fleet page', () => {
     const ids = (slipwayPlugin as any).extensions?.map((e: any) => e.id) ?? [];
     expect(slipwayPlugin.id).toBe('slipway');
     expect(ids).toEqual(
-      expect.arrayContaining(['api:slipway', 'entity-content:slipway/deploy']),
+      expect.arrayContaining([
+        'api:slipway',
+        'entity-content:slipway/deploy',
+        'page:slipway/fleet',
+      ]),
     );
   });
 });

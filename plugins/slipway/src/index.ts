@@ -4,6 +4,11 @@
  *
  * @packageDocumentation
  */
-export { slipwayPlugin, EntitySlipwayDeployContent } from './plugin';
+export {
+  slipwayPlugin,
+  EntitySlipwayDeployContent,
+  SlipwayFleetPage,
+} from './plugin';
 export { slipwayApiRef } from './api/slipwayApiRef';
+export { fleetRouteRef } from './routes';
 export { isSlipwayAvailable } from './components/EntityDeployContent/isSlipwayAvailable';

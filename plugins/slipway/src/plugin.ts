@@ -2,11 +2,13 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { SlipwayClient } from '@slipway/plugin-slipway-common';
 import { slipwayApiRef } from './api/slipwayApiRef';
+import { fleetRouteRef } from './routes';
 
 /**
  * Slipway for apps on the legacy frontend system.
@@ -23,6 +25,9 @@ export const slipwayPlugin = createPlugin({
         new SlipwayClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: {
+    fleet: fleetRouteRef,
+  },
 });
 
 /**
@@ -39,5 +44,19 @@ export const EntitySlipwayDeployContent = slipwayPlugin.provide(
           m => m.EntityDeployContent,
         ),
     },
+  }),
+);
+
+/**
+ * The fleet page (services × environments), for a `Route` on the legacy
+ * frontend system, e.g. at `/slipway/fleet`.
+ *
+ * @public
+ */
+export const SlipwayFleetPage = slipwayPlugin.provide(
+  createRoutableExtension({
+    name: 'SlipwayFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
   }),
 );

@@ -1,0 +1,134 @@
+import {
+  Entity,
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import { EntityState } from '@slipway/plugin-slipway-common';
+import { useCallback } from 'react';
+import { slipwayApiRef } from '../../api/slipwayApiRef';
+import { useLiveQuery } from '../../hooks/useLiveQuery';
+import { useSignalRefresh } from '../../hooks/useSignalRefresh';
+import { LoadingSkeleton } from '../common/LoadingSkeleton';
+import { useNow } from '../common/useNow';
+import { ArtifactsCard } from './ArtifactsCard';
+import { EnvironmentCard } from './EnvironmentCard';
+import { PipelineStrip } from './PipelineStrip';
+import { SourcesBar } from './SourcesBar';
+
+/** The signal channel the backend publishes an entity's changes on. */
+export function entitySignalChannel(entityRef: string): string {
+  return `slipway:entity:${entityRef}`;
+}
+
+function StateSkeleton() {
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <LoadingSkeleton label="Loading deploy state" height={96} />
+      </Grid>
+      {[0, 1, 2].map(index => (
+        <Grid item xs={12} md={4} key={index}>
+          <LoadingSkeleton label="Loading environment" height={280} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}
+
+function StateBody(props: {
+  state: EntityState;
+  entity: Entity;
+  now: number;
+  refreshing: boolean;
+}) {
+  const { state, entity, now, refreshing } = props;
+  const ref = getCompoundEntityRef(entity);
+  const columns = state.environments.length >= 3 ? 4 : 6;
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <SourcesBar
+          generatedAt={state.generatedAt}
+          sources={state.sources}
+          now={now}
+          refreshing={refreshing}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <PipelineStrip state={state} />
+      </Grid>
+      <Grid item xs={12}>
+        <Typography variant="h6" component="h2">
+          Environments
+        </Typography>
+      </Grid>
+      {state.environments.length === 0 && (
+        <Grid item xs={12}>
+          <Typography>No environment applies to this entity.</Typography>
+        </Grid>
+      )}
+      {state.environments.map(env => (
+        <Grid item xs={12} md={6} lg={columns as 4 | 6} key={env.environment}>
+          <EnvironmentCard
+            env={env}
+            sources={state.sources}
+            entity={ref}
+            now={now}
+            first={state.environments[0]}
+          />
+        </Grid>
+      ))}
+      <Grid item xs={12}>
+        <ArtifactsCard state={state} now={now} />
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * Deploy state of an annotated entity: one request (`/state`) for the first
+ * paint, refreshed in place when the backend signals a change.
+ */
+export function DeployStateView(props: { entity: Entity }) {
+  const { entity } = props;
+  const api = useApi(slipwayApiRef);
+  const entityRef = stringifyEntityRef(entity);
+  const now = useNow(5_000);
+  const fetchState = useCallback(
+    () => api.getEntityState(getCompoundEntityRef(entity)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, entityRef],
+  );
+  const query = useLiveQuery(entityRef, fetchState);
+  useSignalRefresh(entitySignalChannel(entityRef), query.refresh);
+
+  if (query.loading && !query.value) return <StateSkeleton />;
+  if (!query.value) {
+    return query.error ? (
+      <ResponseErrorPanel error={query.error} />
+    ) : (
+      <Alert severity="warning">No deploy state returned.</Alert>
+    );
+  }
+  return (
+    <>
+      {query.error && (
+        <Alert severity="warning" role="status" style={{ marginBottom: 16 }}>
+          Refreshing failed ({query.error.message}); showing the last state
+          received.
+        </Alert>
+      )}
+      <StateBody
+        state={query.value}
+        entity={entity}
+        now={now}
+        refreshing={query.refreshing}
+      />
+    </>
+  );
+}

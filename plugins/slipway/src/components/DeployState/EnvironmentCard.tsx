@@ -1,0 +1,279 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { Link } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Card from '@material-ui/core/Card';
+import CardContent from '@material-ui/core/CardContent';
+import CardHeader from '@material-ui/core/CardHeader';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import { EnvironmentState, SourceReport } from '@slipway/plugin-slipway-common';
+import { useState } from 'react';
+import { shortDigest, shortSha, shortTag } from '../common/format';
+import { RelativeTime } from '../common/RelativeTime';
+import { SourceNotice } from '../common/SourceNotice';
+import { StatusChip } from '../common/StatusChip';
+import {
+  findSource,
+  healthTone,
+  isSourceHealthy,
+  syncTone,
+} from '../common/status';
+import { HistoryList } from './HistoryList';
+import { RolloutView } from './RolloutView';
+import { isBehind } from './pipeline';
+
+const useStyles = makeStyles(theme => ({
+  card: { height: '100%', display: 'flex', flexDirection: 'column' },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: theme.spacing(1, 0),
+    '& dt': { color: theme.palette.text.secondary },
+    '& dd': { margin: 0, minWidth: 0, overflowWrap: 'anywhere' },
+  },
+  chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1) },
+  alertMessage: { minWidth: 0, overflowWrap: 'anywhere' },
+  reasons: { margin: 0, paddingLeft: theme.spacing(2.5) },
+  links: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    margin: 0,
+    padding: 0,
+    listStyle: 'none',
+  },
+}));
+
+/** Everything known about one environment of the entity. */
+export function EnvironmentCard(props: {
+  env: EnvironmentState;
+  sources: SourceReport[];
+  entity: CompoundEntityRef;
+  now: number;
+  /** The first environment in promotion order, to say when this one lags. */
+  first?: EnvironmentState;
+}) {
+  const { env, sources, entity, now, first } = props;
+  const behind = isBehind(env, first);
+  const classes = useStyles();
+  const [showHistory, setShowHistory] = useState(false);
+  const delivery = findSource(sources, 'delivery');
+  const gitops = findSource(sources, 'gitops');
+  const deliveryOk = isSourceHealthy(delivery);
+  const name = env.environment;
+  const headingId = `slipway-env-${name}-heading`;
+  const image = env.desired?.image ?? env.artifact?.image;
+  const commit = env.desired?.commit;
+  const live = env.live;
+  const artifact = env.artifact;
+
+  const links = [
+    live?.url && { label: 'Argo CD', href: live.url },
+    artifact?.build?.url && { label: 'CI run', href: artifact.build.url },
+    artifact?.url && { label: 'Registry', href: artifact.url },
+    artifact?.scan?.reportUrl && {
+      label: 'Scan report',
+      href: artifact.scan.reportUrl,
+    },
+  ].filter(Boolean) as { label: string; href: string }[];
+
+  return (
+    <Card
+      component="section"
+      aria-labelledby={headingId}
+      className={classes.card}
+      data-testid={`environment-${name}`}
+    >
+      <CardHeader
+        title={name}
+        titleTypographyProps={{ component: 'h3', variant: 'h6', id: headingId }}
+        subheader={`Argo CD sync: ${
+          env.syncMode === 'auto' ? 'automatic' : 'manual'
+        }`}
+        action={
+          env.deployed ? (
+            <StatusChip
+              tone={deliveryOk ? 'ok' : 'unknown'}
+              label="Deployed"
+              title="The live revision is the desired commit and the application is healthy"
+            />
+          ) : (
+            <StatusChip
+              tone="warning"
+              label="Not yet deployed"
+              title="The cluster does not yet run what Git asks for"
+            />
+          )
+        }
+      />
+      <CardContent>
+        <SourceNotice report={gitops} now={now} />
+        <SourceNotice report={delivery} now={now} fallback={gitops} />
+        {env.drift.drifted && (
+          <Box mt={1}>
+            <Alert
+              severity="warning"
+              role="status"
+              classes={{ message: classes.alertMessage }}
+            >
+              <AlertTitle>Drift: Git and the cluster disagree</AlertTitle>
+              {env.drift.reasons.length > 0 ? (
+                <ul
+                  aria-label={`Drift reasons in ${name}`}
+                  className={classes.reasons}
+                >
+                  {env.drift.reasons.map(reason => (
+                    <li key={reason}>{reason}</li>
+                  ))}
+                </ul>
+              ) : (
+                'No reason given.'
+              )}
+            </Alert>
+          </Box>
+        )}
+        <dl className={classes.facts}>
+          <dt>Image</dt>
+          <dd>
+            {image ? (
+              <>
+                <code title={image.tag}>{shortTag(image.tag) ?? 'no tag'}</code>
+                {image.digest && (
+                  <>
+                    {' '}
+                    <code title={image.digest}>
+                      {shortDigest(image.digest)}
+                    </code>
+                  </>
+                )}
+                {behind && first && (
+                  <>
+                    {' '}
+                    <StatusChip
+                      tone="warning"
+                      label={`Behind ${first.environment}`}
+                      title={`${first.environment} runs a different image`}
+                    />
+                  </>
+                )}
+              </>
+            ) : (
+              'not set in Git'
+            )}
+          </dd>
+          <dt>Commit</dt>
+          <dd>
+            {commit ? (
+              <>
+                {commit.url ? (
+                  <Link to={commit.url} title={commit.sha}>
+                    <code>{shortSha(commit.sha)}</code>
+                  </Link>
+                ) : (
+                  <code title={commit.sha}>{shortSha(commit.sha)}</code>
+                )}{' '}
+                {commit.message}
+              </>
+            ) : (
+              'unknown'
+            )}
+          </dd>
+          {artifact?.sourceCommit && (
+            <>
+              <dt>Source</dt>
+              <dd>
+                <code title={artifact.sourceCommit}>
+                  {shortSha(artifact.sourceCommit)}
+                </code>
+              </dd>
+            </>
+          )}
+          <dt>Deployed by</dt>
+          <dd>
+            {commit?.author ?? 'unknown'},{' '}
+            <RelativeTime iso={commit?.committedAt} now={now} />
+          </dd>
+          <dt>Argo CD</dt>
+          <dd className={classes.chips}>
+            {live ? (
+              <>
+                <StatusChip
+                  tone={syncTone(live.syncStatus, deliveryOk)}
+                  label={`Sync: ${live.syncStatus}`}
+                />
+                <StatusChip
+                  tone={healthTone(live.healthStatus, deliveryOk)}
+                  label={`Health: ${live.healthStatus}`}
+                />
+                {live.operation &&
+                  ['Running', 'Failed', 'Error'].includes(
+                    live.operation.phase,
+                  ) && (
+                    <StatusChip
+                      tone={
+                        live.operation.phase === 'Running'
+                          ? 'progress'
+                          : 'error'
+                      }
+                      label={`Operation: ${live.operation.phase}`}
+                      title={live.operation.message}
+                    />
+                  )}
+              </>
+            ) : (
+              <StatusChip tone="unknown" label="Live state unknown" />
+            )}
+          </dd>
+          {live?.lastSyncedAt && (
+            <>
+              <dt>Last sync</dt>
+              <dd>
+                <RelativeTime iso={live.lastSyncedAt} now={now} />
+              </dd>
+            </>
+          )}
+        </dl>
+        {live?.rollout && (
+          <RolloutView rollout={live.rollout} environment={name} />
+        )}
+        {links.length > 0 && (
+          <ul className={classes.links} aria-label={`Links for ${name}`}>
+            {links.map(link => (
+              <li key={link.label}>
+                <Link to={link.href} aria-label={`${link.label} (${name})`}>
+                  {link.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Box mt={1}>
+          <Button
+            size="small"
+            variant="outlined"
+            aria-expanded={showHistory}
+            aria-controls={`slipway-env-${name}-history`}
+            onClick={() => setShowHistory(value => !value)}
+          >
+            {showHistory ? 'Hide history' : `History of ${name}`}
+          </Button>
+          <div id={`slipway-env-${name}-history`}>
+            {showHistory && (
+              <Box mt={1}>
+                <Typography variant="subtitle2" component="h4">
+                  History of {name}, newest first
+                </Typography>
+                <HistoryList entity={entity} environment={name} now={now} />
+              </Box>
+            )}
+          </div>
+        </Box>
+      </CardContent>
+    </Card>
+  );
+}

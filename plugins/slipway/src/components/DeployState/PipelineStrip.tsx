@@ -1,0 +1,85 @@
+import Paper from '@material-ui/core/Paper';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import ArrowForward from '@material-ui/icons/ArrowForward';
+import { EntityState } from '@slipway/plugin-slipway-common';
+import { StatusChip } from '../common/StatusChip';
+import { pipelineSteps } from './pipeline';
+
+const useStyles = makeStyles(theme => ({
+  list: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'stretch',
+    gap: theme.spacing(1),
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+  },
+  item: { display: 'flex', alignItems: 'center', gap: theme.spacing(1) },
+  step: {
+    padding: theme.spacing(1, 1.5),
+    minWidth: 130,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(0.5),
+  },
+  name: { fontWeight: 600, textTransform: 'capitalize' },
+  arrow: { color: theme.palette.text.secondary },
+}));
+
+/**
+ * commit → build → scan → environments, each step with a coloured status
+ * (icon and text too) and the artifact that stands there.
+ */
+export function PipelineStrip(props: { state: EntityState }) {
+  const classes = useStyles();
+  const steps = pipelineSteps(props.state);
+  return (
+    <section aria-labelledby="slipway-pipeline-heading">
+      <Typography
+        id="slipway-pipeline-heading"
+        variant="h6"
+        component="h2"
+        gutterBottom
+      >
+        Pipeline
+      </Typography>
+      <ol className={classes.list} aria-label="Delivery pipeline">
+        {steps.map((step, index) => (
+          <li
+            key={step.id}
+            className={classes.item}
+            aria-label={`${step.name}: ${step.status}${
+              step.artifact ? `, ${step.artifact}` : ''
+            }${step.behind ? `, behind ${step.behind}` : ''}`}
+          >
+            {index > 0 && (
+              <ArrowForward className={classes.arrow} aria-hidden="true" />
+            )}
+            <Paper
+              variant="outlined"
+              className={classes.step}
+              data-testid={`pipeline-step-${step.id}`}
+            >
+              <Typography variant="body2" className={classes.name}>
+                {step.name}
+              </Typography>
+              <StatusChip tone={step.tone} label={step.status} />
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                title={step.artifactTitle}
+              >
+                {step.artifact ? <code>{step.artifact}</code> : '—'}
+              </Typography>
+              {step.behind && (
+                <StatusChip tone="warning" label={`Behind ${step.behind}`} />
+              )}
+            </Paper>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

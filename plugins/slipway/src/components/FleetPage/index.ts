@@ -1,0 +1,2 @@
+export { FleetPage, FleetPageContent } from './FleetPage';
+export { FleetContent } from './FleetContent';

@@ -1,0 +1,125 @@
+import {
+  HealthStatus,
+  SourceKind,
+  SourceReport,
+  SyncStatus,
+} from '@slipway/plugin-slipway-common';
+import { clockTime, relativeTime } from './format';
+
+/**
+ * How a status reads at a glance. Only `ok` is green; anything unknown,
+ * missing or read from a failing source is `unknown` (grey), never `ok`.
+ */
+export type Tone = 'ok' | 'warning' | 'error' | 'progress' | 'unknown';
+
+const KIND_LABELS: Record<SourceKind, string> = {
+  gitops: 'Git',
+  delivery: 'Argo CD',
+  ci: 'CI',
+  artifacts: 'Registry',
+  quality: 'Quality gate',
+};
+
+/** A person-readable name for a source: the product where it is known. */
+export function sourceLabel(report: Pick<SourceReport, 'source' | 'kind'>) {
+  const id = report.source.toLocaleLowerCase('en-US');
+  if (id.startsWith('argocd')) return 'Argo CD';
+  if (id.startsWith('github')) return 'GitHub Actions';
+  if (id.startsWith('gitlab')) return 'GitLab CI';
+  if (id.startsWith('harbor')) return 'Harbor';
+  if (id.startsWith('sonarqube')) return 'SonarQube';
+  if (id.startsWith('trivy')) return 'Trivy';
+  return KIND_LABELS[report.kind] ?? report.source;
+}
+
+export function kindLabel(kind: SourceKind): string {
+  return KIND_LABELS[kind];
+}
+
+/** The worst report of a kind (several instances may report the same kind). */
+export function findSource(
+  sources: SourceReport[],
+  kind: SourceKind,
+): SourceReport | undefined {
+  const order = ['error', 'rate-limited', 'stale', 'unconfigured', 'ok'];
+  return sources
+    .filter(s => s.kind === kind)
+    .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))[0];
+}
+
+/** True when data from this source can be shown with its own colours. */
+export function isSourceHealthy(report: SourceReport | undefined): boolean {
+  return report?.status === 'ok';
+}
+
+export function sourceTone(report: SourceReport | undefined): Tone {
+  switch (report?.status) {
+    case 'ok':
+      return 'ok';
+    case 'error':
+      return 'error';
+    case 'stale':
+    case 'rate-limited':
+      return 'warning';
+    default:
+      return 'unknown';
+  }
+}
+
+/**
+ * One sentence about a source that is not `ok`, e.g. "Argo CD unreachable;
+ * showing Git state from 2 minutes ago". `undefined` for `ok`.
+ */
+export function sourceSentence(
+  report: SourceReport | undefined,
+  now: number,
+  fallback?: SourceReport,
+): string | undefined {
+  if (!report || report.status === 'ok') return undefined;
+  const label = sourceLabel(report);
+  const showing =
+    fallback && fallback.status === 'ok'
+      ? `; showing ${sourceLabel(fallback)} state from ${relativeTime(
+          fallback.fetchedAt,
+          now,
+        )}`
+      : '';
+  switch (report.status) {
+    case 'error':
+      return `${label} unreachable${showing}`;
+    case 'stale':
+      return `${label}: data from ${relativeTime(report.fetchedAt, now)}`;
+    case 'rate-limited': {
+      const until = clockTime(report.retryAt);
+      return until
+        ? `${label} rate limited until ${until}${showing}`
+        : `${label} rate limited${showing}`;
+    }
+    case 'unconfigured':
+      return `${label} not configured`;
+    default:
+      return `${label}: status unknown`;
+  }
+}
+
+export function healthTone(
+  health: HealthStatus | undefined,
+  sourceOk: boolean,
+): Tone {
+  if (!health || health === 'Unknown' || health === 'Missing') {
+    return health === 'Missing' ? 'error' : 'unknown';
+  }
+  if (health === 'Degraded') return 'error';
+  if (health === 'Progressing') return 'progress';
+  if (health === 'Suspended') return 'warning';
+  return sourceOk ? 'ok' : 'unknown';
+}
+
+export function syncTone(
+  sync: SyncStatus | undefined,
+  sourceOk: boolean,
+): Tone {
+  if (!sync || sync === 'Unknown') return 'unknown';
+  if (sync === 'OutOfSync') return 'warning';
+  return sourceOk ? 'ok' : 'unknown';
+}
