@@ -16,6 +16,10 @@ slipway_sandbox_env() {
   export SANDBOX_ARGOCD_TOKEN="${SANDBOX_ARGOCD_TOKEN:-sandbox-argocd-token}"
   export SANDBOX_HARBOR_PASSWORD="${SANDBOX_HARBOR_PASSWORD:-sandbox-harbor-password}"
   export SANDBOX_SONARQUBE_TOKEN="${SANDBOX_SONARQUBE_TOKEN:-sandbox-sonarqube-token}"
+  # The sandbox plays Argo CD notifications: application changes are posted
+  # to the portal's webhook, which refreshes the open Deploy tab.
+  export SANDBOX_ARGOCD_WEBHOOK_SECRET="${SANDBOX_ARGOCD_WEBHOOK_SECRET:-sandbox-argocd-webhook-secret}"
+  export SANDBOX_ARGOCD_WEBHOOK_URL="${SANDBOX_ARGOCD_WEBHOOK_URL:-http://127.0.0.1:7007/api/slipway/webhooks/argocd}"
 }
 
 # Starts a throwaway PostgreSQL 15 on loopback for the store tests and exports

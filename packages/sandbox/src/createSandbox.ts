@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { createAdminRouter } from './admin/createAdminRouter';
 import { syncAppOfApps } from './argocd/appOfApps';
+import { ArgoNotifier } from './argocd/ArgoNotifier';
 import { ArgoCdController } from './argocd/ArgoCdController';
 import { createArgoCdRouter } from './argocd/createArgoCdRouter';
 import { CiSimulator } from './ci/CiSimulator';
@@ -174,6 +175,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ),
   });
   watcher.onPush(event => ci.handlePush(event));
+  const notifier = options.argocdWebhook
+    ? ArgoNotifier.create({ target: options.argocdWebhook, log })
+    : undefined;
+  if (notifier) {
+    argocd.onChange(app => notifier.changed(app));
+  }
   const appOfApps = () =>
     syncAppOfApps({
       repos,
@@ -279,6 +286,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         watcher.stop();
         ci.stop();
         argocd.stop();
+        notifier?.stop();
         await stopServers();
       })();
       return stopped;

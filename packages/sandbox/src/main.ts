@@ -61,6 +61,15 @@ async function main() {
     host: values.host ?? process.env.SANDBOX_HOST ?? DEFAULT_HOST,
     basePort,
     timings,
+    // Argo CD notifications → the portal (scripts/lib.sh sets both).
+    argocdWebhook:
+      process.env.SANDBOX_ARGOCD_WEBHOOK_URL &&
+      process.env.SANDBOX_ARGOCD_WEBHOOK_SECRET
+        ? {
+            url: process.env.SANDBOX_ARGOCD_WEBHOOK_URL,
+            secret: process.env.SANDBOX_ARGOCD_WEBHOOK_SECRET,
+          }
+        : undefined,
   });
   const shutdown = (signal: string) => {
     console.log(`sandbox: ${signal} received, stopping`);

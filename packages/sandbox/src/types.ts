@@ -61,6 +61,11 @@ export interface SandboxOptions {
   credentials?: Partial<SandboxCredentials>;
   /** Log sink; defaults to console.log. Lines never carry credentials. */
   log?: (line: string) => void;
+  /**
+   * Plays Argo CD notifications: application changes are POSTed to this
+   * webhook with the secret in `X-Slipway-Webhook-Secret`.
+   */
+  argocdWebhook?: { url: string; secret: string };
 }
 
 export interface SandboxUrls {

@@ -34,6 +34,7 @@ export async function startTestSandbox(
     timings?: Partial<SandboxTimings>;
     credentials?: Partial<SandboxCredentials>;
     dataDir?: string;
+    argocdWebhook?: { url: string; secret: string };
   } = {},
 ): Promise<TestSandbox> {
   const dataDir = options.dataDir ?? makeTempDir('data');
@@ -43,6 +44,7 @@ export async function startTestSandbox(
     basePort: 0,
     timings: { ...FAST_TIMINGS, ...options.timings },
     credentials: options.credentials,
+    argocdWebhook: options.argocdWebhook,
     log: line => logs.push(line),
   });
   return {

@@ -114,6 +114,7 @@ export function isWorkload(object: KubernetesObject): boolean {
  */
 export class ArgoCdController {
   private readonly apps = new Map<string, AppState>();
+  private readonly listeners: ((app: AppState) => void)[] = [];
   private stopped = false;
 
   private constructor(private readonly options: ArgoCdControllerOptions) {}
@@ -124,6 +125,18 @@ export class ArgoCdController {
     const controller = new ArgoCdController(options);
     await controller.load();
     return controller;
+  }
+
+  /** Calls `listener` after every change of an application's state. */
+  onChange(listener: (app: AppState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(app: AppState): void {
+    app.resourceVersion += 1;
+    for (const listener of this.listeners) {
+      listener(app);
+    }
   }
 
   private get definitionsFile() {
@@ -466,7 +479,7 @@ export class ArgoCdController {
       }
     }
     app.reconciledAt = isoSeconds(Date.now());
-    app.resourceVersion += 1;
+    this.changed(app);
   }
 
   private maybeAutoSync(app: AppState): void {
@@ -520,7 +533,7 @@ export class ArgoCdController {
       initiatedBy: request.initiatedBy,
     };
     app.operation = operation;
-    app.resourceVersion += 1;
+    this.changed(app);
     this.options.log(`argocd: sync of ${app.definition.name} started`);
     this.later(app, this.options.timings.syncOperationMs, () => {
       this.completeSync(app, operation).catch(error =>
@@ -552,7 +565,7 @@ export class ArgoCdController {
         (error as Error).message,
       )}`;
       operation.finishedAt = isoSeconds(Date.now());
-      app.resourceVersion += 1;
+      this.changed(app);
       return;
     }
     const previousImage = this.workloadImages(this.liveObjects(app))[0];
@@ -572,7 +585,7 @@ export class ArgoCdController {
     });
     if (app.history.length > 10) app.history.shift();
     app.reconciledAt = now;
-    app.resourceVersion += 1;
+    this.changed(app);
     this.options.log(
       `argocd: ${app.definition.name} synced to ${operation.revision.slice(
         0,
@@ -675,7 +688,7 @@ export class ArgoCdController {
     app.operation.phase = 'Failed';
     app.operation.message = 'Operation terminated';
     app.operation.finishedAt = isoSeconds(Date.now());
-    app.resourceVersion += 1;
+    this.changed(app);
   }
 
   /** Admin: change the live image behind Argo CD's back. */
@@ -687,7 +700,7 @@ export class ArgoCdController {
       (current
         ? `${current.split('@')[0].replace(/:[^:/]*$/, '')}:hotfix-drift`
         : undefined);
-    app.resourceVersion += 1;
+    this.changed(app);
     this.maybeAutoSync(app);
     return app;
   }
@@ -736,7 +749,7 @@ export class ArgoCdController {
     } else {
       app.health.message = message;
     }
-    app.resourceVersion += 1;
+    this.changed(app);
   }
 
   private later(app: AppState, ms: number, action: () => void): void {
