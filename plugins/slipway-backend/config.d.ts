@@ -23,5 +23,105 @@ export interface Config {
      * Defaults to group:default/platform-admins.
      */
     platformAdminGroups?: string[];
+    /** How deploy state is read from the upstreams. */
+    state?: {
+      /** Time budget of one upstream read, in milliseconds. Default 3000. */
+      sourceTimeoutMs?: number;
+      /** How long an upstream answer is served without asking again. Default 30. */
+      cacheTtlSeconds?: number;
+      /** How long an answer is kept to be served (as `stale`) when the upstream fails. Default 3600. */
+      staleTtlSeconds?: number;
+    };
+    /** Argo CD instances; an entity picks one with `argocd/instance-name` (default: the first). */
+    argocd?: {
+      instances?: Array<{
+        /** Name used by the `argocd/instance-name` annotation. */
+        name: string;
+        /** Base URL of the Argo CD server (the API is under /api/v1). */
+        url: string;
+        /**
+         * Argo CD API token (read-only account recommended).
+         * @visibility secret
+         */
+        token: string;
+      }>;
+    };
+    /** Harbor: artifacts, scans and signatures. */
+    harbor?: {
+      /** Base URL of Harbor (the API is under /api/v2.0). */
+      url: string;
+      /** Robot account or user name. */
+      username: string;
+      /**
+       * Password or robot secret.
+       * @visibility secret
+       */
+      password: string;
+    };
+    /**
+     * Registries reached over the OCI distribution API (digest of a tag with
+     * `HEAD /v2/<name>/manifests/<tag>`), for images not served by Harbor.
+     */
+    registries?: Array<{
+      /** Host (and port) as written in image names, e.g. `ghcr.io`. */
+      host: string;
+      username?: string;
+      /**
+       * Password or token.
+       * @visibility secret
+       */
+      password?: string;
+      /** Plain HTTP; local registries only. */
+      insecure?: boolean;
+    }>;
+    /** SonarQube quality gates. */
+    sonarqube?: {
+      /** Base URL of SonarQube. */
+      url: string;
+      /**
+       * User token.
+       * @visibility secret
+       */
+      token: string;
+    };
+    /** Which `integrations.github` host CI runs are read from. Default github.com, else the first. */
+    github?: {
+      host?: string;
+    };
+    /** Which `integrations.gitlab` host CI pipelines are read from. Default gitlab.com, else the first. */
+    gitlab?: {
+      host?: string;
+    };
+    /** The plain-git GitOps reader (credentials come from `integrations`). */
+    gitops?: {
+      /** Folder for bare clones. Default: `<tmp>/slipway-gitops-cache`. */
+      cacheDir?: string;
+      /** Least time between two fetches of a repository, in milliseconds. Default 2000. */
+      minFetchIntervalMs?: number;
+      /**
+       * Hosts GitOps repositories may be read from besides the hosts of
+       * `integrations.github` and `integrations.gitlab` (the only ones by
+       * default), e.g. `git.example.com:8443`.
+       */
+      allowedHosts?: string[];
+    };
+    /** Secrets of the webhooks under /api/slipway/webhooks/*. A webhook without a secret is refused. */
+    webhooks?: {
+      /**
+       * Secret of the GitHub webhook (X-Hub-Signature-256).
+       * @visibility secret
+       */
+      githubSecret?: string;
+      /**
+       * Value Argo CD notifications send in `X-Slipway-Webhook-Secret`.
+       * @visibility secret
+       */
+      argocdSecret?: string;
+      /**
+       * Value of the Harbor webhook's auth header (sent as `Authorization`).
+       * @visibility secret
+       */
+      harborSecret?: string;
+    };
   };
 }

@@ -121,8 +121,15 @@ describe('slipway backend plugin', () => {
         repo: 'https://git.example.com/acme/gitops.git',
         path: 'apps/payments-api',
       },
-      providers: [{ id: 'argocd:test', kind: 'delivery' }],
     });
+    // Providers added by modules come first; the defaults built from config follow.
+    expect(res.body.providers[0]).toEqual({
+      id: 'argocd:test',
+      kind: 'delivery',
+    });
+    expect(res.body.providers).toEqual(
+      expect.arrayContaining([{ id: 'git', kind: 'gitops' }]),
+    );
   });
 
   it('answers "not found" for an entity the caller may not see (THREATS 9)', async () => {

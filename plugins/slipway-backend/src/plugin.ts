@@ -8,7 +8,15 @@ import {
   SlipwayProvider,
   slipwayProvidersExtensionPoint,
 } from '@slipway/plugin-slipway-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { KnexPolicyStore } from './database/KnexPolicyStore';
+import {
+  createDefaultProviders,
+  groupProviders,
+} from './providers/createDefaultProviders';
+import { DeployStateService } from './state/DeployStateService';
+import { SourceCache } from './state/SourceCache';
+import { WebhookService } from './webhooks/WebhookService';
 import { createRouter } from './service/createRouter';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
@@ -45,6 +53,9 @@ export const slipwayPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        cache: coreServices.cache,
+        auth: coreServices.auth,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -56,10 +67,55 @@ export const slipwayPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         catalog,
+        cache,
+        auth,
+        signals,
       }) {
         const environments = readEnvironments(config);
         permissionsRegistry.addPermissions(slipwayPermissions);
         const store = await KnexPolicyStore.create({ database });
+        // Providers added by modules come first and win over the defaults.
+        const allProviders = [
+          ...providers,
+          ...createDefaultProviders(config).filter(
+            p => !providers.some(added => added.id === p.id),
+          ),
+        ];
+        const grouped = groupProviders(allProviders);
+        const sources = SourceCache.create({
+          cache,
+          timeoutMs:
+            config.getOptionalNumber('slipway.state.sourceTimeoutMs') ?? 3000,
+          ttlMs:
+            (config.getOptionalNumber('slipway.state.cacheTtlSeconds') ?? 30) *
+            1000,
+          staleTtlMs:
+            (config.getOptionalNumber('slipway.state.staleTtlSeconds') ??
+              3600) * 1000,
+        });
+        const deployState = DeployStateService.create({
+          catalog,
+          environments,
+          providers: grouped,
+          sources,
+        });
+        const webhooks = WebhookService.create({
+          secrets: {
+            github: config.getOptionalString('slipway.webhooks.githubSecret'),
+            argocd: config.getOptionalString('slipway.webhooks.argocdSecret'),
+            harbor: config.getOptionalString('slipway.webhooks.harborSecret'),
+          },
+          sources,
+          gitopsReaders: grouped.gitops,
+          catalog,
+          auth,
+          signals,
+          logger,
+        });
+        httpRouter.addAuthPolicy({
+          path: '/webhooks',
+          allow: 'unauthenticated',
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -67,15 +123,19 @@ export const slipwayPlugin = createBackendPlugin({
             entityConfig: EntityConfigService.create({
               catalog,
               environments,
-              providers,
+              providers: allProviders,
             }),
             policies: PolicyService.create({ store, permissions, auditor }),
+            deployState,
+            webhooks,
           }),
         );
         logger.info(
           `Slipway ready: environments ${environments
             .map(e => `${e.name}(${e.syncMode})`)
-            .join(' → ')}; ${providers.length} provider(s)`,
+            .join(' → ')}; providers: ${allProviders
+            .map(p => p.id)
+            .join(', ')}`,
         );
       },
     });

@@ -12,3 +12,4 @@ export * from './gitopsRepository';
 export * from './kustomizeImage';
 export * from './validation';
 export * from './yamlFiles';
+export * from './state';

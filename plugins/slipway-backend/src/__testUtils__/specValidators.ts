@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { load } from 'js-yaml';
+
+/** The repository root (plugins/slipway-backend/src/__testUtils__ → four levels up). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** Vendor specs live beside the repository, in `../shared/specs`. */
+export function sharedSpec(file: string): string {
+  const specPath = path.resolve(REPO_ROOT, '../shared/specs', file);
+  if (!fs.existsSync(specPath)) {
+    throw new Error(
+      `Vendor spec ${file} is missing: expected it at ${specPath} (the shared/ folder must sit beside the repository)`,
+    );
+  }
+  return specPath;
+}
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+  });
+  addFormats(ajv);
+  // Swagger and OpenAPI number formats that JSON Schema does not know.
+  for (const format of [
+    'int32',
+    'int64',
+    'int',
+    'float',
+    'double',
+    'byte',
+    'binary',
+    'boolean',
+    'password',
+  ]) {
+    ajv.addFormat(format, true);
+  }
+  return ajv;
+}
+
+export interface SpecValidator {
+  /** Validates and returns a readable list of errors (empty when valid). */
+  errors(name: string, value: unknown): string[];
+}
+
+function validatorFor(ajv: Ajv, id: string, pointer: string): SpecValidator {
+  const cache = new Map<string, ValidateFunction>();
+  return {
+    errors(name, value) {
+      let validate = cache.get(name);
+      if (!validate) {
+        const found = ajv.getSchema(`${id}#/${pointer}/${name}`);
+        if (!found) throw new Error(`no schema ${name} in ${id}`);
+        validate = found;
+        cache.set(name, validate);
+      }
+      if (validate(value)) return [];
+      return (validate.errors ?? []).map(
+        e =>
+          `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+      );
+    },
+  };
+}
+
+/**
+ * Swagger generated from protobuf describes int64 as strings and
+ * metav1.Time as `{ seconds, nanos }`, but Argo CD serialises Kubernetes
+ * types with their JSON tags: numbers and RFC 3339 strings. Accept both
+ * int64 encodings and read v1Time as the date-time string it is on the wire.
+ */
+function argoWireFormat(schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map(argoWireFormat);
+  if (schema && typeof schema === 'object') {
+    const record = schema as Record<string, unknown>;
+    if (record.type === 'string' && record.format === 'int64') {
+      return { ...record, type: ['string', 'integer'], format: undefined };
+    }
+    const result: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record))
+      result[key] = argoWireFormat(value);
+    return result;
+  }
+  return schema;
+}
+
+/** Argo CD's swagger 2.0 definitions (`#/definitions/...`). */
+export function argoCdValidator(): SpecValidator {
+  const spec = JSON.parse(
+    fs.readFileSync(sharedSpec('argocd-swagger.json'), 'utf8'),
+  );
+  const definitions = argoWireFormat(spec.definitions);
+  definitions.v1Time = { type: 'string', format: 'date-time' };
+  const ajv = newAjv();
+  ajv.addSchema({ $id: 'argocd', definitions });
+  return validatorFor(ajv, 'argocd', 'definitions');
+}
+
+/**
+ * Harbor's swagger 2.0 definitions. Harbor's own YAML is not strict YAML
+ * (it needs a lenient parser), and it declares `ExtraAttrs` values as
+ * objects while Harbor returns strings there (`"architecture": "amd64"`):
+ * that one definition is relaxed to what the real service sends.
+ */
+export function harborValidator(): SpecValidator {
+  const spec = load(
+    fs.readFileSync(sharedSpec('harbor-v2.0-swagger.yaml'), 'utf8'),
+  ) as {
+    definitions: Record<string, unknown>;
+  };
+  const definitions = { ...spec.definitions, ExtraAttrs: { type: 'object' } };
+  const ajv = newAjv();
+  ajv.addSchema({ $id: 'harbor', definitions });
+  return validatorFor(ajv, 'harbor', 'definitions');
+}
+
+/** GitHub Enterprise Server's OpenAPI description from `@octokit/openapi`. */
+export function githubValidator(): SpecValidator & {
+  forOperation(
+    method: string,
+    route: string,
+    status: number,
+    value: unknown,
+  ): string[];
+} {
+  const file = path.join(
+    path.dirname(require.resolve('@octokit/openapi/package.json')),
+    'generated',
+    'ghes-3.19.json',
+  );
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const ajv = newAjv();
+  ajv.addSchema({ $id: 'ghes', components: openApiNullable(spec.components) });
+  const base = validatorFor(ajv, 'ghes', 'components/schemas');
+  const operations = new Map<string, ValidateFunction>();
+  let counter = 0;
+  return {
+    ...base,
+    forOperation(method, route, status, value) {
+      const key = `${method} ${route} ${status}`;
+      let validate = operations.get(key);
+      if (!validate) {
+        const response =
+          spec.paths[route]?.[method]?.responses?.[String(status)];
+        const resolved = response?.$ref
+          ? spec.components.responses[response.$ref.split('/').pop()]
+          : response;
+        const schema = resolved?.content?.['application/json']?.schema;
+        if (!schema) throw new Error(`no response schema for ${key}`);
+        counter += 1;
+        validate = ajv.compile({
+          $id: `ghes-op-${counter}`,
+          ...openApiNullable(rewriteRefs(schema)),
+        });
+        operations.set(key, validate);
+      }
+      if (validate(value)) return [];
+      return (validate.errors ?? []).map(
+        e =>
+          `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+      );
+    },
+  };
+}
+
+/** OpenAPI 3.0 `nullable` without `type` (on allOf/anyOf/$ref) as JSON Schema. */
+function openApiNullable(schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map(openApiNullable);
+  if (schema && typeof schema === 'object') {
+    const { nullable, ...rest } = schema as Record<string, unknown>;
+    const result: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(rest))
+      result[key] = openApiNullable(value);
+    if (nullable === true && result.type === undefined) {
+      return { anyOf: [result, { type: 'null' }] };
+    }
+    if (
+      nullable === true &&
+      Array.isArray(result.enum) &&
+      !result.enum.includes(null)
+    ) {
+      return { ...result, nullable: true, enum: [...result.enum, null] };
+    }
+    if (nullable === true) return { ...result, nullable: true };
+    return result;
+  }
+  return schema;
+}
+
+/** Points `#/components/...` refs of an inline schema at the registered `ghes` document. */
+function rewriteRefs(schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map(rewriteRefs);
+  if (schema && typeof schema === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(schema)) {
+      result[key] =
+        key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+          ? `ghes${value}`
+          : rewriteRefs(value);
+    }
+    return result;
+  }
+  return schema;
+}

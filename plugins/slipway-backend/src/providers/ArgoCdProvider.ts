@@ -1,0 +1,328 @@
+import {
+  APP_LABEL,
+  ENVIRONMENT_LABEL,
+  HealthStatus,
+  LiveState,
+  RolloutState,
+  SyncStatus,
+} from '@slipway/plugin-slipway-common';
+import {
+  DeliveryApplication,
+  DeliveryProvider,
+  fetchUpstreamJson,
+  ProviderCallContext,
+  UpstreamError,
+} from '@slipway/plugin-slipway-node';
+
+const SYNC: SyncStatus[] = ['Synced', 'OutOfSync', 'Unknown'];
+const HEALTH: HealthStatus[] = [
+  'Healthy',
+  'Progressing',
+  'Degraded',
+  'Suspended',
+  'Missing',
+  'Unknown',
+];
+const OPERATION_PHASES = [
+  'Running',
+  'Terminating',
+  'Succeeded',
+  'Failed',
+  'Error',
+] as const;
+const ANALYSIS = [
+  'Pending',
+  'Running',
+  'Successful',
+  'Failed',
+  'Error',
+  'Inconclusive',
+] as const;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function obj(value: unknown): Record<string, any> {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, any>)
+    : {};
+}
+
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T;
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined;
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  fallback?: T,
+): T | undefined {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+function labelsOf(metadata: Record<string, any>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(obj(metadata.labels))) {
+    if (typeof value === 'string') labels[key] = value;
+  }
+  return labels;
+}
+
+/** Maps an Argo CD Application object to the allow-listed DTO. */
+export function toDeliveryApplication(
+  item: unknown,
+  instance: string,
+  baseUrl: string,
+): DeliveryApplication {
+  const metadata = obj(obj(item).metadata);
+  const status = obj(obj(item).status);
+  const name = str(metadata.name);
+  if (!name) {
+    throw new UpstreamError('Argo CD answered an Application without a name', {
+      kind: 'malformed',
+    });
+  }
+  const operationState = obj(status.operationState);
+  const live: LiveState = {
+    application: name,
+    instance,
+    syncStatus: oneOf(obj(status.sync).status, SYNC, 'Unknown'),
+    healthStatus: oneOf(obj(status.health).status, HEALTH, 'Unknown'),
+    revision: str(obj(status.sync).revision),
+    images: Array.isArray(obj(status.summary).images)
+      ? (obj(status.summary).images as unknown[]).filter(
+          (i): i is string => typeof i === 'string',
+        )
+      : [],
+    reconciledAt: str(status.reconciledAt),
+    url: `${baseUrl.replace(/\/+$/, '')}/applications/${encodeURIComponent(
+      name,
+    )}`,
+  };
+  const phase = oneOf(operationState.phase, OPERATION_PHASES);
+  if (phase) {
+    live.operation = {
+      phase,
+      startedAt: str(operationState.startedAt),
+      finishedAt: str(operationState.finishedAt),
+      message: str(operationState.message)?.slice(0, 500),
+      revision:
+        str(obj(operationState.syncResult).revision) ??
+        str(obj(obj(operationState.operation).sync).revision),
+    };
+  }
+  const history = (Array.isArray(status.history) ? status.history : [])
+    .map((entry: unknown) => ({
+      revision: str(obj(entry).revision) ?? '',
+      deployedAt: str(obj(entry).deployedAt),
+      startedAt: str(obj(entry).deployStartedAt),
+    }))
+    .filter((entry: { revision: string }) => entry.revision !== '')
+    .reverse();
+  if (history[0]?.deployedAt) live.lastSyncedAt = history[0].deployedAt;
+  const resources = Array.isArray(status.resources) ? status.resources : [];
+  const labels = labelsOf(metadata);
+  return {
+    live,
+    environment: labels[ENVIRONMENT_LABEL],
+    labels,
+    hasRollout: resources.some(
+      (r: unknown) =>
+        obj(r).kind === 'Rollout' && obj(r).group === 'argoproj.io',
+    ),
+    history,
+  };
+}
+
+function infoValue(
+  node: Record<string, any>,
+  name: string,
+): string | undefined {
+  const info = Array.isArray(node.info) ? node.info : [];
+  return str(obj(info.find((i: unknown) => obj(i).name === name)).value);
+}
+
+/** Reads rollout progress from the resource tree and the managed Rollout. */
+export function toRolloutState(
+  tree: unknown,
+  managed: unknown,
+): RolloutState | undefined {
+  const nodes: Record<string, any>[] = (
+    Array.isArray(obj(tree).nodes) ? obj(tree).nodes : []
+  ).map(obj);
+  const node = nodes.find(
+    n => n.kind === 'Rollout' && n.group === 'argoproj.io',
+  );
+  const items: Record<string, any>[] = (
+    Array.isArray(obj(managed).items) ? obj(managed).items : []
+  ).map(obj);
+  const item = items.find(
+    i => i.kind === 'Rollout' && i.group === 'argoproj.io',
+  );
+  let rollout: Record<string, any> = {};
+  if (
+    item &&
+    typeof item.liveState === 'string' &&
+    item.liveState.length < 1_000_000
+  ) {
+    try {
+      rollout = obj(JSON.parse(item.liveState));
+    } catch {
+      rollout = {};
+    }
+  }
+  if (!node && !item) return undefined;
+  const spec = obj(obj(rollout.spec).strategy);
+  const rolloutStatus = obj(rollout.status);
+  const strategyInfo = node ? infoValue(node, 'Strategy') : undefined;
+  const strategy: RolloutState['strategy'] =
+    spec.blueGreen || strategyInfo === 'BlueGreen' ? 'blueGreen' : 'canary';
+  const state: RolloutState = { strategy };
+  state.phase =
+    str(rolloutStatus.phase) ?? (node ? infoValue(node, 'Status') : undefined);
+  const steps = Array.isArray(obj(spec.canary).steps)
+    ? obj(spec.canary).steps
+    : undefined;
+  if (typeof rolloutStatus.currentStepIndex === 'number' && steps) {
+    state.currentStep = Math.min(
+      rolloutStatus.currentStepIndex + 1,
+      steps.length,
+    );
+    state.totalSteps = steps.length;
+  } else if (node) {
+    const match = /^(\d+)\/(\d+)$/.exec(infoValue(node, 'Step') ?? '');
+    if (match) {
+      // Argo shows the index of the current step (steps done); the DTO is 1-based.
+      state.currentStep = Math.min(Number(match[1]) + 1, Number(match[2]));
+      state.totalSteps = Number(match[2]);
+    }
+  }
+  const weight = obj(obj(obj(rolloutStatus.canary).weights).canary).weight;
+  if (typeof weight === 'number') {
+    state.weight = weight;
+  } else if (node) {
+    const w = Number(
+      infoValue(node, 'Actual Weight') ?? infoValue(node, 'Set Weight'),
+    );
+    if (Number.isFinite(w)) state.weight = w;
+  }
+  state.paused =
+    state.phase === 'Paused' ||
+    (Array.isArray(rolloutStatus.pauseConditions) &&
+      rolloutStatus.pauseConditions.length > 0) ||
+    obj(node?.health).status === 'Suspended';
+  const analysisNode = nodes.filter(n => n.kind === 'AnalysisRun').pop();
+  if (analysisNode) {
+    const health = obj(analysisNode.health).status;
+    const byHealth: Record<string, RolloutState['analysis']> = {
+      Healthy: 'Successful',
+      Degraded: 'Failed',
+    };
+    state.analysis =
+      oneOf(infoValue(analysisNode, 'Status') ?? health, ANALYSIS) ??
+      byHealth[health] ??
+      'Running';
+  }
+  state.message = (
+    str(rolloutStatus.message) ?? str(obj(node?.health).message)
+  )?.slice(0, 300);
+  return state;
+}
+
+/** Argo CD (one instance) over its REST API with a bearer token. */
+export class ArgoCdProvider implements DeliveryProvider {
+  readonly kind = 'delivery' as const;
+  readonly id: string;
+
+  static create(options: {
+    instance: string;
+    url: string;
+    token: string;
+    fetch?: typeof fetch;
+  }): ArgoCdProvider {
+    return new ArgoCdProvider(
+      options.instance,
+      options.url.replace(/\/+$/, ''),
+      options.token,
+      options.fetch,
+    );
+  }
+
+  private constructor(
+    readonly instance: string,
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly fetchImpl?: typeof fetch,
+  ) {
+    this.id = `argocd:${instance}`;
+  }
+
+  private get<T>(path: string, context: ProviderCallContext, allow404 = false) {
+    return fetchUpstreamJson<T>(`${this.baseUrl}/api/v1${path}`, {
+      upstream: `Argo CD ${this.instance}`,
+      signal: context.signal,
+      headers: { authorization: `Bearer ${this.token}` },
+      fetch: this.fetchImpl,
+      allowStatuses: allow404 ? [404] : undefined,
+    });
+  }
+
+  async listApplications(
+    selector: string,
+    context: ProviderCallContext,
+  ): Promise<DeliveryApplication[]> {
+    const body = await this.get<unknown>(
+      `/applications?selector=${encodeURIComponent(selector)}`,
+      context,
+    );
+    const items = obj(body).items;
+    if (items === null || items === undefined) return []; // Argo CD sends null for none
+    if (!Array.isArray(items)) {
+      throw new UpstreamError(
+        `Argo CD ${this.instance} answered an unexpected list`,
+        { kind: 'malformed' },
+      );
+    }
+    return items.map(item =>
+      toDeliveryApplication(item, this.instance, this.baseUrl),
+    );
+  }
+
+  async getApplication(
+    name: string,
+    context: ProviderCallContext,
+  ): Promise<DeliveryApplication | undefined> {
+    const body = await this.get<unknown>(
+      `/applications/${encodeURIComponent(name)}`,
+      context,
+      true,
+    );
+    return body === undefined
+      ? undefined
+      : toDeliveryApplication(body, this.instance, this.baseUrl);
+  }
+
+  async getRollout(
+    application: string,
+    context: ProviderCallContext,
+  ): Promise<RolloutState | undefined> {
+    const name = encodeURIComponent(application);
+    const [tree, managed] = await Promise.all([
+      this.get<unknown>(`/applications/${name}/resource-tree`, context),
+      this.get<unknown>(
+        `/applications/${name}/managed-resources?kind=Rollout&group=argoproj.io`,
+        context,
+      ).catch(() => undefined),
+    ]);
+    return toRolloutState(tree, managed);
+  }
+}
+
+/** The selector that lists every Application Slipway manages. */
+export const ALL_APPS_SELECTOR = APP_LABEL;

@@ -1,0 +1,119 @@
+import { BuildRun } from '@slipway/plugin-slipway-common';
+import {
+  CiProvider,
+  fetchUpstreamJson,
+  ProviderCallContext,
+  UpstreamError,
+} from '@slipway/plugin-slipway-node';
+
+const QUEUED = new Set([
+  'created',
+  'waiting_for_resource',
+  'preparing',
+  'pending',
+  'scheduled',
+]);
+const CONCLUSION: Record<string, BuildRun['conclusion']> = {
+  success: 'success',
+  failed: 'failure',
+  canceled: 'cancelled',
+  skipped: 'skipped',
+  manual: 'action_required',
+};
+
+/** Maps a GitLab pipeline to a BuildRun. */
+export function toGitlabBuildRun(pipeline: any): BuildRun {
+  if (
+    !pipeline ||
+    typeof pipeline !== 'object' ||
+    typeof pipeline.sha !== 'string'
+  ) {
+    throw new UpstreamError('GitLab answered an unexpected pipeline', {
+      kind: 'malformed',
+    });
+  }
+  let status: BuildRun['status'] = 'completed';
+  if (QUEUED.has(pipeline.status)) status = 'queued';
+  if (pipeline.status === 'running') status = 'in_progress';
+  return {
+    id: String(pipeline.id),
+    status,
+    conclusion:
+      status === 'completed' ? CONCLUSION[pipeline.status] : undefined,
+    commit: pipeline.sha,
+    branch: typeof pipeline.ref === 'string' ? pipeline.ref : undefined,
+    startedAt:
+      typeof pipeline.created_at === 'string' ? pipeline.created_at : undefined,
+    completedAt:
+      status === 'completed' && typeof pipeline.updated_at === 'string'
+        ? pipeline.updated_at
+        : undefined,
+    url: typeof pipeline.web_url === 'string' ? pipeline.web_url : undefined,
+  };
+}
+
+/** GitLab CI pipelines. */
+export class GitlabCiProvider implements CiProvider {
+  readonly kind = 'ci' as const;
+  readonly id: string;
+
+  static create(options: {
+    host: string;
+    apiBaseUrl: string;
+    token?: string;
+    fetch?: typeof fetch;
+  }) {
+    return new GitlabCiProvider(
+      options.host,
+      options.apiBaseUrl.replace(/\/+$/, ''),
+      options.token,
+      options.fetch,
+    );
+  }
+
+  private constructor(
+    readonly host: string,
+    private readonly apiBaseUrl: string,
+    private readonly token: string | undefined,
+    private readonly fetchImpl?: typeof fetch,
+  ) {
+    this.id = host === 'gitlab.com' ? 'gitlab-ci' : `gitlab-ci:${host}`;
+  }
+
+  supports(ci: { provider: string }): boolean {
+    return ci.provider === 'gitlab';
+  }
+
+  async listRuns(
+    request: {
+      projectSlug: string;
+      commit?: string;
+      branch?: string;
+      limit: number;
+    },
+    context: ProviderCallContext,
+  ): Promise<BuildRun[]> {
+    const params = new URLSearchParams({
+      per_page: String(Math.min(Math.max(request.limit, 1), 100)),
+    });
+    if (request.commit) params.set('sha', request.commit);
+    if (request.branch) params.set('ref', request.branch);
+    const body = await fetchUpstreamJson<unknown>(
+      `${this.apiBaseUrl}/projects/${encodeURIComponent(
+        request.projectSlug,
+      )}/pipelines?${params}`,
+      {
+        upstream: 'GitLab',
+        signal: context.signal,
+        headers: this.token ? { 'private-token': this.token } : {},
+        fetch: this.fetchImpl,
+      },
+    );
+    if (!Array.isArray(body)) {
+      throw new UpstreamError('GitLab answered an unexpected pipeline list', {
+        kind: 'malformed',
+      });
+    }
+    return body.map(toGitlabBuildRun);
+  }
+}

@@ -1,0 +1,513 @@
+import { rateLimitRetryAt, UpstreamError } from '@slipway/plugin-slipway-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  argoCdValidator,
+  githubValidator,
+  harborValidator,
+} from '../__testUtils__/specValidators';
+import { ArgoCdProvider, toRolloutState } from './ArgoCdProvider';
+import { GithubActionsProvider } from './GithubActionsProvider';
+import { GitlabCiProvider } from './GitlabCiProvider';
+import { HarborProvider, worstScan } from './HarborProvider';
+import { OciRegistryProvider } from './OciRegistryProvider';
+import { SonarQubeProvider } from './SonarQubeProvider';
+import { overlayImage, promotionTrailer } from './GitCliGitOpsReader';
+
+function fixture(name: string): any {
+  return JSON.parse(
+    fs.readFileSync(path.join(__dirname, '__fixtures__', name), 'utf8'),
+  );
+}
+
+/** A fetch that answers from a table of path → body and records requests. */
+function fakeFetch(
+  routes: Record<
+    string,
+    { status?: number; body: unknown; headers?: Record<string, string> }
+  >,
+) {
+  const requests: { url: string; headers: Record<string, string> }[] = [];
+  const impl = (async (url: string, init?: RequestInit) => {
+    requests.push({
+      url,
+      headers: (init?.headers ?? {}) as Record<string, string>,
+    });
+    const { pathname, search } = new URL(url);
+    const route = routes[pathname + search] ?? routes[pathname];
+    if (!route) return new Response('{"message":"Not Found"}', { status: 404 });
+    const text =
+      typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
+    return new Response(text, {
+      status: route.status ?? 200,
+      headers: route.headers,
+    });
+  }) as unknown as typeof fetch;
+  return { fetch: impl, requests };
+}
+
+const signal = () => ({ signal: AbortSignal.timeout(2000) });
+
+describe('recorded vendor payloads are what the vendors document', () => {
+  it('Argo CD applications, resource tree and managed resources', () => {
+    const argo = argoCdValidator();
+    expect(
+      argo.errors(
+        'v1alpha1ApplicationList',
+        fixture('argocd-applications.json'),
+      ),
+    ).toEqual([]);
+    expect(
+      argo.errors(
+        'v1alpha1ApplicationTree',
+        fixture('argocd-resource-tree.json'),
+      ),
+    ).toEqual([]);
+    expect(
+      argo.errors(
+        'applicationManagedResourcesResponse',
+        fixture('argocd-managed-resources.json'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('Harbor artifacts', () => {
+    const harbor = harborValidator();
+    for (const artifact of fixture('harbor-artifacts.json')) {
+      expect(harbor.errors('Artifact', artifact)).toEqual([]);
+    }
+  });
+
+  it('GitHub workflow runs', () => {
+    const github = githubValidator();
+    expect(
+      github.forOperation(
+        'get',
+        '/repos/{owner}/{repo}/actions/runs',
+        200,
+        fixture('github-workflow-runs.json'),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('ArgoCdProvider', () => {
+  it('maps Applications to allow-listed live state, environment from the label', async () => {
+    const { fetch, requests } = fakeFetch({
+      '/api/v1/applications': { body: fixture('argocd-applications.json') },
+    });
+    const provider = ArgoCdProvider.create({
+      instance: 'main',
+      url: 'https://argocd.example.com/',
+      token: 't0k3n',
+      fetch,
+    });
+    const apps = await provider.listApplications(
+      'slipway.dev/app=orders-service',
+      signal(),
+    );
+    expect(requests[0].url).toBe(
+      'https://argocd.example.com/api/v1/applications?selector=slipway.dev%2Fapp%3Dorders-service',
+    );
+    expect(requests[0].headers.authorization).toBe('Bearer t0k3n');
+    expect(apps.map(a => a.environment).sort()).toEqual([
+      'dev',
+      'prod',
+      'staging',
+    ]);
+    const prod = apps.find(a => a.environment === 'prod')!;
+    expect(prod.hasRollout).toBe(true);
+    expect(prod.live).toMatchObject({
+      application: 'orders-service-prod',
+      instance: 'main',
+      syncStatus: 'Synced',
+      healthStatus: 'Suspended',
+      url: 'https://argocd.example.com/applications/orders-service-prod',
+    });
+    expect(prod.live.revision).toMatch(/^[0-9a-f]{40}$/);
+    expect(prod.live.operation?.phase).toBe('Succeeded');
+    expect(prod.history[0].revision).toMatch(/^[0-9a-f]{40}$/);
+    expect(Object.keys(prod.live).sort()).toEqual(
+      [
+        'application',
+        'images',
+        'instance',
+        'lastSyncedAt',
+        'operation',
+        'reconciledAt',
+        'revision',
+        'syncStatus',
+        'healthStatus',
+        'url',
+      ].sort(),
+    );
+  });
+
+  it('reads canary step, weight and pause of a Rollout', () => {
+    const rollout = toRolloutState(
+      fixture('argocd-resource-tree.json'),
+      fixture('argocd-managed-resources.json'),
+    );
+    expect(rollout).toMatchObject({
+      strategy: 'canary',
+      currentStep: 4,
+      totalSteps: 5,
+      weight: 25,
+      paused: true,
+    });
+    const fromTreeOnly = toRolloutState(
+      fixture('argocd-resource-tree.json'),
+      undefined,
+    );
+    expect(fromTreeOnly).toMatchObject({
+      strategy: 'canary',
+      currentStep: 4,
+      totalSteps: 5,
+      weight: 25,
+      paused: true,
+    });
+  });
+
+  it('classifies garbage, outages and rate limits', async () => {
+    const garbage = fakeFetch({
+      '/api/v1/applications': { body: '{"items": [{"metad' },
+    });
+    await expect(
+      ArgoCdProvider.create({
+        instance: 'x',
+        url: 'https://a',
+        token: 't',
+        fetch: garbage.fetch,
+      }).listApplications('a', signal()),
+    ).rejects.toMatchObject({ kind: 'malformed' });
+    const down = fakeFetch({
+      '/api/v1/applications': { status: 502, body: 'bad gateway t' },
+    });
+    await expect(
+      ArgoCdProvider.create({
+        instance: 'x',
+        url: 'https://a',
+        token: 't',
+        fetch: down.fetch,
+      }).listApplications('a', signal()),
+    ).rejects.toMatchObject({ kind: 'error', status: 502 });
+  });
+});
+
+describe('HarborProvider', () => {
+  it('takes the worst scan over all platform manifests of an index, and counts signatures', async () => {
+    const { fetch, requests } = fakeFetch({
+      '/api/v2.0/projects/acme/repositories/payments-api/artifacts': {
+        body: fixture('harbor-artifacts.json'),
+      },
+    });
+    const provider = HarborProvider.create({
+      url: 'https://harbor.example.com',
+      username: 'robot',
+      password: 'pw',
+      fetch,
+    });
+    const artifacts = await provider.listArtifacts(
+      {
+        repositorySlug: 'acme/payments-api',
+        image: 'harbor.example.com/acme/payments-api',
+        limit: 30,
+      },
+      signal(),
+    );
+    expect(requests).toHaveLength(1);
+    const index = artifacts.find(
+      a =>
+        a.image.tag &&
+        fixture('harbor-artifacts.json').find(
+          (r: any) => r.digest === a.image.digest,
+        )?.references?.length,
+    );
+    expect(index).toBeDefined();
+    const raw = fixture('harbor-artifacts.json');
+    const children = raw
+      .find((r: any) => r.digest === index!.image.digest)
+      .references.map((ref: any) =>
+        raw.find((r: any) => r.digest === ref.child_digest),
+      );
+    const highs = children.map(
+      (c: any) =>
+        Object.values<any>(c.scan_overview)[0].summary.summary.High ?? 0,
+    );
+    expect(index!.scan!.high).toBe(Math.max(...highs));
+    expect(index!.signature).toEqual({ signed: true, count: 1 });
+    // Child manifests are not listed as artifacts of their own.
+    expect(artifacts.every(a => a.image.tag)).toBe(true);
+  });
+
+  it('treats a manifest without a scan as not scanned', () => {
+    const scanned = {
+      scanner: 'Trivy',
+      status: 'Success' as const,
+      critical: 0,
+      high: 1,
+      medium: 0,
+      low: 0,
+      unknown: 0,
+    };
+    expect(worstScan([scanned, undefined])?.status).toBe('NotScanned');
+    expect(
+      worstScan([scanned, { ...scanned, status: 'Error', critical: 2 }]),
+    ).toMatchObject({ status: 'Error', critical: 2, high: 1 });
+  });
+});
+
+describe('GithubActionsProvider', () => {
+  it('maps workflow runs and asks by commit', async () => {
+    const { fetch, requests } = fakeFetch({
+      '/api/v3/repos/acme/payments-api/actions/runs': {
+        body: fixture('github-workflow-runs.json'),
+      },
+    });
+    const provider = GithubActionsProvider.create({
+      host: 'ghe.example.com',
+      apiBaseUrl: 'https://ghe.example.com/api/v3',
+      token: 'gh',
+      fetch,
+    });
+    const runs = await provider.listRuns(
+      { projectSlug: 'acme/payments-api', commit: 'abc', limit: 5 },
+      signal(),
+    );
+    expect(requests[0].url).toContain('head_sha=abc');
+    expect(runs[0]).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      name: 'CI',
+    });
+    expect(runs[0].commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(runs[0].durationSeconds).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['429 with Retry-After', 429, { 'retry-after': '7' }, 7_000],
+    [
+      '403 remaining 0 without Retry-After',
+      403,
+      { 'x-ratelimit-remaining': '0' },
+      15_000,
+    ],
+    [
+      'reset in the past',
+      403,
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' },
+      15_000,
+    ],
+    [
+      'reset far in the future',
+      403,
+      { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '99999999999' },
+      60_000,
+    ],
+    ['Retry-After of a day', 429, { 'retry-after': '86400' }, 60_000],
+  ])(
+    'rate limit: %s → bounded back-off',
+    async (_name, status, headers, expectedMs) => {
+      const { fetch } = fakeFetch({
+        '/repos/a/b/actions/runs': { status, body: {}, headers },
+      });
+      const provider = GithubActionsProvider.create({
+        host: 'github.com',
+        apiBaseUrl: 'https://api.github.com',
+        fetch,
+      });
+      const before = Date.now();
+      const error: UpstreamError = await provider
+        .listRuns({ projectSlug: 'a/b', limit: 1 }, signal())
+        .catch(e => e);
+      expect(error.kind).toBe('rate-limited');
+      expect(error.retryAt! - before).toBeGreaterThanOrEqual(expectedMs - 1000);
+      expect(error.retryAt! - before).toBeLessThanOrEqual(
+        Math.min(expectedMs, 60_000) + 1000,
+      );
+    },
+  );
+
+  it('a plain 403 is an error, not a rate limit', () => {
+    expect(rateLimitRetryAt(new Headers(), 0)).toBe(15_000);
+  });
+});
+
+describe('SonarQubeProvider', () => {
+  it('maps the quality gate and its conditions', async () => {
+    const { fetch, requests } = fakeFetch({
+      '/api/qualitygates/project_status': {
+        body: fixture('sonarqube-project-status.json'),
+      },
+    });
+    const provider = SonarQubeProvider.create({
+      url: 'https://sonar.example.com',
+      token: 'sq',
+      fetch,
+    });
+    const gate = await provider.getQualityGate(
+      { projectKey: 'acme_inventory-api' },
+      signal(),
+    );
+    expect(requests[0].headers.authorization).toBe(
+      `Basic ${Buffer.from('sq:').toString('base64')}`,
+    );
+    expect(gate?.status).toBe('ERROR');
+    expect(gate?.conditions?.[0]).toMatchObject({
+      metric: 'new_coverage',
+      status: 'ERROR',
+      threshold: '80',
+    });
+  });
+});
+
+describe('GitOps overlay parsing', () => {
+  it('reads the image entry and the promotion trailer', () => {
+    const yamlText = `images:\n  - name: other/image\n    newTag: x\n  - name: registry/acme/app\n    newTag: abc\n    digest: sha256:${'1'.repeat(
+      64,
+    )}\n`;
+    expect(overlayImage(yamlText, 'registry/acme/app')).toEqual({
+      repository: 'registry/acme/app',
+      tag: 'abc',
+      digest: `sha256:${'1'.repeat(64)}`,
+    });
+    expect(overlayImage('images: [', 'x')).toBeUndefined();
+    expect(
+      promotionTrailer(
+        'Promote app\n\nBody text\n\nSlipway-Promotion: p-123\nSigned-off-by: A',
+      ),
+    ).toBe('p-123');
+    expect(promotionTrailer('Slipway-Promotion: only-subject')).toBeUndefined();
+  });
+});
+
+describe('OciRegistryProvider', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  it('resolves a tag to its digest through the bearer token challenge', async () => {
+    const seen: { method: string; url: string; authorization?: string }[] = [];
+    const fetchImpl = (async (url: string, init?: RequestInit) => {
+      const headers = (init?.headers ?? {}) as Record<string, string>;
+      seen.push({
+        method: init?.method ?? 'GET',
+        url,
+        authorization: headers.authorization,
+      });
+      if (url.startsWith('https://auth.example.com/token')) {
+        return new Response(JSON.stringify({ token: 'registry-token' }), {
+          status: 200,
+        });
+      }
+      if (headers.authorization === 'Bearer registry-token') {
+        return new Response(null, {
+          status: 200,
+          headers: { 'docker-content-digest': digest },
+        });
+      }
+      return new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate':
+            'Bearer realm="https://auth.example.com/token",service="registry.example.com"',
+        },
+      });
+    }) as unknown as typeof fetch;
+    const provider = OciRegistryProvider.create({
+      registries: [
+        { host: 'registry.example.com', username: 'bot', password: 'pw' },
+      ],
+      fetch: fetchImpl,
+    });
+    expect(provider.supports({ image: 'registry.example.com/acme/app' })).toBe(
+      true,
+    );
+    expect(provider.supports({ image: 'other.example.com/acme/app' })).toBe(
+      false,
+    );
+    const artifact = await provider.getArtifact(
+      {
+        image: {
+          repository: 'registry.example.com/acme/app',
+          tag: 'b'.repeat(40),
+        },
+      },
+      signal(),
+    );
+    expect(artifact?.image.digest).toBe(digest);
+    expect(artifact?.sourceCommit).toBe('b'.repeat(40));
+    expect(seen[0]).toMatchObject({
+      method: 'HEAD',
+      url: `https://registry.example.com/v2/acme/app/manifests/${'b'.repeat(
+        40,
+      )}`,
+    });
+    expect(seen[1].url).toContain('scope=repository%3Aacme%2Fapp%3Apull');
+    expect(seen[2].authorization).toBe('Bearer registry-token');
+  });
+
+  it('refuses a digest other than the pinned one, and reads 404 as absent', async () => {
+    const answers = [
+      new Response(null, {
+        status: 200,
+        headers: { 'docker-content-digest': `sha256:${'c'.repeat(64)}` },
+      }),
+      new Response(null, { status: 404 }),
+    ];
+    const provider = OciRegistryProvider.create({
+      registries: [{ host: 'r.example.com' }],
+      fetch: (async () => answers.shift()) as unknown as typeof fetch,
+    });
+    await expect(
+      provider.getArtifact(
+        { image: { repository: 'r.example.com/a', digest } },
+        signal(),
+      ),
+    ).rejects.toMatchObject({ kind: 'malformed' });
+    await expect(
+      provider.getArtifact(
+        { image: { repository: 'r.example.com/a', tag: 'x' } },
+        signal(),
+      ),
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('GitlabCiProvider', () => {
+  it('maps pipelines and asks by commit', async () => {
+    const { fetch, requests } = fakeFetch({
+      '/api/v4/projects/acme%2Fapp/pipelines': {
+        body: [
+          {
+            id: 7,
+            sha: 'f'.repeat(40),
+            ref: 'main',
+            status: 'failed',
+            created_at: '2026-01-01T00:00:00Z',
+            updated_at: '2026-01-01T00:03:00Z',
+            web_url: 'https://gitlab.example.com/acme/app/-/pipelines/7',
+          },
+          { id: 8, sha: 'e'.repeat(40), ref: 'main', status: 'pending' },
+        ],
+      },
+    });
+    const provider = GitlabCiProvider.create({
+      host: 'gitlab.example.com',
+      apiBaseUrl: 'https://gitlab.example.com/api/v4',
+      token: 'gl',
+      fetch,
+    });
+    const runs = await provider.listRuns(
+      { projectSlug: 'acme/app', commit: 'f'.repeat(40), limit: 5 },
+      signal(),
+    );
+    expect(requests[0].headers['private-token']).toBe('gl');
+    expect(requests[0].url).toContain(`sha=${'f'.repeat(40)}`);
+    expect(runs[0]).toMatchObject({
+      id: '7',
+      status: 'completed',
+      conclusion: 'failure',
+      branch: 'main',
+    });
+    expect(runs[1]).toMatchObject({ status: 'queued', conclusion: undefined });
+  });
+});

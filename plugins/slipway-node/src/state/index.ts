@@ -1,0 +1,2 @@
+export * from './fetchUpstream';
+export * from './UpstreamError';
