@@ -1,7 +1,5 @@
 /* eslint-disable jest/no-conditional-expect */
 // Loops over seeded artifacts check each kind (index, signed, unsigned) where it occurs.
-import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import {
   ARGOCD,
   getJson,
@@ -16,6 +14,7 @@ import {
   argoCdValidator,
   githubValidator,
   harborValidator,
+  modelProblems,
 } from './__testUtils__/specValidators';
 
 // Integration tests: they start servers, git and kubectl on a 2-core machine.
@@ -41,7 +40,7 @@ describe('answers match the vendors’ published schemas', () => {
       expect(argo.errors('v1alpha1ApplicationList', list)).toEqual([]);
       expect(list.items).toHaveLength(15);
       for (const item of list.items) {
-        expect(() => new Application(item).validate()).not.toThrow();
+        expect(modelProblems('Application', item)).toEqual([]);
         expect(argo.errors('v1alpha1Application', item)).toEqual([]);
       }
       const selected = await getJson(
@@ -125,10 +124,10 @@ describe('answers match the vendors’ published schemas', () => {
       );
       const item = managed.items.find((i: any) => i.kind === 'Rollout');
       const live = JSON.parse(item.liveState);
-      expect(() => new Rollout(live).validate()).not.toThrow();
-      expect(() =>
-        new Rollout(JSON.parse(item.targetState)).validate(),
-      ).not.toThrow();
+      expect(modelProblems('Rollout', live)).toEqual([]);
+      expect(modelProblems('Rollout', JSON.parse(item.targetState))).toEqual(
+        [],
+      );
       expect(live.status.currentStepIndex).toBe(3);
       expect(live.status.canary.weights.canary.weight).toBe(25);
       expect(
@@ -175,7 +174,7 @@ describe('answers match the vendors’ published schemas', () => {
       );
       expect(synced.status).toBe(200);
       expect(synced.body.status.operationState.phase).toBe('Running');
-      expect(() => new Application(synced.body).validate()).not.toThrow();
+      expect(modelProblems('Application', synced.body)).toEqual([]);
       expect(argo.errors('v1alpha1Application', synced.body)).toEqual([]);
     });
   });

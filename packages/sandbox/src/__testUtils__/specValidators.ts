@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
@@ -205,4 +206,21 @@ function rewriteRefs(schema: unknown): any {
     return result;
   }
   return schema;
+}
+
+/**
+ * Validates objects with @kubernetes-models (ESM-only) in a child process;
+ * returns the problems, empty when every object is valid.
+ */
+export function modelProblems(
+  model: 'Application' | 'Rollout',
+  ...objects: unknown[]
+): string[] {
+  const script = path.resolve(__dirname, '../../scripts/validate-models.mjs');
+  const output = execFileSync(process.execPath, [script], {
+    cwd: path.dirname(script),
+    input: JSON.stringify(objects.map(object => ({ model, object }))),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(output.toString('utf8'));
 }
