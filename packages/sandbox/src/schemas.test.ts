@@ -15,7 +15,7 @@ import {
   githubValidator,
   harborValidator,
   modelProblems,
-} from './__testUtils__/specValidators';
+} from '@slipway/vendor-schemas';
 
 // Integration tests: they start servers, git and kubectl on a 2-core machine.
 jest.setTimeout(60_000);

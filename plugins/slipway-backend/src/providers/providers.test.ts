@@ -5,7 +5,7 @@ import {
   argoCdValidator,
   githubValidator,
   harborValidator,
-} from '../__testUtils__/specValidators';
+} from '@slipway/vendor-schemas';
 import { ArgoCdProvider, toRolloutState } from './ArgoCdProvider';
 import { GithubActionsProvider } from './GithubActionsProvider';
 import { GitlabCiProvider } from './GitlabCiProvider';

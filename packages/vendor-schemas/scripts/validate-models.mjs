@@ -1,7 +1,7 @@
 // Validates Argo CD Applications and Argo Rollouts with the vendors'
 // published models (@kubernetes-models/argo-cd, @kubernetes-models/argo-rollouts).
 // Those packages are ESM-only, so the sandbox's Jest tests run this script in
-// a child process instead of mapping ESM into Jest.
+// a child process instead of mapping ESM into Jest (see modelProblems).
 //
 // Input on stdin: [{ "model": "Application" | "Rollout", "object": {...} }, ...]
 // Output: a JSON array of problems (empty when everything validates).

@@ -1,11 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { load } from 'js-yaml';
 
-/** The repository root (plugins/slipway-backend/src/__testUtils__ → four levels up). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+/** The repository root (packages/vendor-schemas/src → three levels up). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Vendor specs live beside the repository, in `../shared/specs`. */
 export function sharedSpec(file: string): string {
@@ -205,4 +206,21 @@ function rewriteRefs(schema: unknown): any {
     return result;
   }
   return schema;
+}
+
+/**
+ * Validates objects with @kubernetes-models (ESM-only) in a child process;
+ * returns the problems, empty when every object is valid.
+ */
+export function modelProblems(
+  model: 'Application' | 'Rollout',
+  ...objects: unknown[]
+): string[] {
+  const script = path.resolve(__dirname, '../scripts/validate-models.mjs');
+  const output = execFileSync(process.execPath, [script], {
+    cwd: path.dirname(script),
+    input: JSON.stringify(objects.map(object => ({ model, object }))),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(output.toString('utf8'));
 }
