@@ -5,6 +5,7 @@ import {
   argoCdValidator,
   githubValidator,
   harborValidator,
+  modelProblems,
 } from '@slipway/vendor-schemas';
 import { ArgoCdProvider, toRolloutState } from './ArgoCdProvider';
 import { GithubActionsProvider } from './GithubActionsProvider';
@@ -69,6 +70,18 @@ describe('recorded vendor payloads are what the vendors document', () => {
         fixture('argocd-managed-resources.json'),
       ),
     ).toEqual([]);
+    // Applications and the Rollout's live state also pass the Kubernetes models.
+    expect(
+      modelProblems(
+        'Application',
+        ...fixture('argocd-applications.json').items,
+      ),
+    ).toEqual([]);
+    const rollouts = fixture('argocd-managed-resources.json')
+      .items.filter((item: any) => item.kind === 'Rollout' && item.liveState)
+      .map((item: any) => JSON.parse(item.liveState));
+    expect(rollouts.length).toBeGreaterThan(0);
+    expect(modelProblems('Rollout', ...rollouts)).toEqual([]);
   });
 
   it('Harbor artifacts', () => {
