@@ -30,79 +30,17 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
+import {
+  sandboxBackendConfig,
+  sandboxEntities,
+} from '../src/__testUtils__/sandboxWiring';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(__dirname, '../../..');
 const COUNTING_TIMES = 1_000_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function sandboxEntities(sandbox: Sandbox): Entity[] {
-  const text = fs.readFileSync(
-    path.join(repoRoot, 'examples/entities.yaml'),
-    'utf8',
-  );
-  const registryHost = new URL(sandbox.urls.harbor).host;
-  return parseAllDocuments(text)
-    .map(doc => doc.toJS() as Entity)
-    .filter(
-      entity =>
-        entity?.kind === 'Component' &&
-        entity.metadata.annotations?.['slipway.dev/gitops-repo'],
-    )
-    .map(entity => ({
-      ...entity,
-      metadata: {
-        ...entity.metadata,
-        annotations: {
-          ...entity.metadata.annotations,
-          'slipway.dev/gitops-repo': `${sandbox.urls.git}/acme/gitops.git`,
-          'slipway.dev/image': `${registryHost}/acme/${entity.metadata.name}`,
-        },
-      },
-    }));
-}
-
-function sandboxConfig(sandbox: Sandbox, cacheDir: string, state: object) {
-  const githubHost = new URL(sandbox.urls.github).host;
-  return {
-    integrations: {
-      github: [
-        {
-          host: githubHost,
-          apiBaseUrl: sandbox.urls.githubApi,
-          token: 'sandbox-github-token',
-        },
-      ],
-    },
-    slipway: {
-      argocd: {
-        instances: [
-          {
-            name: 'sandbox',
-            url: sandbox.urls.argocd,
-            token: 'sandbox-argocd-token',
-          },
-        ],
-      },
-      harbor: {
-        url: sandbox.urls.harbor,
-        username: 'admin',
-        password: 'sandbox-harbor-password',
-      },
-      sonarqube: {
-        url: sandbox.urls.sonarqube,
-        token: 'sandbox-sonarqube-token',
-      },
-      github: { host: githubHost },
-      gitops: { cacheDir, minFetchIntervalMs: 0 },
-      state,
-    },
-  };
 }
 
 /** Latency (and counting) rules per vendor; `times` counts requests down. */
@@ -146,9 +84,11 @@ async function benchSandbox() {
           catalogServiceMock.factory({ entities }),
           mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
           mockServices.rootConfig.factory({
-            data: sandboxConfig(sandbox, cacheDir, {
-              cacheTtlSeconds: 0,
-              sourceTimeoutMs: 5000,
+            data: sandboxBackendConfig(sandbox, cacheDir, {
+              state: {
+                cacheTtlSeconds: 0,
+                sourceTimeoutMs: 5000,
+              },
             }),
           }),
         ],
@@ -233,7 +173,9 @@ async function benchSandbox() {
           catalogServiceMock.factory({ entities }),
           mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
           mockServices.rootConfig.factory({
-            data: sandboxConfig(sandbox, cacheDir, { cacheTtlSeconds: 30 }),
+            data: sandboxBackendConfig(sandbox, cacheDir, {
+              state: { cacheTtlSeconds: 30 },
+            }),
           }),
         ],
       });

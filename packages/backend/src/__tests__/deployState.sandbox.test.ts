@@ -9,80 +9,13 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
+import {
+  sandboxBackendConfig,
+  sandboxEntities,
+} from '../__testUtils__/sandboxWiring';
 
 jest.setTimeout(120_000);
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-
-/** The example catalog, pointed at the sandbox's ephemeral ports. */
-function exampleEntities(sandbox: Sandbox): Entity[] {
-  const text = fs.readFileSync(
-    path.join(repoRoot, 'examples/entities.yaml'),
-    'utf8',
-  );
-  const registryHost = new URL(sandbox.urls.harbor).host;
-  return parseAllDocuments(text)
-    .map(doc => doc.toJS() as Entity)
-    .filter(entity => entity?.kind === 'Component')
-    .map(entity => {
-      const annotations = { ...entity.metadata.annotations };
-      if (annotations['slipway.dev/gitops-repo']) {
-        annotations[
-          'slipway.dev/gitops-repo'
-        ] = `${sandbox.urls.git}/acme/gitops.git`;
-      }
-      if (annotations['slipway.dev/image']) {
-        annotations[
-          'slipway.dev/image'
-        ] = `${registryHost}/acme/${entity.metadata.name}`;
-      }
-      return { ...entity, metadata: { ...entity.metadata, annotations } };
-    });
-}
-
-function backendConfig(
-  sandbox: Sandbox,
-  cacheDir: string,
-  overrides: object = {},
-) {
-  const githubHost = new URL(sandbox.urls.github).host;
-  return {
-    integrations: {
-      github: [
-        {
-          host: githubHost,
-          apiBaseUrl: sandbox.urls.githubApi,
-          token: 'sandbox-github-token',
-        },
-      ],
-    },
-    slipway: {
-      argocd: {
-        instances: [
-          {
-            name: 'sandbox',
-            url: sandbox.urls.argocd,
-            token: 'sandbox-argocd-token',
-          },
-        ],
-      },
-      harbor: {
-        url: sandbox.urls.harbor,
-        username: 'admin',
-        password: 'sandbox-harbor-password',
-      },
-      sonarqube: {
-        url: sandbox.urls.sonarqube,
-        token: 'sandbox-sonarqube-token',
-      },
-      github: { host: githubHost },
-      gitops: { cacheDir, minFetchIntervalMs: 0 },
-      state: { sourceTimeoutMs: 3000, cacheTtlSeconds: 0 },
-      ...overrides,
-    },
-  };
-}
 
 describe('deploy state against the sandbox', () => {
   let sandbox: Sandbox;
@@ -106,7 +39,7 @@ describe('deploy state against the sandbox', () => {
         canaryStepMs: 60_000,
       },
     });
-    entities = exampleEntities(sandbox);
+    entities = sandboxEntities(sandbox);
   });
 
   afterAll(async () => {
@@ -124,7 +57,7 @@ describe('deploy state against the sandbox', () => {
         catalogServiceMock.factory({ entities }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         mockServices.rootConfig.factory({
-          data: backendConfig(sandbox, cacheDir),
+          data: sandboxBackendConfig(sandbox, cacheDir),
         }),
       ],
     });
