@@ -16,7 +16,6 @@ import {
 
 jest.setTimeout(120_000);
 
-
 describe('deploy state against the sandbox', () => {
   let sandbox: Sandbox;
   let dataDir: string;
