@@ -1,6 +1,9 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { ConfigReader } from '@backstage/config';
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
+import { parse as parseYaml } from 'yaml';
 
 /**
  * A mock action context that records outputs and log lines and hands out
@@ -40,4 +43,45 @@ export function testContext(options: {
     fs.promises.mkdtemp(path.join(options.scratchRoot, 'scratch-'));
   ctx.isDryRun = options.isDryRun ?? false;
   return { ctx, logs, outputs };
+}
+
+/**
+ * A fresh temporary workspace per test for a scaffolder action built by
+ * `createAction({ config })`: `run(input, config?)` executes the handler and
+ * resolves its outputs; `read(file)` parses a YAML file from the workspace.
+ */
+export function actionWorkspace(
+  prefix: string,
+  createAction: (options: { config?: ConfigReader }) => {
+    handler: (ctx: any) => Promise<void>;
+  },
+) {
+  let tmp = '';
+  let workspace = '';
+  beforeEach(async () => {
+    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+    workspace = path.join(tmp, 'workspace');
+    await fs.promises.mkdir(workspace);
+  });
+  afterEach(async () => {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  });
+  return {
+    get workspace() {
+      return workspace;
+    },
+    run(input: Record<string, unknown>, config?: ConfigReader) {
+      const context = testContext({
+        input,
+        workspacePath: workspace,
+        scratchRoot: tmp,
+      });
+      return createAction({ config })
+        .handler(context.ctx)
+        .then(() => context.outputs);
+    },
+    read(file: string) {
+      return parseYaml(fs.readFileSync(path.join(workspace, file), 'utf8'));
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import { ConfigReader } from '@backstage/config';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { testContext } from '../__testUtils__/actionContext';
+import { actionWorkspace } from '../__testUtils__/actionContext';
 import { createArgoCdAppCreateAction, teamOfOwner } from './argocdAppCreate';
 
 const IMAGE = 'harbor.example.com/acme/payments-api';
@@ -15,29 +14,8 @@ const BASE = {
 };
 
 describe('slipway:argocd:app:create', () => {
-  let tmp: string;
-  let workspace: string;
-  beforeEach(async () => {
-    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'slipway-argo-'));
-    workspace = path.join(tmp, 'workspace');
-    await fs.promises.mkdir(workspace);
-  });
-  afterEach(async () => {
-    await fs.promises.rm(tmp, { recursive: true, force: true });
-  });
-
-  const run = (input: Record<string, unknown>, config?: ConfigReader) => {
-    const context = testContext({
-      input,
-      workspacePath: workspace,
-      scratchRoot: tmp,
-    });
-    return createArgoCdAppCreateAction({ config })
-      .handler(context.ctx)
-      .then(() => context.outputs);
-  };
-  const read = (file: string) =>
-    parseYaml(fs.readFileSync(path.join(workspace, file), 'utf8'));
+  const ws = actionWorkspace('slipway-argo-', createArgoCdAppCreateAction);
+  const { run, read } = ws;
 
   it('writes one Application per environment: dev automated, the others manual', async () => {
     const outputs = await run(BASE);
@@ -95,14 +73,14 @@ describe('slipway:argocd:app:create', () => {
   });
 
   it('merges into an existing AppProject of the team instead of replacing it', async () => {
-    fs.mkdirSync(path.join(workspace, 'projects'));
+    fs.mkdirSync(path.join(ws.workspace, 'projects'));
     fs.writeFileSync(
-      path.join(workspace, 'projects/team-payments.yaml'),
+      path.join(ws.workspace, 'projects/team-payments.yaml'),
       '# hand-written\napiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: team-payments\nspec:\n  sourceRepos: [https://github.com/acme/gitops.git]\n  destinations:\n    - {server: https://kubernetes.default.svc, namespace: billing-dev}\n',
     );
     await run(BASE);
     const text = fs.readFileSync(
-      path.join(workspace, 'projects/team-payments.yaml'),
+      path.join(ws.workspace, 'projects/team-payments.yaml'),
       'utf8',
     );
     expect(text.startsWith('# hand-written\n')).toBe(true);

@@ -1,38 +1,15 @@
 import { ConfigReader } from '@backstage/config';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
-import { parse as parseYaml } from 'yaml';
-import { testContext } from '../__testUtils__/actionContext';
+import { actionWorkspace } from '../__testUtils__/actionContext';
 import { listFiles } from '../__testUtils__/checks';
 import { createGitOpsAppCreateAction } from './gitopsAppCreate';
 
 const IMAGE = 'harbor.example.com/acme/payments-api';
 
 describe('slipway:gitops:app:create', () => {
-  let tmp: string;
-  let workspace: string;
-  beforeEach(async () => {
-    tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'slipway-app-'));
-    workspace = path.join(tmp, 'workspace');
-    await fs.promises.mkdir(workspace);
-  });
-  afterEach(async () => {
-    await fs.promises.rm(tmp, { recursive: true, force: true });
-  });
-
-  const run = (input: Record<string, unknown>, config?: ConfigReader) => {
-    const context = testContext({
-      input,
-      workspacePath: workspace,
-      scratchRoot: tmp,
-    });
-    return createGitOpsAppCreateAction({ config })
-      .handler(context.ctx)
-      .then(() => context.outputs);
-  };
-  const read = (file: string) =>
-    parseYaml(fs.readFileSync(path.join(workspace, file), 'utf8'));
+  const ws = actionWorkspace('slipway-app-', createGitOpsAppCreateAction);
+  const { run, read } = ws;
 
   it('writes base and one overlay per configured environment', async () => {
     const outputs = await run({ name: 'payments-api', image: IMAGE });
@@ -43,7 +20,9 @@ describe('slipway:gitops:app:create', () => {
       staging: 'payments-api-staging',
       prod: 'payments-api-prod',
     });
-    expect(listFiles(path.join(workspace, 'apps/payments-api/base'))).toEqual([
+    expect(
+      listFiles(path.join(ws.workspace, 'apps/payments-api/base')),
+    ).toEqual([
       'deployment.yaml',
       'hpa.yaml',
       'kustomization.yaml',
@@ -62,7 +41,7 @@ describe('slipway:gitops:app:create', () => {
   it('is idempotent for the same application and keeps files already there', async () => {
     await run({ name: 'payments-api', image: IMAGE });
     const overlay = path.join(
-      workspace,
+      ws.workspace,
       'apps/payments-api/overlays/dev/kustomization.yaml',
     );
     const edited = fs
@@ -83,11 +62,11 @@ describe('slipway:gitops:app:create', () => {
   });
 
   it('refuses a folder holding files without an app label', async () => {
-    fs.mkdirSync(path.join(workspace, 'apps/payments-api'), {
+    fs.mkdirSync(path.join(ws.workspace, 'apps/payments-api'), {
       recursive: true,
     });
     fs.writeFileSync(
-      path.join(workspace, 'apps/payments-api/secret.yaml'),
+      path.join(ws.workspace, 'apps/payments-api/secret.yaml'),
       'kind: Secret\n',
     );
     await expect(run({ name: 'payments-api', image: IMAGE })).rejects.toThrow(
@@ -116,8 +95,8 @@ describe('slipway:gitops:app:create', () => {
       config,
     );
     expect(
-      listFiles(path.join(workspace, 'apps/payments-api/overlays')).filter(f =>
-        f.endsWith('kustomization.yaml'),
+      listFiles(path.join(ws.workspace, 'apps/payments-api/overlays')).filter(
+        f => f.endsWith('kustomization.yaml'),
       ),
     ).toEqual([
       'dev/kustomization.yaml',
@@ -160,6 +139,6 @@ describe('slipway:gitops:app:create', () => {
     await expect(
       run({ name: 'payments-api', image: IMAGE, ...override }),
     ).rejects.toThrow(message);
-    expect(listFiles(workspace)).toEqual([]);
+    expect(listFiles(ws.workspace)).toEqual([]);
   });
 });
