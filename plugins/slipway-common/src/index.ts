@@ -12,3 +12,4 @@ export * from './policy';
 export * from './SlipwayClient';
 export * from './state';
 export * from './types';
+export * from './rules/overlayImage';
