@@ -3,6 +3,7 @@
 // the Slipway plugins.
 
 import { createBackend } from '@backstage/backend-defaults';
+import { guardedArgoCdPlugin } from './modules/guardedArgoCd';
 import { permissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
@@ -63,8 +64,10 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
-// Argo CD (Roadie's backend, for its entity cards) and Slipway
-backend.add(import('@roadiehq/backstage-plugin-argo-cd-backend'));
+// Argo CD (Roadie's backend, for its entity cards, with its write routes
+// refused unless the permission policy allows them: platform admins only)
+// and Slipway.
+backend.add(guardedArgoCdPlugin);
 backend.add(import('@slipway/plugin-slipway-backend'));
 
 backend.start();

@@ -4,6 +4,7 @@ import {
   slipwayPolicyReadPermission,
   slipwayPolicyUpdatePermission,
 } from '@slipway/plugin-slipway-common';
+import { argoCdWritePermission } from './guardedArgoCd';
 import { SlipwayPortalPermissionPolicy } from './permissionPolicy';
 
 function user(ownershipEntityRefs: string[]) {
@@ -80,5 +81,28 @@ describe('SlipwayPortalPermissionPolicy', () => {
         )
       ).result,
     ).toBe(AuthorizeResult.DENY);
+  });
+
+  it('gives Argo CD write routes (Roadie backend) to platform admins only', async () => {
+    const permission = argoCdWritePermission;
+    expect(
+      (
+        await policy.handle(
+          { permission },
+          user(['user:default/alice', 'group:default/platform-admins']),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      (
+        await policy.handle(
+          { permission },
+          user(['user:default/guest', 'group:default/team-payments']),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
+    expect((await policy.handle({ permission })).result).toBe(
+      AuthorizeResult.DENY,
+    );
   });
 });

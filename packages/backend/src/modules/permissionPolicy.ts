@@ -16,10 +16,19 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 
 const DEFAULT_ADMIN_GROUPS = ['group:default/platform-admins'];
 
+/** Permissions only members of the platform admin groups hold. */
+const ADMIN_ONLY_PERMISSIONS = new Set([
+  'slipway.policy.update',
+  'argocd.application.write',
+]);
+
 /**
  * The portal's permission policy:
  * - Slipway policy changes (`slipway.policy.update`) only for members of the
  *   platform admin groups (`slipway.platformAdminGroups`).
+ * - Writes through Roadie's Argo CD backend (`argocd.application.write`:
+ *   sync, create, update, delete, terminate) only for platform admins too:
+ *   in this portal every change goes through Git.
  * - Reading Slipway policies for every signed-in user.
  * - Everything else allowed, as in a new Backstage app.
  */
@@ -37,7 +46,7 @@ export class SlipwayPortalPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (request.permission.name === 'slipway.policy.update') {
+    if (ADMIN_ONLY_PERMISSIONS.has(request.permission.name)) {
       const refs = user?.info.ownershipEntityRefs ?? [];
       return {
         result: refs.some(ref => this.adminGroups.includes(ref))
