@@ -16,6 +16,7 @@ slipway_sandbox_env() {
   export SANDBOX_ARGOCD_TOKEN="${SANDBOX_ARGOCD_TOKEN:-sandbox-argocd-token}"
   export SANDBOX_HARBOR_PASSWORD="${SANDBOX_HARBOR_PASSWORD:-sandbox-harbor-password}"
   export SANDBOX_SONARQUBE_TOKEN="${SANDBOX_SONARQUBE_TOKEN:-sandbox-sonarqube-token}"
+  export SANDBOX_ADMIN_TOKEN="${SANDBOX_ADMIN_TOKEN:-sandbox-admin-token}"
   # The sandbox plays Argo CD notifications: application changes are posted
   # to the portal's webhook, which refreshes the open Deploy tab.
   export SANDBOX_ARGOCD_WEBHOOK_SECRET="${SANDBOX_ARGOCD_WEBHOOK_SECRET:-sandbox-argocd-webhook-secret}"

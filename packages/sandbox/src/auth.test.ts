@@ -154,7 +154,9 @@ describe('auth', () => {
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
-    const state = await fetch(`${urls.admin}/admin/state`);
+    const state = await fetch(`${urls.admin}/admin/state`, {
+      headers: { Authorization: 'Bearer sandbox-admin-token' },
+    });
     seen.push(await state.text());
     for (const text of [...seen, ...sandbox.logs]) {
       expect(text).not.toContain(SENTINEL);

@@ -213,6 +213,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       harbor,
       argo: argocd,
       urls: () => urls,
+      adminTokens: credentials.adminTokens,
     }),
   );
   github.slot.use(

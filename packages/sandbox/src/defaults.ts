@@ -35,4 +35,5 @@ export const DEFAULT_CREDENTIALS: SandboxCredentials = {
   harborUsername: 'admin',
   harborPassword: 'sandbox-harbor-password',
   sonarqubeTokens: ['sandbox-sonarqube-token'],
+  adminTokens: ['sandbox-admin-token'],
 };

@@ -35,6 +35,8 @@ export interface SandboxCredentials {
   harborUsername: string;
   harborPassword: string;
   sonarqubeTokens: string[];
+  /** Bearer tokens of the admin API (faults, state twists). */
+  adminTokens: string[];
 }
 
 /** Ports per service; 0 picks an ephemeral port. */

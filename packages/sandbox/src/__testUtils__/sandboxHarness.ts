@@ -125,6 +125,7 @@ export function basic(user: string, password: string): string {
 
 export const GITHUB = { Authorization: 'token sandbox-github-token' };
 export const ARGOCD = { Authorization: 'Bearer sandbox-argocd-token' };
+export const ADMIN = { Authorization: 'Bearer sandbox-admin-token' };
 export const HARBOR = {
   Authorization: basic('admin', 'sandbox-harbor-password'),
 };

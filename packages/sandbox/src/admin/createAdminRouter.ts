@@ -1,9 +1,10 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
+import crypto from 'node:crypto';
 import { ArgoApiError } from '../argocd/ArgoApiError';
 import { ArgoCdController } from '../argocd/ArgoCdController';
 import { CiSimulator } from '../ci/CiSimulator';
 import { SANDBOX_BANNER } from '../defaults';
-import { FaultInjector } from '../faults/FaultInjector';
+import { DEFAULT_FAULT_OWNER, FaultInjector } from '../faults/FaultInjector';
 import { parseFaultRules } from '../faults/faultRules';
 import { GitRepositories } from '../git/GitRepositories';
 import { RepoWatcher } from '../git/RepoWatcher';
@@ -12,6 +13,24 @@ import { SandboxUrls } from '../types';
 
 const IMAGE_REFERENCE =
   /^[a-z0-9.:_/-]+(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The client named by `X-Sandbox-Client`, or the default owner. */
+function clientOf(req: Request): string {
+  const value = req.header('x-sandbox-client');
+  return value && CLIENT_ID.test(value) ? value : DEFAULT_FAULT_OWNER;
+}
+
+function tokenMatches(token: string, tokens: string[]): boolean {
+  const given = Buffer.from(token);
+  return tokens.some(candidate => {
+    const wanted = Buffer.from(candidate);
+    return (
+      wanted.length === given.length && crypto.timingSafeEqual(wanted, given)
+    );
+  });
+}
 
 /** Admin API: health, state summary, fault injection and state twists. */
 export function createAdminRouter(options: {
@@ -22,6 +41,8 @@ export function createAdminRouter(options: {
   harbor: HarborRegistry;
   argo: ArgoCdController;
   urls: () => SandboxUrls;
+  /** Bearer tokens accepted on `/admin/*`. */
+  adminTokens: string[];
 }): Router {
   const { faults, argo } = options;
   const router = Router();
@@ -31,8 +52,22 @@ export function createAdminRouter(options: {
     res.json({ status: 'ok', sandbox: true, notice: SANDBOX_BANNER });
   });
 
-  router.get('/admin/faults', (_req, res) => {
-    res.json({ rules: faults.list() });
+  // Everything else needs the admin token: the admin API changes what every
+  // client of the sandbox sees.
+  router.use('/admin', (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!tokenMatches(token, options.adminTokens)) {
+      res.status(401).json({ error: 'admin token required' });
+      return;
+    }
+    next();
+  });
+
+  // Fault rules belong to the client that set them (X-Sandbox-Client), so
+  // concurrent test clients never clear each other's faults.
+  router.get('/admin/faults', (req, res) => {
+    res.json({ rules: faults.list(req.query.all ? undefined : clientOf(req)) });
   });
   const setFaults = (append: boolean) => (req: Request, res: Response) => {
     const parsed = parseFaultRules(req.body);
@@ -42,14 +77,22 @@ export function createAdminRouter(options: {
         .json({ error: 'invalid fault rules', details: parsed.errors });
       return;
     }
-    if (append) faults.addRules(parsed.rules);
-    else faults.setRules(parsed.rules);
-    res.json({ rules: faults.list() });
+    const owner = clientOf(req);
+    if (append) faults.addRules(parsed.rules, owner);
+    else faults.setRules(parsed.rules, owner);
+    res.json({ rules: faults.list(owner) });
   };
   router.put('/admin/faults', setFaults(false));
   router.post('/admin/faults', setFaults(true));
-  router.delete('/admin/faults', (_req, res) => {
-    faults.clear();
+  router.delete('/admin/faults', (req, res) => {
+    faults.clear(clientOf(req));
+    res.status(204).end();
+  });
+  router.delete('/admin/faults/:id', (req, res) => {
+    if (!faults.remove(req.params.id, clientOf(req))) {
+      res.status(404).json({ error: 'no such fault rule of this client' });
+      return;
+    }
     res.status(204).end();
   });
 

@@ -4,9 +4,21 @@ import { SandboxVendor } from '../types';
 import { FaultRule } from './faultRules';
 
 interface ActiveRule {
+  id: string;
+  owner: string;
   rule: FaultRule;
   remaining: number | undefined;
 }
+
+/** Owner of rules set in-process (tests, benchmarks) without naming one. */
+export const DEFAULT_FAULT_OWNER = 'default';
+
+/** A rule as listed: its id, its owner and the uses left. */
+export type ListedFaultRule = FaultRule & {
+  id: string;
+  owner: string;
+  remaining?: number;
+};
 
 /**
  * Holds the fault rules set through the admin API and applies them to the
@@ -14,6 +26,7 @@ interface ActiveRule {
  */
 export class FaultInjector {
   private active: ActiveRule[] = [];
+  private nextId = 1;
   private readonly held = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -23,21 +36,47 @@ export class FaultInjector {
     return new FaultInjector(options.timeoutMs);
   }
 
-  setRules(rules: FaultRule[]): void {
-    this.active = rules.map(rule => ({ rule, remaining: rule.times }));
+  private activate(rules: FaultRule[], owner: string): ActiveRule[] {
+    return rules.map(rule => ({
+      id: `fault-${this.nextId++}`,
+      owner,
+      rule,
+      remaining: rule.times,
+    }));
   }
 
-  addRules(rules: FaultRule[]): void {
-    this.active.push(...rules.map(rule => ({ rule, remaining: rule.times })));
+  /** Replaces the owner's rules; other owners' rules stay. */
+  setRules(rules: FaultRule[], owner = DEFAULT_FAULT_OWNER): ListedFaultRule[] {
+    const added = this.activate(rules, owner);
+    this.active = [...this.active.filter(e => e.owner !== owner), ...added];
+    return added.map(toListed);
   }
 
-  /** Current rules with their remaining counts. */
-  list(): Array<FaultRule & { remaining?: number }> {
-    return this.active.map(({ rule, remaining }) => ({ ...rule, remaining }));
+  /** Adds rules for the owner after every existing rule. */
+  addRules(rules: FaultRule[], owner = DEFAULT_FAULT_OWNER): ListedFaultRule[] {
+    const added = this.activate(rules, owner);
+    this.active.push(...added);
+    return added.map(toListed);
   }
 
-  clear(): void {
-    this.active = [];
+  /** Current rules with their ids, owners and remaining counts; one owner's when given. */
+  list(owner?: string): ListedFaultRule[] {
+    return this.active
+      .filter(entry => owner === undefined || entry.owner === owner)
+      .map(toListed);
+  }
+
+  /** Removes the owner's rules, or every rule when no owner is given (in-process use). */
+  clear(owner?: string): void {
+    this.active =
+      owner === undefined ? [] : this.active.filter(e => e.owner !== owner);
+  }
+
+  /** Removes one rule if the owner holds it; false when there is no such rule of theirs. */
+  remove(id: string, owner: string): boolean {
+    const before = this.active.length;
+    this.active = this.active.filter(e => !(e.id === id && e.owner === owner));
+    return this.active.length < before;
   }
 
   /** Closes every held request; called on stop. */
@@ -153,4 +192,8 @@ export class FaultInjector {
       status: String(rule.status ?? 403),
     });
   }
+}
+
+function toListed({ id, owner, rule, remaining }: ActiveRule): ListedFaultRule {
+  return { ...rule, id, owner, remaining };
 }

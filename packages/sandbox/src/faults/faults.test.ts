@@ -1,5 +1,6 @@
 import http from 'node:http';
 import {
+  ADMIN,
   ARGOCD,
   GITHUB,
   HARBOR,
@@ -24,10 +25,10 @@ describe('fault injection', () => {
   }, 90_000);
   afterAll(() => sandbox.close());
   afterEach(async () => {
-    await sendJson('DELETE', admin, {});
+    await sendJson('DELETE', admin, ADMIN);
   });
 
-  const setFaults = (rules: unknown) => sendJson('PUT', admin, {}, rules);
+  const setFaults = (rules: unknown) => sendJson('PUT', admin, ADMIN, rules);
 
   it('adds latency', async () => {
     expect(
@@ -144,7 +145,7 @@ describe('fault injection', () => {
         })
       ).status,
     ).toBe(200);
-    const listed = await (await fetch(admin)).json();
+    const listed = await (await fetch(admin, { headers: ADMIN })).json();
     expect(listed.rules[0].remaining).toBe(1);
     expect((await fetch(checkout, { headers: GITHUB })).status).toBe(500);
     expect((await fetch(checkout, { headers: GITHUB })).status).toBe(200);
@@ -179,10 +180,75 @@ describe('fault injection', () => {
     }
     const invalidJson = await fetch(admin, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...ADMIN, 'content-type': 'application/json' },
       body: '{',
     });
     expect(invalidJson.status).toBe(400);
-    expect((await (await fetch(admin)).json()).rules).toEqual([]);
+    expect(
+      (await (await fetch(admin, { headers: ADMIN })).json()).rules,
+    ).toEqual([]);
+  });
+
+  it('refuses the admin API without the admin token', async () => {
+    for (const headers of [
+      {},
+      { Authorization: 'Bearer wrong-admin-token' },
+      { Authorization: 'token sandbox-admin-token' },
+      GITHUB,
+    ]) {
+      for (const [method, url] of [
+        ['GET', admin],
+        ['PUT', admin],
+        ['DELETE', admin],
+        ['GET', `${sandbox.sandbox.urls.admin}/admin/state`],
+        ['POST', `${sandbox.sandbox.urls.admin}/admin/refresh`],
+      ]) {
+        const response = await sendJson(
+          method,
+          url,
+          headers,
+          method === 'PUT' ? [{ vendor: 'github', mode: 'error' }] : undefined,
+        );
+        expect({ method, url, status: response.status }).toEqual({
+          method,
+          url,
+          status: 401,
+        });
+      }
+    }
+    expect(sandbox.sandbox.faults.list()).toEqual([]);
+    // Health stays open for readiness probes.
+    expect((await fetch(`${sandbox.sandbox.urls.admin}/healthz`)).status).toBe(
+      200,
+    );
+  });
+
+  it('keeps concurrent clients from clearing each other’s faults', async () => {
+    const alice = { ...ADMIN, 'X-Sandbox-Client': 'alice' };
+    const bob = { ...ADMIN, 'X-Sandbox-Client': 'bob' };
+    const aliceRule = { vendor: 'harbor', mode: 'error', status: 502 };
+    const bobRule = { vendor: 'sonarqube', mode: 'error', status: 503 };
+    const set = await sendJson('PUT', admin, alice, [aliceRule]);
+    expect(set.body.rules).toEqual([
+      expect.objectContaining({ ...aliceRule, owner: 'alice' }),
+    ]);
+    await sendJson('PUT', admin, bob, [bobRule]);
+    // Bob replacing and clearing his rules leaves Alice's.
+    await sendJson('PUT', admin, bob, [bobRule, bobRule]);
+    expect((await sendJson('GET', admin, bob)).body.rules).toHaveLength(2);
+    expect((await sendJson('DELETE', admin, bob)).status).toBe(204);
+    expect((await sendJson('GET', admin, bob)).body.rules).toEqual([]);
+    const aliceRules = (await sendJson('GET', admin, alice)).body.rules;
+    expect(aliceRules).toEqual([
+      expect.objectContaining({ ...aliceRule, owner: 'alice' }),
+    ]);
+    // Bob cannot delete Alice's rule by id; Alice can.
+    const id = aliceRules[0].id;
+    expect((await sendJson('DELETE', `${admin}/${id}`, bob)).status).toBe(404);
+    expect(sandbox.sandbox.faults.list()).toHaveLength(1);
+    expect((await sendJson('DELETE', `${admin}/${id}`, alice)).status).toBe(
+      204,
+    );
+    expect(sandbox.sandbox.faults.list()).toEqual([]);
   });
 });
