@@ -1,0 +1,2 @@
+export * from './deployWindow';
+export * from './gates';
