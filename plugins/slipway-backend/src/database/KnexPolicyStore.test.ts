@@ -125,7 +125,8 @@ describe.each(databases.eachSupportedId())('KnexPolicyStore on %s', id => {
       directory: require('path').resolve(__dirname, '../../migrations'),
       tableName: 'slipway_knex_migrations',
     };
-    await knex.migrate.down(config);
+    // Down through every migration, down to before the policies table.
+    await knex.migrate.rollback(config, true);
     expect(await knex.schema.hasTable('slipway_policy_versions')).toBe(false);
     await knex.migrate.latest(config);
     expect(await knex.schema.hasTable('slipway_policy_versions')).toBe(true);

@@ -1,21 +1,14 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
   PromotionPolicy,
   PromotionPolicyVersion,
 } from '@slipway/plugin-slipway-common';
 import { Knex } from 'knex';
+import { connectSlipwayDatabase, isUniqueViolation } from './migrate';
 import { PolicyStore } from './PolicyStore';
 
 const TABLE = 'slipway_policy_versions';
-
-const migrationsDir = resolvePackagePath(
-  '@slipway/plugin-slipway-backend',
-  'migrations',
-);
 
 type Row = {
   name: string;
@@ -48,29 +41,12 @@ function fromRow(row: Row): PromotionPolicyVersion {
   return version;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' || // PostgreSQL
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed/.test(e?.message ?? '')
-  );
-}
-
 /** Knex implementation of the policy store, for SQLite and PostgreSQL. */
 export class KnexPolicyStore implements PolicyStore {
   static async create(options: {
     database: DatabaseService;
   }): Promise<KnexPolicyStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({
-        directory: migrationsDir,
-        tableName: 'slipway_knex_migrations',
-      });
-    }
-    return new KnexPolicyStore(client);
+    return new KnexPolicyStore(await connectSlipwayDatabase(options.database));
   }
 
   private constructor(private readonly db: Knex) {}

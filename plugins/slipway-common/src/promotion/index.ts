@@ -1,2 +1,3 @@
 export * from './deployWindow';
 export * from './gates';
+export * from './types';
