@@ -1,8 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  slipwayFreezeManagePermission,
   slipwayPolicyReadPermission,
   slipwayPolicyUpdatePermission,
+  slipwayPromotionCreatePermission,
+  slipwayPromotionOverridePermission,
 } from '@slipway/plugin-slipway-common';
 import { argoCdWritePermission } from './guardedArgoCd';
 import { SlipwayPortalPermissionPolicy } from './permissionPolicy';
@@ -104,5 +107,78 @@ describe('SlipwayPortalPermissionPolicy', () => {
     expect((await policy.handle({ permission })).result).toBe(
       AuthorizeResult.DENY,
     );
+  });
+});
+
+describe('promotion permissions', () => {
+  const admin = user(['user:default/alice', 'group:default/platform-admins']);
+  const member = user(['user:default/guest', 'group:default/team-payments']);
+
+  it('gives admins every promotion permission and freezes', async () => {
+    const policy = SlipwayPortalPermissionPolicy.fromConfig(
+      mockServices.rootConfig({ data: {} }),
+    );
+    for (const permission of [
+      slipwayPromotionCreatePermission,
+      slipwayPromotionOverridePermission,
+      slipwayFreezeManagePermission,
+    ]) {
+      expect((await policy.handle({ permission }, admin)).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
+  });
+
+  it('keeps break-glass and freezes from everyone else', async () => {
+    const policy = SlipwayPortalPermissionPolicy.fromConfig(
+      mockServices.rootConfig({ data: {} }),
+    );
+    for (const permission of [
+      slipwayPromotionOverridePermission,
+      slipwayFreezeManagePermission,
+    ]) {
+      expect((await policy.handle({ permission }, member)).result).toBe(
+        AuthorizeResult.DENY,
+      );
+    }
+  });
+
+  it('lets a team promote what it owns, into its environments only (THREATS 16)', async () => {
+    const policy = SlipwayPortalPermissionPolicy.fromConfig(
+      mockServices.rootConfig({
+        data: {
+          slipway: { permissions: { teamEnvironments: ['dev', 'staging'] } },
+        },
+      }),
+    );
+    const decision = await policy.handle(
+      { permission: slipwayPromotionCreatePermission },
+      member,
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'slipway',
+      resourceType: 'slipway-promotion-target',
+      conditions: {
+        allOf: [
+          {
+            rule: 'IS_TARGET_OWNER',
+            resourceType: 'slipway-promotion-target',
+            params: {
+              claims: ['user:default/guest', 'group:default/team-payments'],
+            },
+          },
+          {
+            rule: 'IS_TARGET_ENVIRONMENT',
+            resourceType: 'slipway-promotion-target',
+            params: { environments: ['dev', 'staging'] },
+          },
+        ],
+      },
+    });
+    expect(
+      (await policy.handle({ permission: slipwayPromotionCreatePermission }))
+        .result,
+    ).toBe(AuthorizeResult.DENY);
   });
 });
