@@ -103,6 +103,8 @@ export const environmentRuleSchema = z
   .object({
     mode: z.enum(['direct', 'pull-request']),
     autoPromote: z.boolean().optional(),
+    /** Manual-sync environments: ask Argo CD to sync once the commit lands. */
+    sync: z.boolean().optional(),
     gates: z.array(gateSchema).max(50),
   })
   .strict();

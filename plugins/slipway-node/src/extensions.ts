@@ -156,6 +156,15 @@ export interface DeliveryProvider extends SlipwayProvider {
     application: string,
     context: ProviderCallContext,
   ): Promise<RolloutState | undefined>;
+  /**
+   * Optional: starts a sync of an application to a revision, with a
+   * separately configured write credential. Waits while another operation
+   * is in progress; never terminates someone else's operation.
+   */
+  sync?(
+    application: string,
+    options: { revision?: string; signal: AbortSignal },
+  ): Promise<void>;
 }
 
 /** Reads CI runs of a source repository. @public */

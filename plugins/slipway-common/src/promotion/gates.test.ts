@@ -372,7 +372,13 @@ describe('gates', () => {
 
 describe('evaluateGates and gatesVerdict', () => {
   it('admin freezes block, and lapse at their end', () => {
-    const rules = { mode: 'direct' as const, autoPromote: false, policies: [], gates: [] };
+    const rules = {
+      mode: 'direct' as const,
+      autoPromote: false,
+      sync: false,
+      policies: [],
+      gates: [],
+    };
     const freeze = {
       id: 'f1',
       reason: 'incident 42',

@@ -416,6 +416,8 @@ export interface EnvironmentRules {
   mode: 'direct' | 'pull-request';
   /** Only when every applicable policy that names the environment allows it. */
   autoPromote: boolean;
+  /** Sync the Argo CD application after the commit lands (any applicable policy asks). */
+  sync: boolean;
   policies: { name: string; version: number }[];
   gates: { gate: PolicyGate; policy: { name: string; version: number } }[];
 }
@@ -434,6 +436,7 @@ export function environmentRules(
   const rules: EnvironmentRules = {
     mode: 'direct',
     autoPromote: false,
+    sync: false,
     policies: [],
     gates: [],
   };
@@ -448,6 +451,7 @@ export function environmentRules(
     rules.policies.push(ref);
     if (rule.mode === 'pull-request') rules.mode = 'pull-request';
     if (!rule.autoPromote) everyAllowsAuto = false;
+    if (rule.sync) rules.sync = true;
     for (const gate of rule.gates) rules.gates.push({ gate, policy: ref });
   }
   rules.autoPromote = rules.policies.length > 0 && everyAllowsAuto;

@@ -1,0 +1,176 @@
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ApprovalFact,
+  ArtifactState,
+  EntityState,
+  Freeze,
+  FreezeFact,
+  GateFacts,
+  PolicySubject,
+  SourceKind,
+  SourceReport,
+  SourceStatus,
+} from '@slipway/plugin-slipway-common';
+import { StoredApproval } from '../database/PromotionStore';
+
+const RANK: Record<SourceStatus, number> = {
+  ok: 0,
+  unconfigured: 1,
+  stale: 2,
+  'rate-limited': 3,
+  error: 4,
+};
+
+/** The worst status of every source of a kind in a response; undefined when none reported. */
+export function sourceStatusOf(
+  sources: SourceReport[],
+  kind: SourceKind,
+): SourceStatus | undefined {
+  let worst: SourceStatus | undefined;
+  for (const report of sources) {
+    if (report.kind !== kind) continue;
+    if (!worst || RANK[report.status] > RANK[worst]) worst = report.status;
+  }
+  return worst;
+}
+
+function refOf(value: unknown, kind: string): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, { defaultKind: kind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a policy selector and the permission rules see of an entity. */
+export function subjectOf(entity: Entity): PolicySubject {
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  return {
+    entityRef: stringifyEntityRef(entity),
+    kind: entity.kind,
+    owner: refOf(spec.owner, 'group'),
+    system: refOf(spec.system, 'system'),
+  };
+}
+
+/** The freezes that cover a target: global, its environment, system, owner or the entity itself. */
+export function freezesCovering(
+  freezes: Freeze[],
+  subject: PolicySubject,
+  environment: string,
+): FreezeFact[] {
+  return freezes
+    .filter(freeze => {
+      switch (freeze.scope) {
+        case 'global':
+          return true;
+        case 'environment':
+          return freeze.target === environment;
+        case 'system':
+          return (
+            freeze.target !== undefined && freeze.target === subject.system
+          );
+        case 'owner':
+          return freeze.target !== undefined && freeze.target === subject.owner;
+        case 'entity':
+          return freeze.target === subject.entityRef;
+        default:
+          return false;
+      }
+    })
+    .map(({ id, reason, createdBy, scope, target, until }) => ({
+      id,
+      reason,
+      createdBy,
+      scope,
+      target,
+      until,
+    }));
+}
+
+/**
+ * Approvals as gate facts, one per policy version the approver approved,
+ * with the approver's ownership references as they are now (membership is
+ * re-checked at every evaluation, THREATS 17).
+ */
+export function approvalFacts(
+  approvals: StoredApproval[],
+  ownershipOf: Map<string, string[]>,
+): ApprovalFact[] {
+  return approvals.flatMap(approval =>
+    approval.policies.map(policy => ({
+      approver: approval.approver,
+      ownershipRefs: ownershipOf.get(approval.approver) ?? [approval.approver],
+      decision: approval.decision,
+      environment: approval.environment,
+      digest: approval.digest,
+      policyName: policy.name,
+      policyVersion: policy.version,
+      comment: approval.comment,
+    })),
+  );
+}
+
+/** The digest an environment runs per Git: the overlay's digest, else the registry's for its tag. */
+export function environmentDigest(
+  state: EntityState,
+  environment: string,
+): string | undefined {
+  const env = state.environments.find(e => e.environment === environment);
+  return env?.desired?.image?.digest ?? env?.artifact?.image.digest;
+}
+
+/**
+ * Gate facts from one fresh state read (sources not `ok` make their gates
+ * unknown), the artifact as the registry describes it, soak observations,
+ * approvals and freezes.
+ */
+export function buildGateFacts(options: {
+  now: Date;
+  environment: string;
+  requester: string;
+  state: EntityState;
+  artifact: ArtifactState & { image: { digest: string } };
+  artifactsStatus: SourceStatus | undefined;
+  signers?: GateFacts['signers'];
+  upstream: GateFacts['upstream'];
+  approvals: ApprovalFact[];
+  freezes: FreezeFact[];
+}): GateFacts {
+  const { state, artifact } = options;
+  const sourceCommit = artifact.sourceCommit ?? artifact.image.tag;
+  return {
+    now: options.now,
+    environment: options.environment,
+    requester: options.requester,
+    artifact: {
+      digest: artifact.image.digest,
+      tag: artifact.image.tag,
+      sourceCommit,
+    },
+    sources: {
+      ci: sourceStatusOf(state.sources, 'ci'),
+      artifacts: options.artifactsStatus,
+      quality: sourceStatusOf(state.sources, 'quality'),
+      delivery: sourceStatusOf(state.sources, 'delivery'),
+    },
+    build:
+      state.builds.find(run => run.commit === sourceCommit) ?? artifact.build,
+    scan: artifact.scan,
+    // SonarQube reports the project's gate; the state carries it on each artifact.
+    quality:
+      artifact.quality ??
+      state.environments.find(e => e.artifact?.quality)?.artifact?.quality,
+    signers: options.signers,
+    upstream: options.upstream,
+    approvals: options.approvals,
+    freezes: options.freezes,
+  };
+}
