@@ -318,17 +318,30 @@ export class PromotionStore {
     digest: string;
     policies: PolicyRef[];
   }): Promise<void> {
+    const row = {
+      promotion_id: input.promotionId,
+      approver: input.approver,
+      decision: input.decision,
+      comment: input.comment ?? null,
+      environment: input.environment,
+      digest: input.digest,
+      policies: JSON.stringify(input.policies),
+      at: this.now(),
+    };
+    // A decision bound to another digest, environment or policy versions is
+    // stale: the approver may decide again, replacing it.
+    const replaced = await this.db(APPROVALS)
+      .where({ promotion_id: input.promotionId, approver: input.approver })
+      .andWhere(q =>
+        q
+          .whereNot('digest', input.digest)
+          .orWhereNot('environment', input.environment)
+          .orWhereNot('policies', row.policies),
+      )
+      .update(row);
+    if (replaced > 0) return;
     try {
-      await this.db(APPROVALS).insert({
-        promotion_id: input.promotionId,
-        approver: input.approver,
-        decision: input.decision,
-        comment: input.comment ?? null,
-        environment: input.environment,
-        digest: input.digest,
-        policies: JSON.stringify(input.policies),
-        at: this.now(),
-      });
+      await this.db(APPROVALS).insert(row);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictError(

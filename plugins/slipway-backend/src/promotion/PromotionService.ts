@@ -462,7 +462,11 @@ export class PromotionService {
       to: waiting,
       actor: options.actor,
       message: reason,
-      patch: { gates: evaluation.gates, verdict: evaluation.verdict },
+      patch: {
+        gates: evaluation.gates,
+        verdict: evaluation.verdict,
+        policies: evaluation.rules.policies,
+      },
     });
     if (
       waiting === 'awaiting-approval' &&
@@ -1153,7 +1157,11 @@ export class PromotionService {
       comment: body.comment,
       environment: promotion.environment,
       digest: promotion.artifact.digest,
-      policies: promotion.policies,
+      // Bound to what it approves now: this digest, this environment and the
+      // policy versions that apply at this moment (THREATS 18).
+      policies: (
+        await this.policiesFor(await this.engineTarget(promotion))
+      ).policies,
     });
     this.audit(`promotion-${body.decision}`, approver, promotion, {});
     await this.advance(id, { actor: approver });
