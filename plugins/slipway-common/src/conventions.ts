@@ -140,6 +140,14 @@ export function overlayPath(gitopsPath: string, environment: string): string {
   )}/overlays/${assertDnsLabel(environment, 'environment')}`;
 }
 
+/** Folder of a shared GitOps repository that holds one folder per app. @public */
+export const DEFAULT_GITOPS_ROOT = 'apps';
+
+/** Folder of an app in a shared GitOps repository, when none is named: `apps/<app>`. @public */
+export function defaultGitopsPath(app: string): string {
+  return `${DEFAULT_GITOPS_ROOT}/${assertDnsLabel(app, 'app name')}`;
+}
+
 /** Folder of the Kustomize base: `<gitopsPath>/base`. @public */
 export function basePath(gitopsPath: string): string {
   return `${normalizeRepoPath(gitopsPath, 'GitOps path')}/base`;

@@ -1,7 +1,10 @@
 import {
   CommitInfo,
   ImageRef,
+  overlayImage,
   PROMOTION_TRAILER,
+  repoKey,
+  repositoryName,
 } from '@slipway/plugin-slipway-common';
 import {
   GitOpsChange,
@@ -28,32 +31,29 @@ const KUSTOMIZATION_FILES = [
 /** Credentials for one host, sent as an HTTP header through git's environment. */
 export type GitAuthLookup = (
   url: URL,
-) => { username: string; password: string } | undefined;
+) =>
+  | { username: string; password: string }
+  | undefined
+  | Promise<{ username: string; password: string } | undefined>;
 
-/** Picks the `images:` entry for an image from a kustomization file. */
-export function overlayImage(
-  text: string,
-  imageName?: string,
-): ImageRef | undefined {
-  let doc: any;
+/**
+ * Parses a kustomization file, bounded (the file is at most
+ * MAX_FILE_BYTES, aliases are capped); unreadable YAML is `undefined`.
+ */
+export function parseKustomization(text: string): unknown {
   try {
-    doc = parse(text, { maxAliasCount: 50 });
+    return parse(text, { maxAliasCount: 50 });
   } catch {
     return undefined;
   }
-  const images = Array.isArray(doc?.images) ? doc.images : [];
-  const entries = images.filter((i: any) => i && typeof i.name === 'string');
-  const entry =
-    entries.find((i: any) => i.name === imageName || i.newName === imageName) ??
-    (entries.length === 1 ? entries[0] : undefined);
-  if (!entry) return undefined;
-  const image: ImageRef = {
-    repository: typeof entry.newName === 'string' ? entry.newName : entry.name,
-  };
-  if (typeof entry.newTag === 'string' || typeof entry.newTag === 'number')
-    image.tag = String(entry.newTag);
-  if (typeof entry.digest === 'string') image.digest = entry.digest;
-  return image;
+}
+
+/** The image a kustomization file sets for the entity's image (the common rule). */
+function overlayImageOfFile(
+  content: Buffer,
+  imageName?: string,
+): ImageRef | undefined {
+  return overlayImage(parseKustomization(content.toString('utf8')), imageName);
 }
 
 /** Reads the `Slipway-Promotion` trailer of a commit message. */
@@ -66,18 +66,6 @@ export function promotionTrailer(message: string): string | undefined {
   // Trailers sit in the last paragraph, never in the subject.
   if (paragraphs.length < 2) return undefined;
   return pattern.exec(paragraphs[paragraphs.length - 1])?.[1];
-}
-
-/** Normalises a repository URL for keys and comparisons. */
-export function repoKey(repoUrl: string): string {
-  try {
-    const url = new URL(repoUrl);
-    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname
-      .replace(/\.git$/, '')
-      .replace(/\/+$/, '')}`;
-  } catch {
-    return repoUrl;
-  }
 }
 
 interface CatFileEntry {
@@ -139,14 +127,19 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
     }
   }
 
-  /**
-   * Forgets fetch times of every repository with the same `owner/name`
-   * (webhooks do not know the host).
-   */
+  /** Forgets when the repository was fetched, so the next read fetches it. */
   async invalidate(repoUrl: string): Promise<void> {
-    const name = repoKey(repoUrl).split('/').slice(-2).join('/').toLowerCase();
+    this.fetchedAt.delete(repoKey(repoUrl));
+  }
+
+  /**
+   * Forgets when every repository named `owner/name` was fetched, on any
+   * host (webhooks name a repository, not its URL).
+   */
+  async invalidateRepository(repository: string): Promise<void> {
+    const name = repository.toLowerCase();
     for (const key of [...this.fetchedAt.keys()]) {
-      if (key.toLowerCase().endsWith(`/${name}`)) this.fetchedAt.delete(key);
+      if (repositoryName(key) === name) this.fetchedAt.delete(key);
     }
   }
 
@@ -159,7 +152,7 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
     return path.join(this.cacheDir, `${hash}.git`);
   }
 
-  private env(repoUrl: string): NodeJS.ProcessEnv {
+  private async env(repoUrl: string): Promise<NodeJS.ProcessEnv> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: this.cacheDir,
@@ -178,7 +171,7 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
       ['protocol.http.allow', 'always'],
       ['http.followRedirects', 'false'],
     ];
-    const credentials = this.auth?.(new URL(repoUrl));
+    const credentials = await this.auth?.(new URL(repoUrl));
     if (credentials) {
       const basic = Buffer.from(
         `${credentials.username}:${credentials.password}`,
@@ -193,19 +186,20 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
     return env;
   }
 
-  private git(
+  private async git(
     repoUrl: string,
     args: string[],
     context: ProviderCallContext,
     options: { cwd?: string; input?: string } = {},
   ): Promise<Buffer> {
+    const env = await this.env(repoUrl);
     return new Promise((resolve, reject) => {
       const child = execFile(
         'git',
         args,
         {
           cwd: options.cwd ?? this.dirOf(repoUrl),
-          env: this.env(repoUrl),
+          env,
           encoding: 'buffer',
           maxBuffer: MAX_OUTPUT_BYTES,
           signal: context.signal,
@@ -419,7 +413,7 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
         path: p,
         treeId: tree.oid,
         image: file?.content
-          ? overlayImage(file.content.toString('utf8'), imageName)
+          ? overlayImageOfFile(file.content, imageName)
           : undefined,
       };
     }
@@ -549,10 +543,7 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
         )
         .find(f => f?.content);
       if (file?.content)
-        change.image = overlayImage(
-          file.content.toString('utf8'),
-          request.imageName,
-        );
+        change.image = overlayImageOfFile(file.content, request.imageName);
     });
     return commits;
   }

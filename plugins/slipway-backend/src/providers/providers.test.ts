@@ -13,7 +13,8 @@ import { GitlabCiProvider } from './GitlabCiProvider';
 import { HarborProvider, worstScan } from './HarborProvider';
 import { OciRegistryProvider } from './OciRegistryProvider';
 import { SonarQubeProvider } from './SonarQubeProvider';
-import { overlayImage, promotionTrailer } from './GitCliGitOpsReader';
+import { overlayImage } from '@slipway/plugin-slipway-common';
+import { parseKustomization, promotionTrailer } from './GitCliGitOpsReader';
 
 function fixture(name: string): any {
   return JSON.parse(
@@ -379,12 +380,21 @@ describe('GitOps overlay parsing', () => {
     const yamlText = `images:\n  - name: other/image\n    newTag: x\n  - name: registry/acme/app\n    newTag: abc\n    digest: sha256:${'1'.repeat(
       64,
     )}\n`;
-    expect(overlayImage(yamlText, 'registry/acme/app')).toEqual({
+    expect(
+      overlayImage(parseKustomization(yamlText), 'registry/acme/app'),
+    ).toEqual({
       repository: 'registry/acme/app',
       tag: 'abc',
       digest: `sha256:${'1'.repeat(64)}`,
     });
-    expect(overlayImage('images: [', 'x')).toBeUndefined();
+    expect(parseKustomization('images: [')).toBeUndefined();
+    expect(overlayImage(parseKustomization('images: ['), 'x')).toBeUndefined();
+    // Bounded: an alias bomb is refused, not expanded.
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+      { length: 60 },
+      (_, i) => `k${i}: [*a, *a, *a]`,
+    ).join('\n')}\n`;
+    expect(parseKustomization(bomb)).toBeUndefined();
     expect(
       promotionTrailer(
         'Promote app\n\nBody text\n\nSlipway-Promotion: p-123\nSigned-off-by: A',

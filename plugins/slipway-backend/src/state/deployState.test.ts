@@ -6,6 +6,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -15,7 +16,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { DEFAULT_ENVIRONMENTS } from '../service/readEnvironments';
+import { DEFAULT_ENVIRONMENTS } from '@slipway/plugin-slipway-node';
 import { slipwayPlugin } from '../plugin';
 import {
   DESIRED_COMMIT,
@@ -26,10 +27,16 @@ import {
   serviceEntity,
 } from '../__testUtils__/fakeProviders';
 import { DeployStateService, StateProviders } from './DeployStateService';
+import { FleetService } from './FleetService';
 import { SourceCache } from './SourceCache';
 import { groupProviders } from '../providers/createDefaultProviders';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
+
+// In-memory SQLite per test backend, destroyed after the file: the default
+// database service never closes SQLite pools, whose reaper interval kept the
+// Jest worker alive ("a worker process has failed to exit gracefully").
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const STATE = '/api/slipway/entities/component/default/payments-api/state';
 
@@ -71,6 +78,7 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       slipwayPlugin,
+      mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
       fakeModule(world),
       catalogServiceMock.factory({
         entities: options.entities ?? [serviceEntity('payments-api')],
@@ -110,6 +118,22 @@ function service(
     environments: DEFAULT_ENVIRONMENTS,
     providers: groupProviders(world.providers()) as StateProviders,
     sources,
+  });
+}
+
+function fleetService(
+  world: FakeWorld,
+  entities = [serviceEntity('payments-api')],
+) {
+  return FleetService.create({
+    catalog: catalogServiceMock({ entities }),
+    environments: DEFAULT_ENVIRONMENTS,
+    providers: groupProviders(world.providers()) as StateProviders,
+    sources: SourceCache.create({
+      cache: memoryCache(),
+      timeoutMs: 300,
+      ttlMs: 0,
+    }),
   });
 }
 
@@ -207,6 +231,7 @@ describe('THREATS 10: tokens never reach responses', () => {
     const { server } = await startTestBackend({
       features: [
         slipwayPlugin,
+        mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
         catalogServiceMock.factory({
           entities: [
             serviceEntity('payments-api', {
@@ -268,6 +293,7 @@ describe('GitOps hosts', () => {
     const { server } = await startTestBackend({
       features: [
         slipwayPlugin,
+        mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
         catalogServiceMock.factory({
           entities: [
             serviceEntity('payments-api', {
@@ -423,11 +449,55 @@ describe('THREATS 14 in the fleet', () => {
   it('a live revision behind the head is deployed only when its overlay is the desired one', async () => {
     const world = new FakeWorld();
     world.liveRevision = OLDER_COMMIT;
-    const other = await service(world).getFleet(mockCredentials.user(), {});
+    const other = await fleetService(world).getFleet(
+      mockCredentials.user(),
+      {},
+    );
     expect(other.items[0].cells.prod.deployed).toBe(false);
     world.treeAtLive = 'same';
-    const same = await service(world).getFleet(mockCredentials.user(), {});
+    const same = await fleetService(world).getFleet(mockCredentials.user(), {});
     expect(same.items[0].cells.prod.deployed).toBe(true);
+  });
+});
+
+describe('THREATS 14: the Deploy tab and the fleet decide "deployed" by one rule', () => {
+  it.each([
+    ['same', true],
+    ['other', false],
+  ] as const)(
+    'a live revision behind the head whose overlay tree is %s: deployed %s in both',
+    async (treeAtLive, deployed) => {
+      const world = new FakeWorld();
+      world.liveRevision = OLDER_COMMIT;
+      world.treeAtLive = treeAtLive;
+      const state = await service(world).getEntityState(
+        ref,
+        mockCredentials.user(),
+      );
+      const page = await fleetService(world).getFleet(
+        mockCredentials.user(),
+        {},
+      );
+      expect(state.environments.map(e => e.deployed)).toEqual([
+        deployed,
+        deployed,
+        deployed,
+      ]);
+      expect(
+        Object.values(page.items[0].cells).map(cell => cell.deployed),
+      ).toEqual([deployed, deployed, deployed]);
+    },
+  );
+
+  it('a fresh read whose GitOps source fails is deployed nowhere', async () => {
+    const world = new FakeWorld();
+    world.behaviour.gitops = 'fail';
+    const state = await service(world).getEntityState(
+      ref,
+      mockCredentials.user(),
+      { fresh: true },
+    );
+    expect(state.environments.every(e => e.live && !e.deployed)).toBe(true);
   });
 });
 
@@ -470,11 +540,11 @@ describe('speed: fan-out and single flight', () => {
       const world = new FakeWorld();
       const names = Array.from({ length: n }, (_, i) => `svc-${i}`);
       world.apps = names;
-      const deployState = service(
+      const fleetOfNames = fleetService(
         world,
         names.map(name => serviceEntity(name)),
       );
-      const page = await deployState.getFleet(mockCredentials.user(), {
+      const page = await fleetOfNames.getFleet(mockCredentials.user(), {
         limit: 500,
       });
       expect(page.totalItems).toBe(n);

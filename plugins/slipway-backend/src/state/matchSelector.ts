@@ -23,19 +23,3 @@ export function matchesSelector(
       : labels[term.key] === term.value,
   );
 }
-
-/** True when a live image reference (`repo:tag@digest`, `repo:tag`, `repo@digest`) is the image. */
-export function liveImageMatches(
-  live: string,
-  image: { repository: string; tag?: string; digest?: string },
-): boolean {
-  const [nameAndTag, digest] = live.split('@');
-  const slash = nameAndTag.lastIndexOf('/');
-  const colon = nameAndTag.lastIndexOf(':');
-  const repository = colon > slash ? nameAndTag.slice(0, colon) : nameAndTag;
-  const tag = colon > slash ? nameAndTag.slice(colon + 1) : undefined;
-  if (repository !== image.repository) return false;
-  if (image.digest && digest) return image.digest === digest;
-  if (image.tag && tag) return image.tag === tag;
-  return false;
-}

@@ -68,9 +68,12 @@ export function overlayImage(
   imageName?: string,
 ): ImageRef | undefined {
   const entries = kustomizationImages(kustomization);
-  const entry =
-    entries.find(e => e.name === imageName || e.newName === imageName) ??
-    (entries.length === 1 ? entries[0] : undefined);
+  // Without a name, `newName === imageName` would pick any entry lacking newName.
+  const named =
+    imageName === undefined
+      ? undefined
+      : entries.find(e => e.name === imageName || e.newName === imageName);
+  const entry = named ?? (entries.length === 1 ? entries[0] : undefined);
   if (!entry) return undefined;
   const image: ImageRef = { repository: entry.newName ?? entry.name };
   if (entry.newTag !== undefined) image.tag = entry.newTag;

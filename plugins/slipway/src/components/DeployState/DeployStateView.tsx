@@ -8,7 +8,10 @@ import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { EntityState } from '@slipway/plugin-slipway-common';
+import {
+  entitySignalChannel,
+  EntityState,
+} from '@slipway/plugin-slipway-common';
 import { useCallback } from 'react';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
@@ -19,11 +22,6 @@ import { ArtifactsCard } from './ArtifactsCard';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PipelineStrip } from './PipelineStrip';
 import { SourcesBar } from './SourcesBar';
-
-/** The signal channel the backend publishes an entity's changes on. */
-export function entitySignalChannel(entityRef: string): string {
-  return `slipway:entity:${entityRef}`;
-}
 
 function StateSkeleton() {
   return (

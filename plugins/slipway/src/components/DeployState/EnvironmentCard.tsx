@@ -23,7 +23,7 @@ import {
 } from '../common/status';
 import { HistoryList } from './HistoryList';
 import { RolloutView } from './RolloutView';
-import { isBehind } from './pipeline';
+import { behindFirst } from './pipeline';
 
 const useStyles = makeStyles(theme => ({
   card: { height: '100%', display: 'flex', flexDirection: 'column' },
@@ -59,7 +59,7 @@ export function EnvironmentCard(props: {
   first?: EnvironmentState;
 }) {
   const { env, sources, entity, now, first } = props;
-  const behind = isBehind(env, first);
+  const behind = behindFirst(env, first);
   const classes = useStyles();
   const [showHistory, setShowHistory] = useState(false);
   const delivery = findSource(sources, 'delivery');
@@ -100,7 +100,7 @@ export function EnvironmentCard(props: {
             <StatusChip
               tone={deliveryOk ? 'ok' : 'unknown'}
               label="Deployed"
-              title="The live revision is the desired commit and the application is healthy"
+              title="The live revision carries the desired overlay, Argo CD reconciled it, and the application is Synced and Healthy"
             />
           ) : (
             <StatusChip
@@ -151,13 +151,13 @@ export function EnvironmentCard(props: {
                     </code>
                   </>
                 )}
-                {behind && first && (
+                {behind.behind && first && (
                   <>
                     {' '}
                     <StatusChip
                       tone="warning"
                       label={`Behind ${first.environment}`}
-                      title={`${first.environment} runs a different image`}
+                      title={behind.reason}
                     />
                   </>
                 )}

@@ -1,4 +1,6 @@
 import {
+  behindVerdict,
+  BehindVerdict,
   BuildRun,
   EntityState,
   EnvironmentState,
@@ -20,20 +22,15 @@ export interface PipelineStep {
   behind?: string;
 }
 
-/**
- * True when `env` asks for a different image than `first` (by digest when
- * both have one, else by tag).
- */
-export function isBehind(
+/** Whether `env` lags `first`, by the common "behind" rule over the desired images. */
+export function behindFirst(
   env: EnvironmentState,
   first: EnvironmentState | undefined,
-): boolean {
-  if (!first || first === env) return false;
-  const mine = env.desired?.image;
-  const theirs = first.desired?.image;
-  if (!mine || !theirs) return false;
-  if (mine.digest && theirs.digest) return mine.digest !== theirs.digest;
-  return (mine.tag ?? '') !== (theirs.tag ?? '');
+): BehindVerdict {
+  return behindVerdict(
+    { environment: env.environment, image: env.desired?.image },
+    first && { environment: first.environment, image: first.desired?.image },
+  );
 }
 
 export function buildTone(
@@ -202,7 +199,7 @@ export function pipelineSteps(state: EntityState): PipelineStep[] {
       ...environmentTone(env, deliveryOk),
       artifact: image.label,
       artifactTitle: image.title,
-      behind: isBehind(env, first) ? first.environment : undefined,
+      behind: behindFirst(env, first).behind ? first.environment : undefined,
     });
   }
   return steps;

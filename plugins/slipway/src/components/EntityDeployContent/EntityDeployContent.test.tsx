@@ -523,5 +523,6 @@ describe('EntityDeployContent', () => {
     );
     await screen.findByRole('table', { name: 'Deployment history of prod' });
     expect(await seriousViolations(container)).toEqual([]);
-  });
+    // axe over a full tab takes seconds on a loaded 2-core machine.
+  }, 60_000);
 });

@@ -17,7 +17,12 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { FleetCell, FleetPage, FleetRow } from '@slipway/plugin-slipway-common';
+import {
+  FLEET_SIGNAL_CHANNEL,
+  FleetCell,
+  FleetPage,
+  FleetRow,
+} from '@slipway/plugin-slipway-common';
 import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
@@ -36,9 +41,6 @@ import {
 } from '../common/status';
 import { useNow } from '../common/useNow';
 import { useDeployTabLink } from './useDeployTabLink';
-
-/** The signal channel the backend publishes fleet changes on. */
-export const FLEET_SIGNAL_CHANNEL = 'slipway:fleet';
 
 const PAGE_SIZE = 200;
 
