@@ -5,6 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { slipwayPermissions } from '@slipway/plugin-slipway-common';
 import {
+  readEnvironments,
   SlipwayProvider,
   slipwayProvidersExtensionPoint,
 } from '@slipway/plugin-slipway-node';
@@ -15,12 +16,13 @@ import {
   groupProviders,
 } from './providers/createDefaultProviders';
 import { DeployStateService } from './state/DeployStateService';
+import { FleetService } from './state/FleetService';
+import { StateInvalidator } from './state/StateInvalidator';
 import { SourceCache } from './state/SourceCache';
 import { WebhookService } from './webhooks/WebhookService';
-import { createRouter } from './service/createRouter';
+import { createRouter } from './router';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
-import { readEnvironments } from './service/readEnvironments';
 
 /**
  * The Slipway backend plugin.
@@ -99,18 +101,26 @@ export const slipwayPlugin = createBackendPlugin({
           providers: grouped,
           sources,
         });
+        const fleet = FleetService.create({
+          catalog,
+          environments,
+          providers: grouped,
+          sources,
+        });
         const webhooks = WebhookService.create({
           secrets: {
             github: config.getOptionalString('slipway.webhooks.githubSecret'),
             argocd: config.getOptionalString('slipway.webhooks.argocdSecret'),
             harbor: config.getOptionalString('slipway.webhooks.harborSecret'),
           },
-          sources,
-          gitopsReaders: grouped.gitops,
-          catalog,
-          auth,
-          signals,
-          logger,
+          invalidator: StateInvalidator.create({
+            sources,
+            gitopsReaders: grouped.gitops,
+            catalog,
+            auth,
+            signals,
+            logger,
+          }),
         });
         httpRouter.addAuthPolicy({
           path: '/webhooks',
@@ -127,6 +137,7 @@ export const slipwayPlugin = createBackendPlugin({
             }),
             policies: PolicyService.create({ store, permissions, auditor }),
             deployState,
+            fleet,
             webhooks,
           }),
         );

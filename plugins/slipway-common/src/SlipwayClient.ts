@@ -1,6 +1,9 @@
+/* eslint-disable new-cap -- openapi-fetch names its methods GET, PUT, … */
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
+import createClient, { Client, Middleware } from 'openapi-fetch';
 import { PromotionPolicy, PromotionPolicyVersion } from './policy';
+import { paths } from './schema/openapi.generated';
 import { EntityState, FleetPage, FleetQuery, HistoryPage } from './state';
 import { EntityDeployConfig, SlipwayEnvironment } from './types';
 
@@ -33,19 +36,45 @@ export interface SlipwayClientOptions {
   fetchApi: { fetch: typeof fetch };
 }
 
-/** Typed client for the Slipway backend. @public */
+/**
+ * Any answer but 2xx becomes a `ResponseError`, read from the untouched
+ * response (the backend's `{ error: { name, message } }` body).
+ */
+const throwResponseErrors: Middleware = {
+  async onResponse({ response }) {
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return undefined;
+  },
+};
+
+/**
+ * Typed client for the Slipway backend, built on openapi-fetch over the types
+ * generated from the backend's OpenAPI description
+ * (`src/schema/openapi.generated.ts`): paths, parameters, bodies and answers
+ * are checked against the spec at compile time.
+ *
+ * @public
+ */
 export class SlipwayClient implements SlipwayApi {
   private readonly discoveryApi: SlipwayClientOptions['discoveryApi'];
-  private readonly fetchApi: SlipwayClientOptions['fetchApi'];
+  private readonly client: Client<paths>;
 
   constructor(options: SlipwayClientOptions) {
     this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
+    const fetchApi = options.fetchApi;
+    this.client = createClient<paths>({
+      fetch: request => fetchApi.fetch(request),
+    });
+    this.client.use(throwResponseErrors);
   }
 
   async getEnvironments(): Promise<SlipwayEnvironment[]> {
-    const body = await this.request<{ items: SlipwayEnvironment[] }>(
-      '/environments',
+    const body = dataOf(
+      await this.client.GET('/environments', {
+        baseUrl: await this.baseUrl(),
+      }),
     );
     return body.items;
   }
@@ -53,42 +82,66 @@ export class SlipwayClient implements SlipwayApi {
   async getEntityConfig(
     entity: CompoundEntityRef,
   ): Promise<EntityDeployConfig> {
-    return this.request<EntityDeployConfig>(
-      `/entities/${entityPath(entity)}/config`,
+    return dataOf(
+      await this.client.GET('/entities/{kind}/{namespace}/{name}/config', {
+        baseUrl: await this.baseUrl(),
+        params: { path: entityPath(entity) },
+      }),
     );
   }
 
   async getEntityState(entity: CompoundEntityRef): Promise<EntityState> {
-    return this.request<EntityState>(`/entities/${entityPath(entity)}/state`);
+    return dataOf(
+      await this.client.GET('/entities/{kind}/{namespace}/{name}/state', {
+        baseUrl: await this.baseUrl(),
+        params: { path: entityPath(entity) },
+      }),
+    );
   }
 
   async getEntityHistory(
     entity: CompoundEntityRef,
     options?: { environment?: string; limit?: number; cursor?: string },
   ): Promise<HistoryPage> {
-    return this.request<HistoryPage>(
-      `/entities/${entityPath(entity)}/history${query(options ?? {})}`,
+    return dataOf(
+      await this.client.GET('/entities/{kind}/{namespace}/{name}/history', {
+        baseUrl: await this.baseUrl(),
+        params: { path: entityPath(entity), query: withoutEmpty(options) },
+      }),
     );
   }
 
   async getFleet(fleetQuery?: FleetQuery): Promise<FleetPage> {
-    return this.request<FleetPage>(`/fleet${query({ ...fleetQuery })}`);
+    return dataOf(
+      await this.client.GET('/fleet', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(fleetQuery) },
+      }),
+    );
   }
 
   async listPolicies(): Promise<PromotionPolicyVersion[]> {
-    const body = await this.request<{ items: PromotionPolicyVersion[] }>(
-      '/policies',
+    const body = dataOf(
+      await this.client.GET('/policies', { baseUrl: await this.baseUrl() }),
     );
     return body.items;
   }
 
   async getPolicy(name: string): Promise<PromotionPolicyVersion> {
-    return this.request(`/policies/${encodeURIComponent(name)}`);
+    return dataOf(
+      await this.client.GET('/policies/{policyName}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { policyName: name } },
+      }),
+    );
   }
 
   async getPolicyHistory(name: string): Promise<PromotionPolicyVersion[]> {
-    const body = await this.request<{ items: PromotionPolicyVersion[] }>(
-      `/policies/${encodeURIComponent(name)}/versions`,
+    const body = dataOf(
+      await this.client.GET('/policies/{policyName}/versions', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { policyName: name } },
+      }),
     );
     return body.items;
   }
@@ -101,34 +154,47 @@ export class SlipwayClient implements SlipwayApi {
       comment?: string;
     },
   ): Promise<PromotionPolicyVersion> {
-    return this.request(`/policies/${encodeURIComponent(name)}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    return dataOf(
+      await this.client.PUT('/policies/{policyName}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { policyName: name } },
+        body,
+      }),
+    );
   }
 
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('slipway');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+  private async baseUrl(): Promise<string> {
+    return this.discoveryApi.getBaseUrl('slipway');
   }
 }
 
-function query(params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') search.set(key, String(value));
+/** The body of a successful answer (failures were thrown as ResponseError). */
+function dataOf<T>(result: { data?: T; response: Response }): T {
+  if (result.data === undefined) {
+    throw new Error(
+      `Slipway answered ${result.response.status} without a body`,
+    );
   }
-  const text = search.toString();
-  return text ? `?${text}` : '';
+  return result.data;
 }
 
-function entityPath(entity: CompoundEntityRef): string {
-  return [entity.kind, entity.namespace, entity.name]
-    .map(part => encodeURIComponent(part.toLocaleLowerCase('en-US')))
-    .join('/');
+/** Drops unset and empty query values, which the API would refuse. */
+function withoutEmpty<T extends object>(query: T | undefined): T {
+  return Object.fromEntries(
+    Object.entries(query ?? {}).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
+  ) as T;
+}
+
+function entityPath(entity: CompoundEntityRef): {
+  kind: string;
+  namespace: string;
+  name: string;
+} {
+  return {
+    kind: entity.kind.toLocaleLowerCase('en-US'),
+    namespace: entity.namespace.toLocaleLowerCase('en-US'),
+    name: entity.name.toLocaleLowerCase('en-US'),
+  };
 }

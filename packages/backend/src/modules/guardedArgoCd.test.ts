@@ -65,12 +65,6 @@ const permissionsFactory = createServiceFactory({
                     userEntityRef: ref,
                     ownershipEntityRefs: MEMBERSHIPS[ref] ?? [ref],
                   },
-                  identity: {
-                    type: 'user',
-                    userEntityRef: ref,
-                    ownershipEntityRefs: MEMBERSHIPS[ref] ?? [ref],
-                  },
-                  token: '',
                   credentials: options.credentials,
                 }
               : undefined,

@@ -1,5 +1,8 @@
 // This file is generated from openapi.yaml by scripts/generate-openapi.js.
-// Do not edit it by hand.
+// Do not edit it by hand: run `yarn generate:openapi` in this package.
+
+import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';
+import type { EndpointMap } from './openapi.types.generated';
 
 export const spec = {
   openapi: '3.1.0',
@@ -7,9 +10,10 @@ export const spec = {
     title: 'slipway',
     version: '1',
     description:
-      'The Slipway backend API. This file is the source of truth; the router is validated against it and `openapi.generated.ts` is produced from it by `yarn workspace @slipway/plugin-slipway-backend generate:openapi`.',
+      "The Slipway backend API. This file is the source of truth: the router is validated and type-checked against it, and the server types (`src/schema/openapi.generated.ts`, `src/schema/openapi.types.generated.ts`) and the typed client's types in slipway-common are generated from it by `yarn workspace @slipway/plugin-slipway-backend generate:openapi` and `yarn workspace @slipway/plugin-slipway-common generate:openapi`.",
     license: {
       name: 'Apache-2.0',
+      identifier: 'Apache-2.0',
     },
   },
   servers: [
@@ -71,8 +75,7 @@ export const spec = {
         in: 'query',
         required: false,
         schema: {
-          type: 'string',
-          pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+          $ref: '#/components/schemas/DnsLabel',
         },
       },
       policyName: {
@@ -80,8 +83,7 @@ export const spec = {
         in: 'path',
         required: true,
         schema: {
-          type: 'string',
-          pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+          $ref: '#/components/schemas/DnsLabel',
         },
       },
     },
@@ -104,19 +106,40 @@ export const spec = {
         },
         required: ['error'],
       },
+      SyncMode: {
+        type: 'string',
+        enum: ['auto', 'manual'],
+      },
       Environment: {
         type: 'object',
+        description: 'SlipwayEnvironment in slipway-common.',
         additionalProperties: false,
         properties: {
           name: {
             type: 'string',
           },
           syncMode: {
-            type: 'string',
-            enum: ['auto', 'manual'],
+            $ref: '#/components/schemas/SyncMode',
           },
         },
         required: ['name', 'syncMode'],
+      },
+      EnvironmentList: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Environment',
+            },
+          },
+        },
+        required: ['items'],
+      },
+      ProviderKind: {
+        type: 'string',
+        enum: ['ci', 'artifacts', 'quality', 'delivery', 'gitops'],
       },
       AnnotationFinding: {
         type: 'object',
@@ -234,8 +257,7 @@ export const spec = {
               additionalProperties: false,
               properties: {
                 kind: {
-                  type: 'string',
-                  enum: ['ci', 'artifacts', 'quality', 'delivery', 'gitops'],
+                  $ref: '#/components/schemas/ProviderKind',
                 },
                 id: {
                   type: 'string',
@@ -253,8 +275,292 @@ export const spec = {
           'providers',
         ],
       },
+      DnsLabel: {
+        type: 'string',
+        pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+      },
+      EntityRef: {
+        type: 'string',
+        description:
+          'A full entity reference, e.g. group:default/platform-admins.',
+        pattern: '^[a-z]+:[a-z0-9][a-z0-9._-]*/[a-zA-Z0-9][a-zA-Z0-9._-]*$',
+      },
+      Clock: {
+        type: 'string',
+        description: 'HH:MM.',
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      },
+      GateCount: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 100000,
+      },
+      DeployWindow: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          days: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'string',
+              enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+            },
+          },
+          start: {
+            $ref: '#/components/schemas/Clock',
+          },
+          end: {
+            $ref: '#/components/schemas/Clock',
+          },
+        },
+        required: ['days', 'start', 'end'],
+      },
+      PolicyGate: {
+        description:
+          'A gate in a promotion policy. Mirrors gateSchema in slipway-common, which stays the validator (it also checks time zones and gives the messages people read).',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['ci-passed'],
+              },
+            },
+            required: ['type'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['scan'],
+              },
+              maxCritical: {
+                $ref: '#/components/schemas/GateCount',
+              },
+              maxHigh: {
+                $ref: '#/components/schemas/GateCount',
+              },
+              maxMedium: {
+                $ref: '#/components/schemas/GateCount',
+              },
+              maxLow: {
+                $ref: '#/components/schemas/GateCount',
+              },
+              maxUnknown: {
+                $ref: '#/components/schemas/GateCount',
+              },
+            },
+            required: ['type'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['quality-gate'],
+              },
+            },
+            required: ['type'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['signature'],
+              },
+              identity: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 512,
+              },
+              issuer: {
+                type: 'string',
+                format: 'uri',
+              },
+            },
+            required: ['type', 'identity', 'issuer'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['soak'],
+              },
+              upstream: {
+                $ref: '#/components/schemas/DnsLabel',
+              },
+              minutes: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 43200,
+              },
+            },
+            required: ['type', 'upstream', 'minutes'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['approvals'],
+              },
+              count: {
+                type: 'integer',
+                minimum: 1,
+                maximum: 10,
+              },
+              groups: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 50,
+                items: {
+                  $ref: '#/components/schemas/EntityRef',
+                },
+              },
+            },
+            required: ['type', 'count', 'groups'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['deploy-window'],
+              },
+              timeZone: {
+                type: 'string',
+                description: 'An IANA time zone, e.g. Europe/Berlin.',
+              },
+              allow: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 50,
+                items: {
+                  $ref: '#/components/schemas/DeployWindow',
+                },
+              },
+              deny: {
+                type: 'array',
+                maxItems: 50,
+                items: {
+                  $ref: '#/components/schemas/DeployWindow',
+                },
+              },
+            },
+            required: ['type', 'timeZone', 'allow'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['freeze'],
+              },
+              reason: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 500,
+              },
+            },
+            required: ['type', 'reason'],
+          },
+        ],
+      },
+      EnvironmentRule: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          mode: {
+            type: 'string',
+            enum: ['direct', 'pull-request'],
+          },
+          autoPromote: {
+            type: 'boolean',
+          },
+          gates: {
+            type: 'array',
+            maxItems: 50,
+            items: {
+              $ref: '#/components/schemas/PolicyGate',
+            },
+          },
+        },
+        required: ['mode', 'gates'],
+      },
+      PromotionPolicy: {
+        type: 'object',
+        description:
+          'The body of a promotion policy. Mirrors promotionPolicySchema in slipway-common (the validator of record).',
+        additionalProperties: false,
+        properties: {
+          description: {
+            type: 'string',
+            maxLength: 2000,
+          },
+          selector: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              kinds: {
+                type: 'array',
+                maxItems: 50,
+                items: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 63,
+                },
+              },
+              owners: {
+                type: 'array',
+                maxItems: 200,
+                items: {
+                  $ref: '#/components/schemas/EntityRef',
+                },
+              },
+              systems: {
+                type: 'array',
+                maxItems: 200,
+                items: {
+                  $ref: '#/components/schemas/EntityRef',
+                },
+              },
+              entities: {
+                type: 'array',
+                maxItems: 1000,
+                items: {
+                  $ref: '#/components/schemas/EntityRef',
+                },
+              },
+            },
+          },
+          environments: {
+            type: 'object',
+            propertyNames: {
+              $ref: '#/components/schemas/DnsLabel',
+            },
+            additionalProperties: {
+              $ref: '#/components/schemas/EnvironmentRule',
+            },
+          },
+        },
+        required: ['selector', 'environments'],
+      },
       PolicyVersion: {
         type: 'object',
+        description: 'PromotionPolicyVersion in slipway-common.',
         additionalProperties: false,
         properties: {
           name: {
@@ -265,9 +571,7 @@ export const spec = {
             minimum: 1,
           },
           policy: {
-            type: 'object',
-            description:
-              'A promotion policy; its full schema is promotionPolicySchema in slipway-common.',
+            $ref: '#/components/schemas/PromotionPolicy',
           },
           comment: {
             type: 'string',
@@ -295,6 +599,14 @@ export const spec = {
         },
         required: ['items'],
       },
+      SourceKind: {
+        type: 'string',
+        enum: ['gitops', 'delivery', 'ci', 'artifacts', 'quality'],
+      },
+      SourceStatus: {
+        type: 'string',
+        enum: ['ok', 'error', 'stale', 'unconfigured', 'rate-limited'],
+      },
       SourceReport: {
         type: 'object',
         description:
@@ -304,12 +616,10 @@ export const spec = {
             type: 'string',
           },
           kind: {
-            type: 'string',
-            enum: ['gitops', 'delivery', 'ci', 'artifacts', 'quality'],
+            $ref: '#/components/schemas/SourceKind',
           },
           status: {
-            type: 'string',
-            enum: ['ok', 'error', 'stale', 'unconfigured', 'rate-limited'],
+            $ref: '#/components/schemas/SourceStatus',
           },
           fetchedAt: {
             type: 'string',
@@ -361,6 +671,25 @@ export const spec = {
         },
         required: ['sha'],
       },
+      DesiredState: {
+        type: 'object',
+        description: 'What Git says should run in an environment.',
+        properties: {
+          path: {
+            type: 'string',
+          },
+          image: {
+            $ref: '#/components/schemas/ImageRef',
+          },
+          commit: {
+            $ref: '#/components/schemas/CommitInfo',
+          },
+          promotionId: {
+            type: 'string',
+          },
+        },
+        required: ['path'],
+      },
       BuildRun: {
         type: 'object',
         properties: {
@@ -376,6 +705,16 @@ export const spec = {
           },
           conclusion: {
             type: 'string',
+            enum: [
+              'success',
+              'failure',
+              'cancelled',
+              'skipped',
+              'timed_out',
+              'neutral',
+              'action_required',
+              'stale',
+            ],
           },
           commit: {
             type: 'string',
@@ -422,12 +761,35 @@ export const spec = {
           },
           analysis: {
             type: 'string',
+            enum: [
+              'Pending',
+              'Running',
+              'Successful',
+              'Failed',
+              'Error',
+              'Inconclusive',
+            ],
           },
           message: {
             type: 'string',
           },
         },
         required: ['strategy'],
+      },
+      SyncStatus: {
+        type: 'string',
+        enum: ['Synced', 'OutOfSync', 'Unknown'],
+      },
+      HealthStatus: {
+        type: 'string',
+        enum: [
+          'Healthy',
+          'Progressing',
+          'Degraded',
+          'Suspended',
+          'Missing',
+          'Unknown',
+        ],
       },
       LiveState: {
         type: 'object',
@@ -439,19 +801,10 @@ export const spec = {
             type: 'string',
           },
           syncStatus: {
-            type: 'string',
-            enum: ['Synced', 'OutOfSync', 'Unknown'],
+            $ref: '#/components/schemas/SyncStatus',
           },
           healthStatus: {
-            type: 'string',
-            enum: [
-              'Healthy',
-              'Progressing',
-              'Degraded',
-              'Suspended',
-              'Missing',
-              'Unknown',
-            ],
+            $ref: '#/components/schemas/HealthStatus',
           },
           revision: {
             type: 'string',
@@ -467,6 +820,13 @@ export const spec = {
             properties: {
               phase: {
                 type: 'string',
+                enum: [
+                  'Running',
+                  'Terminating',
+                  'Succeeded',
+                  'Failed',
+                  'Error',
+                ],
               },
               startedAt: {
                 type: 'string',
@@ -504,6 +864,97 @@ export const spec = {
           'images',
         ],
       },
+      ScanSummary: {
+        type: 'object',
+        properties: {
+          scanner: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['Success', 'Pending', 'Running', 'Error', 'NotScanned'],
+          },
+          critical: {
+            type: 'integer',
+          },
+          high: {
+            type: 'integer',
+          },
+          medium: {
+            type: 'integer',
+          },
+          low: {
+            type: 'integer',
+          },
+          unknown: {
+            type: 'integer',
+          },
+          fixable: {
+            type: 'integer',
+          },
+          completedAt: {
+            type: 'string',
+          },
+          reportUrl: {
+            type: 'string',
+          },
+        },
+        required: [
+          'scanner',
+          'status',
+          'critical',
+          'high',
+          'medium',
+          'low',
+          'unknown',
+        ],
+      },
+      QualityGate: {
+        type: 'object',
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['OK', 'WARN', 'ERROR', 'NONE'],
+          },
+          url: {
+            type: 'string',
+          },
+          conditions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                metric: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                },
+                actual: {
+                  type: 'string',
+                },
+                threshold: {
+                  type: 'string',
+                },
+              },
+              required: ['metric', 'status'],
+            },
+          },
+        },
+        required: ['status'],
+      },
+      SignatureState: {
+        type: 'object',
+        properties: {
+          signed: {
+            type: 'boolean',
+          },
+          count: {
+            type: 'integer',
+          },
+        },
+        required: ['signed', 'count'],
+      },
       ArtifactState: {
         type: 'object',
         properties: {
@@ -520,95 +971,13 @@ export const spec = {
             $ref: '#/components/schemas/BuildRun',
           },
           scan: {
-            type: 'object',
-            properties: {
-              scanner: {
-                type: 'string',
-              },
-              status: {
-                type: 'string',
-                enum: ['Success', 'Pending', 'Running', 'Error', 'NotScanned'],
-              },
-              critical: {
-                type: 'integer',
-              },
-              high: {
-                type: 'integer',
-              },
-              medium: {
-                type: 'integer',
-              },
-              low: {
-                type: 'integer',
-              },
-              unknown: {
-                type: 'integer',
-              },
-              fixable: {
-                type: 'integer',
-              },
-              completedAt: {
-                type: 'string',
-              },
-              reportUrl: {
-                type: 'string',
-              },
-            },
-            required: [
-              'scanner',
-              'status',
-              'critical',
-              'high',
-              'medium',
-              'low',
-              'unknown',
-            ],
+            $ref: '#/components/schemas/ScanSummary',
           },
           quality: {
-            type: 'object',
-            properties: {
-              status: {
-                type: 'string',
-                enum: ['OK', 'WARN', 'ERROR', 'NONE'],
-              },
-              url: {
-                type: 'string',
-              },
-              conditions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    metric: {
-                      type: 'string',
-                    },
-                    status: {
-                      type: 'string',
-                    },
-                    actual: {
-                      type: 'string',
-                    },
-                    threshold: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['metric', 'status'],
-                },
-              },
-            },
-            required: ['status'],
+            $ref: '#/components/schemas/QualityGate',
           },
           signature: {
-            type: 'object',
-            properties: {
-              signed: {
-                type: 'boolean',
-              },
-              count: {
-                type: 'integer',
-              },
-            },
-            required: ['signed', 'count'],
+            $ref: '#/components/schemas/SignatureState',
           },
           url: {
             type: 'string',
@@ -623,26 +992,10 @@ export const spec = {
             type: 'string',
           },
           syncMode: {
-            type: 'string',
-            enum: ['auto', 'manual'],
+            $ref: '#/components/schemas/SyncMode',
           },
           desired: {
-            type: 'object',
-            properties: {
-              path: {
-                type: 'string',
-              },
-              image: {
-                $ref: '#/components/schemas/ImageRef',
-              },
-              commit: {
-                $ref: '#/components/schemas/CommitInfo',
-              },
-              promotionId: {
-                type: 'string',
-              },
-            },
-            required: ['path'],
+            $ref: '#/components/schemas/DesiredState',
           },
           live: {
             $ref: '#/components/schemas/LiveState',
@@ -708,41 +1061,44 @@ export const spec = {
           'sources',
         ],
       },
+      HistoryEntry: {
+        type: 'object',
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+            enum: ['gitops', 'argocd'],
+          },
+          revision: {
+            type: 'string',
+          },
+          image: {
+            $ref: '#/components/schemas/ImageRef',
+          },
+          at: {
+            type: 'string',
+          },
+          author: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          promotionId: {
+            type: 'string',
+          },
+        },
+        required: ['environment', 'source', 'revision', 'at'],
+      },
       HistoryPage: {
         type: 'object',
         properties: {
           items: {
             type: 'array',
             items: {
-              type: 'object',
-              properties: {
-                environment: {
-                  type: 'string',
-                },
-                source: {
-                  type: 'string',
-                  enum: ['gitops', 'argocd'],
-                },
-                revision: {
-                  type: 'string',
-                },
-                image: {
-                  $ref: '#/components/schemas/ImageRef',
-                },
-                at: {
-                  type: 'string',
-                },
-                author: {
-                  type: 'string',
-                },
-                message: {
-                  type: 'string',
-                },
-                promotionId: {
-                  type: 'string',
-                },
-              },
-              required: ['environment', 'source', 'revision', 'at'],
+              $ref: '#/components/schemas/HistoryEntry',
             },
           },
           nextCursor: {
@@ -757,6 +1113,54 @@ export const spec = {
         },
         required: ['items', 'sources'],
       },
+      FleetCell: {
+        type: 'object',
+        properties: {
+          tag: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          syncStatus: {
+            $ref: '#/components/schemas/SyncStatus',
+          },
+          healthStatus: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+          deployed: {
+            type: 'boolean',
+          },
+          behind: {
+            type: 'boolean',
+          },
+        },
+        required: ['deployed', 'behind'],
+      },
+      FleetRow: {
+        type: 'object',
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          system: {
+            type: 'string',
+          },
+          cells: {
+            type: 'object',
+            additionalProperties: {
+              $ref: '#/components/schemas/FleetCell',
+            },
+          },
+        },
+        required: ['entityRef', 'cells'],
+      },
       FleetPage: {
         type: 'object',
         properties: {
@@ -769,49 +1173,7 @@ export const spec = {
           items: {
             type: 'array',
             items: {
-              type: 'object',
-              properties: {
-                entityRef: {
-                  type: 'string',
-                },
-                title: {
-                  type: 'string',
-                },
-                owner: {
-                  type: 'string',
-                },
-                system: {
-                  type: 'string',
-                },
-                cells: {
-                  type: 'object',
-                  additionalProperties: {
-                    type: 'object',
-                    properties: {
-                      tag: {
-                        type: 'string',
-                      },
-                      digest: {
-                        type: 'string',
-                      },
-                      syncStatus: {
-                        type: 'string',
-                      },
-                      healthStatus: {
-                        type: 'string',
-                      },
-                      deployed: {
-                        type: 'boolean',
-                      },
-                      behind: {
-                        type: 'boolean',
-                      },
-                    },
-                    required: ['deployed', 'behind'],
-                  },
-                },
-              },
-              required: ['entityRef', 'cells'],
+              $ref: '#/components/schemas/FleetRow',
             },
           },
           totalItems: {
@@ -842,16 +1204,17 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    items: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/Environment',
-                      },
-                    },
-                  },
-                  required: ['items'],
+                  $ref: '#/components/schemas/EnvironmentList',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
                 },
               },
             },
@@ -977,6 +1340,8 @@ export const spec = {
                 properties: {
                   policy: {
                     type: 'object',
+                    description:
+                      'A PromotionPolicy. Checked by promotionPolicySchema in slipway-common, whose messages name the offending field.',
                   },
                   expectedVersion: {
                     type: 'integer',
@@ -1242,3 +1607,15 @@ export const spec = {
     },
   },
 } as const;
+
+/** A router validated against the spec, its handlers typed by the endpoint map. */
+export function createOpenApiRouter(
+  options?: Parameters<
+    typeof createValidatedOpenApiRouterFromGeneratedEndpointMap
+  >[1],
+) {
+  return createValidatedOpenApiRouterFromGeneratedEndpointMap<EndpointMap>(
+    spec,
+    options,
+  );
+}

@@ -1,0 +1,171 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { SlipwayEnvironment } from '@slipway/plugin-slipway-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { createOpenApiRouter, spec } from './schema/openapi.generated';
+import { EntityConfigService } from './service/EntityConfigService';
+import { PolicyService } from './service/PolicyService';
+import { DeployStateService } from './state/DeployStateService';
+import { FleetService } from './state/FleetService';
+import { WebhookService, WebhookSource } from './webhooks/WebhookService';
+
+/** Largest webhook body accepted; larger ones are refused with 413. */
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+/** Webhook sources, as the spec enumerates them. */
+const WEBHOOK_SOURCES: readonly string[] =
+  spec.paths['/webhooks/{source}'].post.parameters[0].schema.enum;
+
+/** What the router needs from each service: only the calls it makes. */
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  environments: SlipwayEnvironment[];
+  entityConfig: Pick<EntityConfigService, 'getConfig'>;
+  policies: Pick<PolicyService, 'list' | 'get' | 'save' | 'history'>;
+  deployState?: Pick<DeployStateService, 'getEntityState' | 'getEntityHistory'>;
+  fleet?: Pick<FleetService, 'getFleet'>;
+  webhooks?: Pick<WebhookService, 'verify' | 'handle'>;
+}
+
+/**
+ * Thin HTTP layer. Requests are validated against the OpenAPI description and
+ * every handler's parameters, query, body and JSON answer are typed from it
+ * (`schema/openapi.types.generated.ts`), so a service returning something the
+ * spec does not describe fails to compile. Logic lives in the services, which
+ * throw `@backstage/errors` types.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const {
+    httpAuth,
+    environments,
+    entityConfig,
+    policies,
+    deployState,
+    fleet,
+    webhooks,
+  } = options;
+  const outer = Router();
+
+  // Webhooks read the raw body (signatures are over bytes), so they sit
+  // before the JSON parser; they are opened with addAuthPolicy in plugin.ts.
+  outer.post(
+    '/webhooks/:source',
+    express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES }),
+    async (req, res) => {
+      const source = req.params.source;
+      if (!WEBHOOK_SOURCES.includes(source) || !webhooks) {
+        throw new InputError(`Unknown webhook source`);
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      webhooks.verify(source as WebhookSource, body, req.headers);
+      await webhooks.handle(source as WebhookSource, body);
+      res.status(202).json({ accepted: true });
+    },
+  );
+
+  const router = createOpenApiRouter({
+    middleware: [express.json({ limit: '256kb' })],
+  });
+
+  router.get('/environments', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ items: environments });
+  });
+
+  router.get('/entities/:kind/:namespace/:name/config', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    res.json(await entityConfig.getConfig(req.params, credentials));
+  });
+
+  if (deployState) {
+    router.get('/entities/:kind/:namespace/:name/state', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      res.json(await deployState.getEntityState(req.params, credentials));
+    });
+
+    router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const { environment, limit, cursor } = req.query;
+      res.json(
+        await deployState.getEntityHistory(req.params, credentials, {
+          environment,
+          limit: toNumber(limit),
+          cursor: cursor || undefined,
+        }),
+      );
+    });
+  }
+
+  if (fleet) {
+    router.get('/fleet', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const { owner, system, environment, limit, cursor } = req.query;
+      res.json(
+        await fleet.getFleet(credentials, {
+          owner: owner || undefined,
+          system: system || undefined,
+          environment,
+          limit: toNumber(limit),
+          cursor: cursor || undefined,
+        }),
+      );
+    });
+  }
+
+  router.get('/policies', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    res.json({ items: await policies.list(credentials) });
+  });
+
+  router.get('/policies/:policyName', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    res.json(await policies.get(req.params.policyName, credentials));
+  });
+
+  router.put('/policies/:policyName', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { policy, expectedVersion, comment } = req.body;
+    res.json(
+      await policies.save(
+        { name: req.params.policyName, policy, expectedVersion, comment },
+        credentials,
+        req,
+      ),
+    );
+  });
+
+  router.get('/policies/:policyName/versions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    res.json({
+      items: await policies.history(req.params.policyName, credentials),
+    });
+  });
+
+  outer.use(router);
+  return outer;
+}
+
+/**
+ * Query values reach the handler as the URL's text (the validator checks
+ * them against the spec without coercing), whatever the typed shape says.
+ */
+function toNumber(value: number | string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}

@@ -1,0 +1,944 @@
+// This file is generated from openapi.yaml by scripts/generate-openapi.js.
+// Do not edit it by hand: run `yarn generate:openapi` in this package.
+
+/* eslint-disable */
+export interface paths {
+  '/environments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The configured environments, in promotion order. */
+    get: operations['GetEnvironments'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description What Slipway reads from an entity's annotations and the portal's configuration. Entities the caller may not see are not found. */
+    get: operations['GetEntityConfig'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The latest version of every promotion policy. */
+    get: operations['ListPolicies'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policies/{policyName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['GetPolicy'];
+    /** @description Creates a new version of a policy. `expectedVersion` is the version the change was made from (0 for a new policy); a mismatch is a 409. */
+    put: operations['SavePolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/policies/{policyName}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Every version of a policy, newest first. */
+    get: operations['GetPolicyHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Deploy state of an entity per environment: desired (GitOps), live (Argo CD), drift, artifact, CI and quality, with a report per upstream source. Entities the caller may not see are not found, and no upstream is asked. */
+    get: operations['GetEntityState'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Deployments of an entity from the GitOps history of each overlay and Argo CD's history, newest first. */
+    get: operations['GetEntityHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fleet': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Every entity the caller may see, by environment. Upstream reads do not grow with the number of entities (one per Argo CD instance and GitOps repository). */
+    get: operations['GetFleet'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{source}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Webhooks from GitHub (`X-Hub-Signature-256`), Argo CD notifications (`X-Slipway-Webhook-Secret`) and Harbor (`Authorization`, the webhook's auth header). Unauthenticated for Backstage, checked against the configured secret in constant time, at most 256 KiB. A valid webhook only invalidates cached state and signals the open pages; it never carries data into the state. */
+    post: operations['PostWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    Error: {
+      error: {
+        name: string;
+        message: string;
+      };
+    };
+    /** @enum {string} */
+    SyncMode: 'auto' | 'manual';
+    /** @description SlipwayEnvironment in slipway-common. */
+    Environment: {
+      name: string;
+      syncMode: components['schemas']['SyncMode'];
+    };
+    EnvironmentList: {
+      items: components['schemas']['Environment'][];
+    };
+    /** @enum {string} */
+    ProviderKind: 'ci' | 'artifacts' | 'quality' | 'delivery' | 'gitops';
+    AnnotationFinding: {
+      annotation: string;
+      purpose: string;
+      value?: string;
+      problem?: string;
+    };
+    EntityDeployConfig: {
+      entityRef: string;
+      annotations: components['schemas']['AnnotationFinding'][];
+      missing: string[];
+      gitops?: {
+        repo: string;
+        path: string;
+      };
+      image?: string;
+      argocd?: {
+        appSelector?: string;
+        appName?: string;
+        instance?: string;
+      };
+      ci?: {
+        /** @enum {string} */
+        provider: 'github' | 'gitlab';
+        projectSlug: string;
+      };
+      registry?: {
+        harborRepositorySlug: string;
+      };
+      quality?: {
+        sonarqubeProjectKey: string;
+      };
+      environments: components['schemas']['Environment'][];
+      providers: {
+        kind: components['schemas']['ProviderKind'];
+        id: string;
+      }[];
+    };
+    DnsLabel: string;
+    /** @description A full entity reference, e.g. group:default/platform-admins. */
+    EntityRef: string;
+    /** @description HH:MM. */
+    Clock: string;
+    GateCount: number;
+    DeployWindow: {
+      days: ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+      start: components['schemas']['Clock'];
+      end: components['schemas']['Clock'];
+    };
+    /** @description A gate in a promotion policy. Mirrors gateSchema in slipway-common, which stays the validator (it also checks time zones and gives the messages people read). */
+    PolicyGate:
+      | {
+          /** @enum {string} */
+          type: 'ci-passed';
+        }
+      | {
+          /** @enum {string} */
+          type: 'scan';
+          maxCritical?: components['schemas']['GateCount'];
+          maxHigh?: components['schemas']['GateCount'];
+          maxMedium?: components['schemas']['GateCount'];
+          maxLow?: components['schemas']['GateCount'];
+          maxUnknown?: components['schemas']['GateCount'];
+        }
+      | {
+          /** @enum {string} */
+          type: 'quality-gate';
+        }
+      | {
+          /** @enum {string} */
+          type: 'signature';
+          identity: string;
+          /** Format: uri */
+          issuer: string;
+        }
+      | {
+          /** @enum {string} */
+          type: 'soak';
+          upstream: components['schemas']['DnsLabel'];
+          minutes: number;
+        }
+      | {
+          /** @enum {string} */
+          type: 'approvals';
+          count: number;
+          groups: components['schemas']['EntityRef'][];
+        }
+      | {
+          /** @enum {string} */
+          type: 'deploy-window';
+          /** @description An IANA time zone, e.g. Europe/Berlin. */
+          timeZone: string;
+          allow: components['schemas']['DeployWindow'][];
+          deny?: components['schemas']['DeployWindow'][];
+        }
+      | {
+          /** @enum {string} */
+          type: 'freeze';
+          reason: string;
+        };
+    EnvironmentRule: {
+      /** @enum {string} */
+      mode: 'direct' | 'pull-request';
+      autoPromote?: boolean;
+      gates: components['schemas']['PolicyGate'][];
+    };
+    /** @description The body of a promotion policy. Mirrors promotionPolicySchema in slipway-common (the validator of record). */
+    PromotionPolicy: {
+      description?: string;
+      selector: {
+        kinds?: string[];
+        owners?: components['schemas']['EntityRef'][];
+        systems?: components['schemas']['EntityRef'][];
+        entities?: components['schemas']['EntityRef'][];
+      };
+      environments: {
+        [key: string]: components['schemas']['EnvironmentRule'];
+      };
+    };
+    /** @description PromotionPolicyVersion in slipway-common. */
+    PolicyVersion: {
+      name: string;
+      version: number;
+      policy: components['schemas']['PromotionPolicy'];
+      comment?: string;
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    PolicyList: {
+      items: components['schemas']['PolicyVersion'][];
+    };
+    /** @enum {string} */
+    SourceKind: 'gitops' | 'delivery' | 'ci' | 'artifacts' | 'quality';
+    /** @enum {string} */
+    SourceStatus: 'ok' | 'error' | 'stale' | 'unconfigured' | 'rate-limited';
+    /** @description How one upstream source fared; never contains credentials. */
+    SourceReport: {
+      source: string;
+      kind: components['schemas']['SourceKind'];
+      status: components['schemas']['SourceStatus'];
+      /** Format: date-time */
+      fetchedAt?: string;
+      message?: string;
+      /** Format: date-time */
+      retryAt?: string;
+    };
+    ImageRef: {
+      repository: string;
+      tag?: string;
+      digest?: string;
+    };
+    CommitInfo: {
+      sha: string;
+      message?: string;
+      author?: string;
+      committedAt?: string;
+      url?: string;
+    };
+    /** @description What Git says should run in an environment. */
+    DesiredState: {
+      path: string;
+      image?: components['schemas']['ImageRef'];
+      commit?: components['schemas']['CommitInfo'];
+      promotionId?: string;
+    };
+    BuildRun: {
+      id: string;
+      name?: string;
+      /** @enum {string} */
+      status: 'queued' | 'in_progress' | 'completed';
+      /** @enum {string} */
+      conclusion?:
+        | 'success'
+        | 'failure'
+        | 'cancelled'
+        | 'skipped'
+        | 'timed_out'
+        | 'neutral'
+        | 'action_required'
+        | 'stale';
+      commit: string;
+      branch?: string;
+      startedAt?: string;
+      completedAt?: string;
+      durationSeconds?: number;
+      url?: string;
+    };
+    RolloutState: {
+      /** @enum {string} */
+      strategy: 'canary' | 'blueGreen';
+      phase?: string;
+      currentStep?: number;
+      totalSteps?: number;
+      weight?: number;
+      paused?: boolean;
+      /** @enum {string} */
+      analysis?:
+        | 'Pending'
+        | 'Running'
+        | 'Successful'
+        | 'Failed'
+        | 'Error'
+        | 'Inconclusive';
+      message?: string;
+    };
+    /** @enum {string} */
+    SyncStatus: 'Synced' | 'OutOfSync' | 'Unknown';
+    /** @enum {string} */
+    HealthStatus:
+      | 'Healthy'
+      | 'Progressing'
+      | 'Degraded'
+      | 'Suspended'
+      | 'Missing'
+      | 'Unknown';
+    LiveState: {
+      application: string;
+      instance: string;
+      syncStatus: components['schemas']['SyncStatus'];
+      healthStatus: components['schemas']['HealthStatus'];
+      revision?: string;
+      images: string[];
+      operation?: {
+        /** @enum {string} */
+        phase: 'Running' | 'Terminating' | 'Succeeded' | 'Failed' | 'Error';
+        startedAt?: string;
+        finishedAt?: string;
+        message?: string;
+        revision?: string;
+      };
+      lastSyncedAt?: string;
+      reconciledAt?: string;
+      rollout?: components['schemas']['RolloutState'];
+      url?: string;
+    };
+    ScanSummary: {
+      scanner: string;
+      /** @enum {string} */
+      status: 'Success' | 'Pending' | 'Running' | 'Error' | 'NotScanned';
+      critical: number;
+      high: number;
+      medium: number;
+      low: number;
+      unknown: number;
+      fixable?: number;
+      completedAt?: string;
+      reportUrl?: string;
+    };
+    QualityGate: {
+      /** @enum {string} */
+      status: 'OK' | 'WARN' | 'ERROR' | 'NONE';
+      url?: string;
+      conditions?: {
+        metric: string;
+        status: string;
+        actual?: string;
+        threshold?: string;
+      }[];
+    };
+    SignatureState: {
+      signed: boolean;
+      count: number;
+    };
+    ArtifactState: {
+      image: components['schemas']['ImageRef'];
+      sourceCommit?: string;
+      pushedAt?: string;
+      build?: components['schemas']['BuildRun'];
+      scan?: components['schemas']['ScanSummary'];
+      quality?: components['schemas']['QualityGate'];
+      signature?: components['schemas']['SignatureState'];
+      url?: string;
+    };
+    EnvironmentState: {
+      environment: string;
+      syncMode: components['schemas']['SyncMode'];
+      desired?: components['schemas']['DesiredState'];
+      live?: components['schemas']['LiveState'];
+      drift: {
+        drifted: boolean;
+        reasons: string[];
+      };
+      deployed: boolean;
+      artifact?: components['schemas']['ArtifactState'];
+    };
+    EntityState: {
+      entityRef: string;
+      /** Format: date-time */
+      generatedAt: string;
+      environments: components['schemas']['EnvironmentState'][];
+      builds: components['schemas']['BuildRun'][];
+      sources: components['schemas']['SourceReport'][];
+    };
+    HistoryEntry: {
+      environment: string;
+      /** @enum {string} */
+      source: 'gitops' | 'argocd';
+      revision: string;
+      image?: components['schemas']['ImageRef'];
+      at: string;
+      author?: string;
+      message?: string;
+      promotionId?: string;
+    };
+    HistoryPage: {
+      items: components['schemas']['HistoryEntry'][];
+      nextCursor?: string;
+      sources: components['schemas']['SourceReport'][];
+    };
+    FleetCell: {
+      tag?: string;
+      digest?: string;
+      syncStatus?: components['schemas']['SyncStatus'];
+      healthStatus?: components['schemas']['HealthStatus'];
+      deployed: boolean;
+      behind: boolean;
+    };
+    FleetRow: {
+      entityRef: string;
+      title?: string;
+      owner?: string;
+      system?: string;
+      cells: {
+        [key: string]: components['schemas']['FleetCell'];
+      };
+    };
+    FleetPage: {
+      environments: components['schemas']['Environment'][];
+      items: components['schemas']['FleetRow'][];
+      totalItems: number;
+      nextCursor?: string;
+      sources: components['schemas']['SourceReport'][];
+    };
+  };
+  responses: never;
+  parameters: {
+    kind: string;
+    namespace: string;
+    name: string;
+    limit: number;
+    /** @description Opaque cursor from a previous page's nextCursor. */
+    cursor: string;
+    environment: components['schemas']['DnsLabel'];
+    policyName: components['schemas']['DnsLabel'];
+  };
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  GetEnvironments: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Environments. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EnvironmentList'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetEntityConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entity's Slipway configuration. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EntityDeployConfig'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ListPolicies: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Policies. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyList'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        policyName: components['parameters']['policyName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The latest version of the policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyVersion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  SavePolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        policyName: components['parameters']['policyName'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description A PromotionPolicy. Checked by promotionPolicySchema in slipway-common, whose messages name the offending field. */
+          policy: Record<string, unknown>;
+          expectedVersion: number;
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The new version. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyVersion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetPolicyHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        policyName: components['parameters']['policyName'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Versions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PolicyList'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetEntityState: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entity's deploy state. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EntityState'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetEntityHistory: {
+    parameters: {
+      query?: {
+        environment?: components['parameters']['environment'];
+        limit?: components['parameters']['limit'];
+        /** @description Opaque cursor from a previous page's nextCursor. */
+        cursor?: components['parameters']['cursor'];
+      };
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of history. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryPage'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetFleet: {
+    parameters: {
+      query?: {
+        owner?: string;
+        system?: string;
+        environment?: components['parameters']['environment'];
+        limit?: components['parameters']['limit'];
+        /** @description Opaque cursor from a previous page's nextCursor. */
+        cursor?: components['parameters']['cursor'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of the fleet. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FleetPage'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  PostWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        source: 'argocd' | 'github' | 'harbor';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': Record<string, unknown>;
+      };
+    };
+    responses: {
+      /** @description Accepted; cached state was invalidated. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error (401 bad signature, 413 too large). */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+}
+
+/** `GET /environments` */
+export type GetEnvironments = {
+  response: operations['GetEnvironments']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /entities/{kind}/{namespace}/{name}/config` */
+export type GetEntityConfig = {
+  path: operations['GetEntityConfig']['parameters']['path'];
+  response: operations['GetEntityConfig']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /policies` */
+export type ListPolicies = {
+  response: operations['ListPolicies']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /policies/{policyName}` */
+export type GetPolicy = {
+  path: operations['GetPolicy']['parameters']['path'];
+  response: operations['GetPolicy']['responses'][200]['content']['application/json'];
+};
+
+/** `PUT /policies/{policyName}` */
+export type SavePolicy = {
+  path: operations['SavePolicy']['parameters']['path'];
+  body: NonNullable<
+    operations['SavePolicy']['requestBody']
+  >['content']['application/json'];
+  response: operations['SavePolicy']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /policies/{policyName}/versions` */
+export type GetPolicyHistory = {
+  path: operations['GetPolicyHistory']['parameters']['path'];
+  response: operations['GetPolicyHistory']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /entities/{kind}/{namespace}/{name}/state` */
+export type GetEntityState = {
+  path: operations['GetEntityState']['parameters']['path'];
+  response: operations['GetEntityState']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /entities/{kind}/{namespace}/{name}/history` */
+export type GetEntityHistory = {
+  path: operations['GetEntityHistory']['parameters']['path'];
+  query: NonNullable<operations['GetEntityHistory']['parameters']['query']>;
+  response: operations['GetEntityHistory']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /fleet` */
+export type GetFleet = {
+  query: NonNullable<operations['GetFleet']['parameters']['query']>;
+  response: operations['GetFleet']['responses'][200]['content']['application/json'];
+};
+
+/** `POST /webhooks/{source}` */
+export type PostWebhook = {
+  path: operations['PostWebhook']['parameters']['path'];
+  body: NonNullable<
+    operations['PostWebhook']['requestBody']
+  >['content']['application/json'];
+  response: void;
+};
+
+/** Every operation, keyed as createValidatedOpenApiRouterFromGeneratedEndpointMap expects. */
+export type EndpointMap = {
+  '#get|/environments': GetEnvironments;
+  '#get|/entities/{kind}/{namespace}/{name}/config': GetEntityConfig;
+  '#get|/policies': ListPolicies;
+  '#get|/policies/{policyName}': GetPolicy;
+  '#put|/policies/{policyName}': SavePolicy;
+  '#get|/policies/{policyName}/versions': GetPolicyHistory;
+  '#get|/entities/{kind}/{namespace}/{name}/state': GetEntityState;
+  '#get|/entities/{kind}/{namespace}/{name}/history': GetEntityHistory;
+  '#get|/fleet': GetFleet;
+  '#post|/webhooks/{source}': PostWebhook;
+};

@@ -1,0 +1,154 @@
+import { PolicyGate, PromotionPolicy, PromotionPolicyVersion } from '../policy';
+import {
+  ArtifactState,
+  BuildRun,
+  CommitInfo,
+  DesiredState,
+  EntityState,
+  EnvironmentState,
+  FleetCell,
+  FleetPage,
+  FleetQuery,
+  FleetRow,
+  HealthStatus,
+  HistoryEntry,
+  HistoryPage,
+  ImageRef,
+  LiveState,
+  QualityGate,
+  RolloutState,
+  ScanSummary,
+  SignatureState,
+  SourceKind,
+  SourceReport,
+  SourceStatus,
+  SyncStatus,
+} from '../state';
+import {
+  AnnotationFinding,
+  EntityDeployConfig,
+  ProviderKind,
+  SlipwayEnvironment,
+  SyncMode,
+} from '../types';
+import { components, operations } from './openapi.generated';
+
+type Schemas = components['schemas'];
+
+/** `true` when A and B are assignable to each other, else `false`. */
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Each DTO of this package next to the spec's type for the same value. */
+type Pairs = {
+  SyncMode: [SyncMode, Schemas['SyncMode']];
+  Environment: [SlipwayEnvironment, Schemas['Environment']];
+  EnvironmentList: [
+    { items: SlipwayEnvironment[] },
+    Schemas['EnvironmentList'],
+  ];
+  ProviderKind: [ProviderKind, Schemas['ProviderKind']];
+  AnnotationFinding: [AnnotationFinding, Schemas['AnnotationFinding']];
+  EntityDeployConfig: [EntityDeployConfig, Schemas['EntityDeployConfig']];
+  DeployWindow: [
+    Extract<PolicyGate, { type: 'deploy-window' }>['allow'][number],
+    Schemas['DeployWindow'],
+  ];
+  PolicyGate: [PolicyGate, Schemas['PolicyGate']];
+  EnvironmentRule: [
+    PromotionPolicy['environments'][string],
+    Schemas['EnvironmentRule'],
+  ];
+  PromotionPolicy: [PromotionPolicy, Schemas['PromotionPolicy']];
+  PolicyVersion: [PromotionPolicyVersion, Schemas['PolicyVersion']];
+  PolicyList: [{ items: PromotionPolicyVersion[] }, Schemas['PolicyList']];
+  SourceKind: [SourceKind, Schemas['SourceKind']];
+  SourceStatus: [SourceStatus, Schemas['SourceStatus']];
+  SourceReport: [SourceReport, Schemas['SourceReport']];
+  ImageRef: [ImageRef, Schemas['ImageRef']];
+  CommitInfo: [CommitInfo, Schemas['CommitInfo']];
+  DesiredState: [DesiredState, Schemas['DesiredState']];
+  BuildRun: [BuildRun, Schemas['BuildRun']];
+  RolloutState: [RolloutState, Schemas['RolloutState']];
+  SyncStatus: [SyncStatus, Schemas['SyncStatus']];
+  HealthStatus: [HealthStatus, Schemas['HealthStatus']];
+  LiveState: [LiveState, Schemas['LiveState']];
+  ScanSummary: [ScanSummary, Schemas['ScanSummary']];
+  QualityGate: [QualityGate, Schemas['QualityGate']];
+  SignatureState: [SignatureState, Schemas['SignatureState']];
+  ArtifactState: [ArtifactState, Schemas['ArtifactState']];
+  EnvironmentState: [EnvironmentState, Schemas['EnvironmentState']];
+  EntityState: [EntityState, Schemas['EntityState']];
+  HistoryEntry: [HistoryEntry, Schemas['HistoryEntry']];
+  HistoryPage: [HistoryPage, Schemas['HistoryPage']];
+  FleetCell: [FleetCell, Schemas['FleetCell']];
+  FleetRow: [FleetRow, Schemas['FleetRow']];
+  FleetPage: [FleetPage, Schemas['FleetPage']];
+  FleetQuery: [
+    FleetQuery,
+    NonNullable<operations['GetFleet']['parameters']['query']>,
+  ];
+  HistoryQuery: [
+    { environment?: string; limit?: number; cursor?: string },
+    NonNullable<operations['GetEntityHistory']['parameters']['query']>,
+  ];
+};
+
+/**
+ * Schemas that describe no DTO of their own: the error envelope (Backstage's)
+ * and constrained scalars, which are plain strings and numbers here.
+ */
+type NoDto = 'Error' | 'DnsLabel' | 'EntityRef' | 'Clock' | 'GateCount';
+
+/**
+ * Fails to compile when a DTO and the spec drift apart (a field added,
+ * dropped, made optional or retyped on one side only), or when the spec gains
+ * a schema that is neither paired with a DTO here nor listed in NoDto.
+ */
+const agreement: {
+  [Name in keyof Pairs]: Agree<Pairs[Name][0], Pairs[Name][1]>;
+} & {
+  [Name in Exclude<keyof Schemas, keyof Pairs | NoDto>]: never;
+} = {
+  SyncMode: true,
+  Environment: true,
+  EnvironmentList: true,
+  ProviderKind: true,
+  AnnotationFinding: true,
+  EntityDeployConfig: true,
+  DeployWindow: true,
+  PolicyGate: true,
+  EnvironmentRule: true,
+  PromotionPolicy: true,
+  PolicyVersion: true,
+  PolicyList: true,
+  SourceKind: true,
+  SourceStatus: true,
+  SourceReport: true,
+  ImageRef: true,
+  CommitInfo: true,
+  DesiredState: true,
+  BuildRun: true,
+  RolloutState: true,
+  SyncStatus: true,
+  HealthStatus: true,
+  LiveState: true,
+  ScanSummary: true,
+  QualityGate: true,
+  SignatureState: true,
+  ArtifactState: true,
+  EnvironmentState: true,
+  EntityState: true,
+  HistoryEntry: true,
+  HistoryPage: true,
+  FleetCell: true,
+  FleetRow: true,
+  FleetPage: true,
+  FleetQuery: true,
+  HistoryQuery: true,
+};
+
+describe('the DTOs of slipway-common and the OpenAPI schemas', () => {
+  it('agree (checked by the compiler; see the type of `agreement`)', () => {
+    expect(Object.values(agreement).every(value => value === true)).toBe(true);
+  });
+});
