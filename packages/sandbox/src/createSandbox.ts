@@ -20,6 +20,7 @@ import { createGitHttpHandler } from './git/createGitHttpHandler';
 import { GitRepositories } from './git/GitRepositories';
 import { RepoWatcher } from './git/RepoWatcher';
 import { createGithubRouter } from './github/createGithubRouter';
+import { BranchProtection } from './github/BranchProtection';
 import { GithubService } from './github/GithubService';
 import { cloneUrl } from './github/githubObjects';
 import { PullRequests } from './github/PullRequests';
@@ -197,9 +198,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   });
 
+  const protection = BranchProtection.create({ dataDir: options.dataDir });
   const service = GithubService.create({
     repos,
     pulls: PullRequests.create({ dataDir: options.dataDir }),
+    protection,
     ci,
     watcher,
     urls: githubUrls,
@@ -212,6 +215,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ci,
       harbor,
       argo: argocd,
+      github: service,
+      protection,
       urls: () => urls,
       adminTokens: credentials.adminTokens,
     }),
@@ -225,7 +230,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     createGitHttpHandler({
       repos,
       tokens: credentials.githubTokens,
+      protection,
+      faults,
       onPushed: (o, r) => watcher.check(o, r),
+      log,
     }),
   );
   github.slot.use((_req: Request, res: Response) => {
@@ -239,6 +247,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       owner,
       gitopsRepo: GITOPS_REPO,
       staticTokens: credentials.argocdTokens,
+      writeTokens: credentials.argocdWriteTokens,
       username: credentials.argocdUsername,
       password: credentials.argocdPassword,
     }),

@@ -30,6 +30,7 @@ export const DEFAULT_TIMINGS: SandboxTimings = {
 export const DEFAULT_CREDENTIALS: SandboxCredentials = {
   githubTokens: ['sandbox-github-token'],
   argocdTokens: ['sandbox-argocd-token'],
+  argocdWriteTokens: ['sandbox-argocd-write-token'],
   argocdUsername: 'admin',
   argocdPassword: 'sandbox-argocd-password',
   harborUsername: 'admin',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import {
   ARGOCD,
+  ARGOCD_WRITE,
   getJson,
   makeTempDir,
   run,
@@ -138,14 +139,14 @@ describe('GitOps repo → Argo CD state', () => {
     expect(still.spec.syncPolicy.automated).toBeUndefined();
 
     const url = `${sandbox.sandbox.urls.argocd}/api/v1/applications/payments-api-staging/sync`;
-    const first = await sendJson('POST', url, ARGOCD, {
+    const first = await sendJson('POST', url, ARGOCD_WRITE, {
       revision,
       prune: false,
     });
     expect(first.status).toBe(200);
     expect(first.body.status.operationState.phase).toBe('Running');
 
-    const second = await sendJson('POST', url, ARGOCD, {});
+    const second = await sendJson('POST', url, ARGOCD_WRITE, {});
     expect(second.status).toBeGreaterThanOrEqual(400);
     expect(second.body.message).toContain(
       'another operation is already in progress',
@@ -174,18 +175,18 @@ describe('GitOps repo → Argo CD state', () => {
     );
     setImage(overlay, NEW_SHA, `sha256:${'d'.repeat(64)}`);
     await commitAndPush('Promote payments-api to prod');
-    expect((await sendJson('POST', `${url}/sync`, ARGOCD, {})).status).toBe(
-      200,
-    );
-    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(
-      200,
-    );
+    expect(
+      (await sendJson('POST', `${url}/sync`, ARGOCD_WRITE, {})).status,
+    ).toBe(200);
+    expect(
+      (await sendJson('DELETE', `${url}/operation`, ARGOCD_WRITE)).status,
+    ).toBe(200);
     const after = await app('payments-api-prod');
     expect(after.status.operationState.phase).toBe('Failed');
     expect(after.status.sync.status).toBe('OutOfSync');
-    expect((await sendJson('DELETE', `${url}/operation`, ARGOCD)).status).toBe(
-      400,
-    );
+    expect(
+      (await sendJson('DELETE', `${url}/operation`, ARGOCD_WRITE)).status,
+    ).toBe(400);
   });
 
   it('steps a Rollout canary to 100% after a sync', async () => {
@@ -196,9 +197,9 @@ describe('GitOps repo → Argo CD state', () => {
     setImage(overlay, NEW_SHA, `sha256:${'e'.repeat(64)}`);
     await commitAndPush('Promote orders-service to staging');
     const base = `${sandbox.sandbox.urls.argocd}/api/v1/applications/orders-service-staging`;
-    expect((await sendJson('POST', `${base}/sync`, ARGOCD, {})).status).toBe(
-      200,
-    );
+    expect(
+      (await sendJson('POST', `${base}/sync`, ARGOCD_WRITE, {})).status,
+    ).toBe(200);
     const weights = new Set<string>();
     await waitFor(
       async () => {

@@ -61,9 +61,14 @@ async function main() {
     host: values.host ?? process.env.SANDBOX_HOST ?? DEFAULT_HOST,
     basePort,
     timings,
-    credentials: process.env.SANDBOX_ADMIN_TOKEN
-      ? { adminTokens: [process.env.SANDBOX_ADMIN_TOKEN] }
-      : undefined,
+    credentials: {
+      ...(process.env.SANDBOX_ADMIN_TOKEN
+        ? { adminTokens: [process.env.SANDBOX_ADMIN_TOKEN] }
+        : {}),
+      ...(process.env.SANDBOX_ARGOCD_WRITE_TOKEN
+        ? { argocdWriteTokens: [process.env.SANDBOX_ARGOCD_WRITE_TOKEN] }
+        : {}),
+    },
     // Argo CD notifications → the portal (scripts/lib.sh sets both).
     argocdWebhook:
       process.env.SANDBOX_ARGOCD_WEBHOOK_URL &&

@@ -2,6 +2,7 @@
 // Loops over seeded artifacts check each kind (index, signed, unsigned) where it occurs.
 import {
   ARGOCD,
+  ARGOCD_WRITE,
   getJson,
   GITHUB,
   HARBOR,
@@ -169,7 +170,7 @@ describe('answers match the vendors’ published schemas', () => {
       const synced = await sendJson(
         'POST',
         `${urls.argocd}/api/v1/applications/notifications-worker-prod/sync`,
-        ARGOCD,
+        ARGOCD_WRITE,
         {},
       );
       expect(synced.status).toBe(200);

@@ -29,7 +29,10 @@ export interface SandboxTimings {
 /** Credentials the sandbox accepts. Sandbox-only values, never real secrets. */
 export interface SandboxCredentials {
   githubTokens: string[];
+  /** Argo CD tokens of a read-only account: reads only, 403 on sync and terminate. */
   argocdTokens: string[];
+  /** Argo CD tokens allowed to sync and terminate operations (and to read). */
+  argocdWriteTokens: string[];
   argocdUsername: string;
   argocdPassword: string;
   harborUsername: string;

@@ -125,6 +125,10 @@ export function basic(user: string, password: string): string {
 
 export const GITHUB = { Authorization: 'token sandbox-github-token' };
 export const ARGOCD = { Authorization: 'Bearer sandbox-argocd-token' };
+/** The Argo CD account that may sync and terminate (the one above only reads). */
+export const ARGOCD_WRITE = {
+  Authorization: 'Bearer sandbox-argocd-write-token',
+};
 export const ADMIN = { Authorization: 'Bearer sandbox-admin-token' };
 export const HARBOR = {
   Authorization: basic('admin', 'sandbox-harbor-password'),

@@ -8,6 +8,8 @@ import { DEFAULT_FAULT_OWNER, FaultInjector } from '../faults/FaultInjector';
 import { parseFaultRules } from '../faults/faultRules';
 import { GitRepositories } from '../git/GitRepositories';
 import { RepoWatcher } from '../git/RepoWatcher';
+import { BranchProtection } from '../github/BranchProtection';
+import { GithubApiError, GithubService } from '../github/GithubService';
 import { HarborRegistry } from '../harbor/HarborRegistry';
 import { SandboxUrls } from '../types';
 
@@ -40,6 +42,8 @@ export function createAdminRouter(options: {
   ci: CiSimulator;
   harbor: HarborRegistry;
   argo: ArgoCdController;
+  github: GithubService;
+  protection: BranchProtection;
   urls: () => SandboxUrls;
   /** Bearer tokens accepted on `/admin/*`. */
   adminTokens: string[];
@@ -105,6 +109,7 @@ export function createAdminRouter(options: {
           head: await options.repos.resolveCommit(owner, repo, 'main'),
           runs: options.ci.runs.list(owner, repo).length,
           artifacts: options.harbor.artifactCount(owner, repo),
+          protectedBranches: options.protection.list(owner, repo),
         });
       }
       res.json({
@@ -185,6 +190,69 @@ export function createAdminRouter(options: {
         .json({ error: String((error as Error).message) });
     }
   });
+
+  // Branch protection and pull requests: what a repository admin and a
+  // reviewer do on GitHub, for tests and demos.
+  const githubAction =
+    (action: (req: Request) => Promise<unknown>) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        res.json(await action(req));
+      } catch (error) {
+        if (error instanceof GithubApiError) {
+          res.status(error.status).json({ error: error.message });
+          return;
+        }
+        next(error);
+      }
+    };
+  const pullNumber = (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+      throw new GithubApiError(404, 'Not Found');
+    }
+    return parsed;
+  };
+  router.put(
+    '/admin/repos/:owner/:repo/branches/*/protection',
+    githubAction(async req => {
+      const enabled = (req.body ?? {}).protected;
+      if (typeof enabled !== 'boolean') {
+        throw new GithubApiError(
+          400,
+          'body must be { "protected": true|false }',
+        );
+      }
+      return options.github.setBranchProtection(
+        req.params.owner,
+        req.params.repo,
+        req.params[0],
+        enabled,
+      );
+    }),
+  );
+  router.post(
+    '/admin/repos/:owner/:repo/pulls/:number/merge',
+    githubAction(req =>
+      options.github.mergePull(
+        req.params.owner,
+        req.params.repo,
+        pullNumber(req.params.number),
+        req.body && typeof req.body === 'object' ? req.body : {},
+      ),
+    ),
+  );
+  router.post(
+    '/admin/repos/:owner/:repo/pulls/:number/close',
+    githubAction(req =>
+      options.github.updatePull(
+        req.params.owner,
+        req.params.repo,
+        pullNumber(req.params.number),
+        { state: 'closed' },
+      ),
+    ),
+  );
 
   router.post('/admin/refresh', async (_req, res, next) => {
     try {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
-  ARGOCD,
+  ARGOCD_WRITE,
   sendJson,
   startTestSandbox,
   TestSandbox,
@@ -45,7 +45,7 @@ describe('Argo CD notifications (webhook)', () => {
     const sync = await sendJson(
       'POST',
       `${sandbox.sandbox.urls.argocd}/api/v1/applications/checkout-web-staging/sync`,
-      ARGOCD,
+      ARGOCD_WRITE,
       {},
     );
     expect(sync.status).toBe(200);

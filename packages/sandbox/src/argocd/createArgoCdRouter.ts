@@ -41,7 +41,10 @@ export function createArgoCdRouter(options: {
   repos: GitRepositories;
   owner: string;
   gitopsRepo: string;
+  /** Read-only tokens: every read, 403 `permission denied` on sync and terminate. */
   staticTokens: string[];
+  /** Tokens that may also sync and terminate (sessions of the admin user may too). */
+  writeTokens: string[];
   username: string;
   password: string;
 }): Router {
@@ -81,7 +84,11 @@ export function createArgoCdRouter(options: {
       });
       return;
     }
-    if (!matchesSecret(token, [...options.staticTokens, ...sessions])) {
+    const canWrite = matchesSecret(token, [
+      ...options.writeTokens,
+      ...sessions,
+    ]);
+    if (!canWrite && !matchesSecret(token, options.staticTokens)) {
       res.status(401).json({
         error: 'invalid session: token signature is invalid',
         code: GRPC.Unauthenticated,
@@ -89,14 +96,35 @@ export function createArgoCdRouter(options: {
       });
       return;
     }
+    res.locals.argocdCanWrite = canWrite;
     next();
   });
 
+  /**
+   * Argo CD RBAC: the read-only account may get applications but not sync
+   * them or terminate their operations. Checked before the application is
+   * looked up, so the answer does not tell whether it exists.
+   */
+  const requireWrite = (res: Response, action: string, name: string) => {
+    if (res.locals.argocdCanWrite === true) return;
+    let object = name;
+    try {
+      object = `${controller.get(name).definition.project}/${name}`;
+    } catch {
+      // unknown application: same answer
+    }
+    throw new ArgoApiError(
+      403,
+      GRPC.PermissionDenied,
+      `permission denied: applications, ${action}, ${object}, sub: slipway-readonly`,
+    );
+  };
+
   const handle =
-    (handler: (req: Request) => Promise<unknown> | unknown) =>
+    (handler: (req: Request, res: Response) => Promise<unknown> | unknown) =>
     async (req: Request, res: Response) => {
       try {
-        res.json(await handler(req));
+        res.json(await handler(req, res));
       } catch (error) {
         sendError(res, error);
       }
@@ -168,7 +196,8 @@ export function createArgoCdRouter(options: {
   );
   router.post(
     '/applications/:name/sync',
-    handle(req => {
+    handle((req, res) => {
+      requireWrite(res, 'sync', req.params.name);
       const body = (req.body ?? {}) as { revision?: unknown };
       const app = controller.sync(req.params.name, {
         revision: typeof body.revision === 'string' ? body.revision : undefined,
@@ -179,7 +208,8 @@ export function createArgoCdRouter(options: {
   );
   router.delete(
     '/applications/:name/operation',
-    handle(req => {
+    handle((req, res) => {
+      requireWrite(res, 'sync', req.params.name);
       controller.terminate(req.params.name);
       return {};
     }),

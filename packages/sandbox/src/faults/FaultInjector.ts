@@ -1,7 +1,7 @@
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Socket } from 'node:net';
 import { SandboxVendor } from '../types';
-import { FaultRule } from './faultRules';
+import { FaultRule, PUSH_FAULT_MODES, PushRaceStage } from './faultRules';
 
 interface ActiveRule {
   id: string;
@@ -87,26 +87,53 @@ export class FaultInjector {
     this.held.clear();
   }
 
-  /** Picks the first rule matching the request, consuming one use of it. */
+  /**
+   * Picks the first HTTP-level rule matching the request, consuming one use
+   * of it. Push faults are left for `takePushFault`.
+   */
   take(
     vendor: SandboxVendor,
     method: string,
     path: string,
   ): FaultRule | undefined {
-    for (const entry of this.active) {
-      const { rule } = entry;
-      if (rule.vendor !== vendor) continue;
-      if (rule.method && rule.method !== method.toUpperCase()) continue;
-      if (rule.pathPrefix && !path.startsWith(rule.pathPrefix)) continue;
-      if (entry.remaining !== undefined) {
-        entry.remaining -= 1;
-        if (entry.remaining <= 0) {
-          this.active = this.active.filter(other => other !== entry);
-        }
+    return this.consume(
+      ({ rule }) =>
+        !PUSH_FAULT_MODES.includes(rule.mode) &&
+        rule.vendor === vendor &&
+        (!rule.method || rule.method === method.toUpperCase()) &&
+        (!rule.pathPrefix || path.startsWith(rule.pathPrefix)),
+    );
+  }
+
+  /**
+   * Picks the first push fault for an authenticated receive-pack request at
+   * `stage` (`advertise`: the ref advertisement a push starts with;
+   * `update`: the request carrying the ref updates), consuming one use.
+   * `push-reject` strikes at `update`, `push-race` at its `at` (default
+   * `advertise`).
+   */
+  takePushFault(stage: PushRaceStage, path: string): FaultRule | undefined {
+    return this.consume(({ rule }) => {
+      if (rule.vendor !== 'git') return false;
+      if (rule.pathPrefix && !path.startsWith(rule.pathPrefix)) return false;
+      if (rule.mode === 'push-reject') return stage === 'update';
+      if (rule.mode === 'push-race') return (rule.at ?? 'advertise') === stage;
+      return false;
+    });
+  }
+
+  private consume(
+    matches: (entry: ActiveRule) => boolean,
+  ): FaultRule | undefined {
+    const entry = this.active.find(matches);
+    if (!entry) return undefined;
+    if (entry.remaining !== undefined) {
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) {
+        this.active = this.active.filter(other => other !== entry);
       }
-      return rule;
     }
-    return undefined;
+    return entry.rule;
   }
 
   /** Express middleware; `vendorOf` tells which vendor a request belongs to. */

@@ -5,7 +5,24 @@ export type FaultMode =
   | 'error'
   | 'timeout'
   | 'rate-limit'
-  | 'malformed';
+  | 'malformed'
+  | 'push-race'
+  | 'push-reject';
+
+/** Push fault modes: they apply to authenticated receive-pack requests only. */
+export const PUSH_FAULT_MODES: readonly FaultMode[] = [
+  'push-race',
+  'push-reject',
+];
+
+/**
+ * When a `push-race` strikes: `advertise` moves the branch before the client
+ * reads the refs it pushes against (the client refuses its own push as not a
+ * fast-forward, "fetch first"); `update` moves it after that, just before the
+ * server applies the push (the server's compare-and-swap fails: "cannot lock
+ * ref ... is at X but expected Y").
+ */
+export type PushRaceStage = 'advertise' | 'update';
 
 /** A fault injected into the answers of one vendor. */
 export interface FaultRule {
@@ -25,6 +42,12 @@ export interface FaultRule {
   resetEpochSeconds?: number;
   /** How many requests the rule applies to; absent = until cleared. */
   times?: number;
+  /** push-reject: the reason on the `ng <ref> <reason>` status line. */
+  message?: string;
+  /** push-race: when the concurrent commit lands (default `advertise`). */
+  at?: PushRaceStage;
+  /** push-race at `advertise`: the branch that moves (default `main`). */
+  branch?: string;
 }
 
 const VENDORS: SandboxVendor[] = [
@@ -40,6 +63,8 @@ const MODES: FaultMode[] = [
   'timeout',
   'rate-limit',
   'malformed',
+  'push-race',
+  'push-reject',
 ];
 const KEYS = new Set([
   'vendor',
@@ -51,6 +76,9 @@ const KEYS = new Set([
   'retryAfterSeconds',
   'resetEpochSeconds',
   'times',
+  'message',
+  'at',
+  'branch',
 ]);
 
 function isInteger(value: unknown, min: number, max: number): value is number {
@@ -152,6 +180,44 @@ export function parseFaultRules(
     if (raw.times !== undefined && !isInteger(raw.times, 1, 1_000_000)) {
       errors.push(`${at}.times: must be a positive integer`);
     }
+    if (
+      (raw.mode === 'push-race' || raw.mode === 'push-reject') &&
+      raw.vendor !== 'git'
+    ) {
+      errors.push(`${at}.mode: ${String(raw.mode)} needs vendor git`);
+    }
+    if (raw.message !== undefined || raw.mode === 'push-reject') {
+      if (
+        raw.mode !== 'push-reject' ||
+        typeof raw.message !== 'string' ||
+        raw.message.length === 0 ||
+        raw.message.length > 500 ||
+        // eslint-disable-next-line no-control-regex
+        /[\u0000-\u001f\u007f]/.test(raw.message)
+      ) {
+        errors.push(
+          `${at}.message: mode push-reject needs a one-line message of at most 500 characters (only push-reject takes one)`,
+        );
+      }
+    }
+    if (
+      raw.at !== undefined &&
+      (raw.mode !== 'push-race' ||
+        (raw.at !== 'advertise' && raw.at !== 'update'))
+    ) {
+      errors.push(`${at}.at: "advertise" or "update", for mode push-race only`);
+    }
+    if (
+      raw.branch !== undefined &&
+      (raw.mode !== 'push-race' ||
+        typeof raw.branch !== 'string' ||
+        !/^[A-Za-z0-9._/-]{1,200}$/.test(raw.branch) ||
+        raw.branch.includes('..') ||
+        raw.branch.startsWith('/') ||
+        raw.branch.endsWith('/'))
+    ) {
+      errors.push(`${at}.branch: a branch name, for mode push-race only`);
+    }
     rules.push({
       vendor: raw.vendor as SandboxVendor,
       mode: raw.mode as FaultMode,
@@ -166,6 +232,9 @@ export function parseFaultRules(
           : (raw.retryAfterSeconds as number | undefined),
       resetEpochSeconds: raw.resetEpochSeconds as number | undefined,
       times: raw.times as number | undefined,
+      message: raw.message as string | undefined,
+      at: raw.at as PushRaceStage | undefined,
+      branch: raw.branch as string | undefined,
     });
   }
   return errors.length > 0 ? { errors } : { rules };

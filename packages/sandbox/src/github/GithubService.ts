@@ -9,7 +9,9 @@ import {
   ZERO_SHA,
 } from '../git/GitRepositories';
 import { RepoWatcher } from '../git/RepoWatcher';
+import { BranchProtection } from './BranchProtection';
 import {
+  branchProtection,
   commitObject,
   contentEntry,
   contentFile,
@@ -64,6 +66,7 @@ export class GithubService {
     private readonly repos: GitRepositories,
     private readonly catalog: RepoCatalog,
     private readonly pulls: PullRequests,
+    private readonly protection: BranchProtection,
     private readonly ci: CiSimulator,
     private readonly watcher: RepoWatcher,
     private readonly urls: GithubUrls,
@@ -72,6 +75,7 @@ export class GithubService {
   static create(options: {
     repos: GitRepositories;
     pulls: PullRequests;
+    protection: BranchProtection;
     ci: CiSimulator;
     watcher: RepoWatcher;
     urls: GithubUrls;
@@ -80,10 +84,58 @@ export class GithubService {
       options.repos,
       RepoCatalog.create({ repos: options.repos }),
       options.pulls,
+      options.protection,
       options.ci,
       options.watcher,
       options.urls,
     );
+  }
+
+  /** `GET /repos/{o}/{r}/branches/{b}/protection`: 404 "Branch not protected" as on GitHub. */
+  async getBranchProtection(owner: string, repo: string, branch: string) {
+    await this.meta(owner, repo);
+    if (
+      !(await this.repos.resolveCommit(owner, repo, `refs/heads/${branch}`))
+    ) {
+      throw new GithubApiError(404, 'Branch not found');
+    }
+    if (!this.protection.isProtected(owner, repo, branch)) {
+      throw new GithubApiError(404, 'Branch not protected');
+    }
+    return branchProtection(this.urls, owner, repo, branch);
+  }
+
+  /** Admin: protects or unprotects a branch (it need not exist yet). */
+  async setBranchProtection(
+    owner: string,
+    repo: string,
+    branch: string,
+    enabled: boolean,
+  ) {
+    await this.meta(owner, repo);
+    if (!validateRefName(`refs/heads/${branch}`)) {
+      throw new GithubApiError(422, 'Branch name is invalid');
+    }
+    this.protection.set(owner, repo, branch, enabled);
+    return {
+      repository: `${owner}/${repo}`,
+      branch,
+      protected: enabled,
+      protectedBranches: this.protection.list(owner, repo),
+    };
+  }
+
+  /** API writes to a protected branch are refused like pushes are. */
+  private checkUnprotected(owner: string, repo: string, ref: string) {
+    const branch = ref.startsWith('refs/heads/')
+      ? ref.slice('refs/heads/'.length)
+      : undefined;
+    if (branch && this.protection.isProtected(owner, repo, branch)) {
+      throw new GithubApiError(
+        422,
+        `Protected branch update failed for ${ref}. Changes must be made through a pull request.`,
+      );
+    }
   }
 
   currentUser() {
@@ -216,6 +268,7 @@ export class GithubService {
       );
     }
     const branch = asString(body.branch) ?? 'main';
+    this.checkUnprotected(owner, repo, `refs/heads/${branch}`);
     const parent = await this.repos.resolveCommit(
       owner,
       repo,
@@ -379,6 +432,7 @@ export class GithubService {
     body: Record<string, unknown>,
   ) {
     const current = await this.getRef(owner, repo, ref);
+    this.checkUnprotected(owner, repo, `refs/${ref}`);
     const sha = asString(body.sha);
     if (
       !sha ||
@@ -413,6 +467,7 @@ export class GithubService {
 
   async deleteRef(owner: string, repo: string, ref: string) {
     await this.getRef(owner, repo, ref);
+    this.checkUnprotected(owner, repo, `refs/${ref}`);
     await this.repos.deleteRef(owner, repo, `refs/${ref}`);
     await this.watcher.check(owner, repo);
   }
@@ -626,6 +681,42 @@ export class GithubService {
       record.closedAt = isoSeconds(Date.now());
       record.closedHeadSha = view.headSha;
       record.closedBaseSha = view.baseSha;
+    } else if (
+      body.state === 'open' &&
+      record.state === 'closed' &&
+      !record.merged
+    ) {
+      // Reopening needs the head branch, as on GitHub.
+      if (
+        !(await this.repos.resolveCommit(
+          owner,
+          repo,
+          `refs/heads/${record.head}`,
+        ))
+      ) {
+        throw new GithubApiError(422, 'Validation Failed', [
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            field: 'state',
+            message: 'state cannot be changed. The head branch was deleted.',
+          },
+        ]);
+      }
+      Object.assign(record, {
+        state: 'open',
+        closedAt: undefined,
+        closedHeadSha: undefined,
+        closedBaseSha: undefined,
+      });
+    } else if (
+      body.state !== undefined &&
+      body.state !== 'open' &&
+      body.state !== 'closed'
+    ) {
+      throw new GithubApiError(422, 'Validation Failed', [
+        { resource: 'PullRequest', code: 'invalid', field: 'state' },
+      ]);
     }
     record.updatedAt = isoSeconds(Date.now());
     this.pulls.save();
@@ -645,6 +736,9 @@ export class GithubService {
       throw new GithubApiError(405, 'Pull Request is not mergeable');
     }
     const view = await this.pullView(record);
+    if (view.headSha === ZERO_SHA || view.baseSha === ZERO_SHA) {
+      throw new GithubApiError(405, 'Pull Request is not mergeable');
+    }
     const expected = asString(body.sha);
     if (expected && expected !== view.headSha) {
       throw new GithubApiError(

@@ -179,6 +179,17 @@ export function createGithubRouter(options: {
   );
 
   router.get(
+    '/repos/:owner/:repo/branches/*/protection',
+    route(req =>
+      service.getBranchProtection(
+        req.params.owner,
+        req.params.repo,
+        req.params[0],
+      ),
+    ),
+  );
+
+  router.get(
     '/repos/:owner/:repo/git/ref/*',
     route(req =>
       service.getRef(req.params.owner, req.params.repo, req.params[0]),

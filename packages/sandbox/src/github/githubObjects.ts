@@ -565,3 +565,36 @@ export function pullRequest(
     changed_files: pr.changedFiles,
   };
 }
+
+/**
+ * `GET /repos/{o}/{r}/branches/{b}/protection` of a protected branch: changes
+ * through pull requests with one approval, no force pushes, no deletions,
+ * enforced for admins too.
+ */
+export function branchProtection(
+  urls: GithubUrls,
+  owner: string,
+  repo: string,
+  branch: string,
+) {
+  const url = `${urls.api}/repos/${owner}/${repo}/branches/${branch}/protection`;
+  return {
+    url,
+    required_signatures: { url: `${url}/required_signatures`, enabled: false },
+    enforce_admins: { url: `${url}/enforce_admins`, enabled: true },
+    required_pull_request_reviews: {
+      url: `${url}/required_pull_request_reviews`,
+      dismiss_stale_reviews: false,
+      require_code_owner_reviews: false,
+      required_approving_review_count: 1,
+      require_last_push_approval: false,
+    },
+    required_linear_history: { enabled: false },
+    allow_force_pushes: { enabled: false },
+    allow_deletions: { enabled: false },
+    block_creations: { enabled: false },
+    required_conversation_resolution: { enabled: false },
+    lock_branch: { enabled: false },
+    allow_fork_syncing: { enabled: false },
+  };
+}
