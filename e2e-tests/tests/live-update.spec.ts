@@ -4,7 +4,9 @@ import { screenshot, signInAsGuest } from './helpers';
 // Runs after deploy-tab.spec.ts (files run in name order, one worker): it
 // syncs notifications-worker's drifted prod, which that spec expects drifted.
 const ARGOCD_API = 'http://127.0.0.1:7102/api/v1';
-const ARGOCD_TOKEN = process.env.SANDBOX_ARGOCD_TOKEN ?? 'sandbox-argocd-token';
+// Syncing needs the sandbox's Argo CD write token (the read token gets 403).
+const ARGOCD_TOKEN =
+  process.env.SANDBOX_ARGOCD_WRITE_TOKEN ?? 'sandbox-argocd-write-token';
 
 test('the open Deploy tab updates after a sync in the sandbox, without a reload', async ({
   page,
