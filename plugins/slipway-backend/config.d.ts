@@ -23,6 +23,21 @@ export interface Config {
      * Defaults to group:default/platform-admins.
      */
     platformAdminGroups?: string[];
+    /** The portal's permission policy (packages/backend) for promotions. */
+    permissions?: {
+      /**
+       * Environments an owning team may promote into without being a
+       * platform admin. Default: every configured environment.
+       */
+      teamEnvironments?: string[];
+    };
+    /** The promotion engine's scheduled work. */
+    promotions?: {
+      /** How often open promotions are re-evaluated and followed. Default 15. */
+      reconcileIntervalSeconds?: number;
+      /** A syncing promotion not deployed within this many minutes fails. Default 30. */
+      deployTimeoutMinutes?: number;
+    };
     /** How deploy state is read from the upstreams. */
     state?: {
       /** Time budget of one upstream read, in milliseconds. Default 3000. */
@@ -44,6 +59,13 @@ export interface Config {
          * @visibility secret
          */
         token: string;
+        /**
+         * A separate token allowed to sync applications, used only by
+         * promotions into manual-sync environments whose policy sets
+         * `sync: true`. Without it, such promotions wait for a manual sync.
+         * @visibility secret
+         */
+        writeToken?: string;
       }>;
     };
     /** Harbor: artifacts, scans and signatures. */

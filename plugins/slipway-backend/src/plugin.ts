@@ -3,12 +3,32 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { slipwayPermissions } from '@slipway/plugin-slipway-common';
 import {
+  parsePromotionTargetRef,
+  SLIPWAY_ANNOTATIONS,
+  slipwayPermissions,
+  slipwayPromotionApprovePermission,
+  slipwayPromotionCreatePermission,
+  slipwayPromotionOverridePermission,
+} from '@slipway/plugin-slipway-common';
+import {
+  GitOpsGateway,
+  promotionTargetResourceRef,
+  promotionTargetRules,
   readEnvironments,
+  ScmCredentials,
   SlipwayProvider,
   slipwayProvidersExtensionPoint,
 } from '@slipway/plugin-slipway-node';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { DatabaseLock } from './database/DatabaseLock';
+import { connectSlipwayDatabase } from './database/migrate';
+import { PromotionStore } from './database/PromotionStore';
+import { GatewayPromotionWriter } from './promotion/GatewayPromotionWriter';
+import { NotificationsPromotionNotifier } from './promotion/NotificationsPromotionNotifier';
+import { PromotionService } from './promotion/PromotionService';
+import { subjectOf } from './promotion/gateFacts';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { KnexPolicyStore } from './database/KnexPolicyStore';
 import {
@@ -58,6 +78,9 @@ export const slipwayPlugin = createBackendPlugin({
         cache: coreServices.cache,
         auth: coreServices.auth,
         signals: signalsServiceRef,
+        scheduler: coreServices.scheduler,
+        userInfo: coreServices.userInfo,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -72,6 +95,9 @@ export const slipwayPlugin = createBackendPlugin({
         cache,
         auth,
         signals,
+        scheduler,
+        userInfo,
+        notifications,
       }) {
         const environments = readEnvironments(config);
         permissionsRegistry.addPermissions(slipwayPermissions);
@@ -122,6 +148,24 @@ export const slipwayPlugin = createBackendPlugin({
             logger,
           }),
         });
+        const promotions = await createPromotions({
+          config,
+          logger,
+          database,
+          permissions,
+          permissionsRegistry,
+          auditor,
+          catalog,
+          auth,
+          signals,
+          userInfo,
+          notifications,
+          scheduler,
+          environments,
+          policies: store,
+          deployState,
+          providers: grouped,
+        });
         httpRouter.addAuthPolicy({
           path: '/webhooks',
           allow: 'unauthenticated',
@@ -139,6 +183,7 @@ export const slipwayPlugin = createBackendPlugin({
             deployState,
             fleet,
             webhooks,
+            promotions,
           }),
         );
         logger.info(
@@ -152,3 +197,128 @@ export const slipwayPlugin = createBackendPlugin({
     });
   },
 });
+
+/** The promotion engine: its stores, writer, permissions resource and scheduled work. */
+async function createPromotions(options: {
+  config: typeof coreServices.rootConfig.T;
+  logger: typeof coreServices.logger.T;
+  database: typeof coreServices.database.T;
+  permissions: typeof coreServices.permissions.T;
+  permissionsRegistry: typeof coreServices.permissionsRegistry.T;
+  auditor: typeof coreServices.auditor.T;
+  catalog: typeof catalogServiceRef.T;
+  auth: typeof coreServices.auth.T;
+  signals: typeof signalsServiceRef.T;
+  userInfo: typeof coreServices.userInfo.T;
+  notifications: typeof notificationService.T;
+  scheduler: typeof coreServices.scheduler.T;
+  environments: ReturnType<typeof readEnvironments>;
+  policies: KnexPolicyStore;
+  deployState: DeployStateService;
+  providers: ReturnType<typeof groupProviders>;
+}): Promise<PromotionService> {
+  const { config, catalog, auth, logger } = options;
+  const db = await connectSlipwayDatabase(options.database);
+  const ownerOf = async (entityRef: string) => {
+    const entity = await catalog.getEntityByRef(entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    return entity ? subjectOf(entity).owner : undefined;
+  };
+  // Conditional decisions (e.g. "owners, dev and staging only") are applied
+  // to the promotion target: the entity's owner and system, and the environment.
+  options.permissionsRegistry.addResourceType({
+    resourceRef: promotionTargetResourceRef,
+    permissions: [
+      slipwayPromotionCreatePermission,
+      slipwayPromotionApprovePermission,
+      slipwayPromotionOverridePermission,
+    ],
+    rules: Object.values(promotionTargetRules),
+    getResources: async refs => {
+      const credentials = await auth.getOwnServiceCredentials();
+      return Promise.all(
+        refs.map(async ref => {
+          const target = parsePromotionTargetRef(ref);
+          if (!target) return undefined;
+          const entity = await catalog.getEntityByRef(target.entityRef, {
+            credentials,
+          });
+          if (!entity) return undefined;
+          const subject = subjectOf(entity);
+          return {
+            entityRef: subject.entityRef,
+            environment: target.environment,
+            owner: subject.owner,
+            system: subject.system,
+          };
+        }),
+      );
+    },
+  });
+  const promotions = PromotionService.create({
+    catalog,
+    auth,
+    userInfo: options.userInfo,
+    permissions: options.permissions,
+    auditor: options.auditor,
+    logger,
+    environments: options.environments,
+    policies: options.policies,
+    store: PromotionStore.create({ db }),
+    lock: DatabaseLock.create({ db }),
+    deployState: options.deployState,
+    artifacts: options.providers.artifacts,
+    delivery: options.providers.delivery,
+    writer: GatewayPromotionWriter.create({
+      gateway: GitOpsGateway.create({
+        credentials: ScmCredentials.fromConfig(config),
+      }),
+      readers: options.providers.gitops,
+    }),
+    notifier: NotificationsPromotionNotifier.create({
+      notifications: options.notifications,
+      logger,
+      adminGroups:
+        config.getOptionalStringArray('slipway.platformAdminGroups') ?? [],
+      ownerOf,
+    }),
+    signals: options.signals,
+  });
+  // Once across replicas: the scheduler's distributed lock.
+  await options.scheduler.scheduleTask({
+    id: 'slipway-promotions-reconcile',
+    frequency: {
+      seconds:
+        config.getOptionalNumber(
+          'slipway.promotions.reconcileIntervalSeconds',
+        ) ?? 15,
+    },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 5 },
+    fn: async () => {
+      const result = await promotions.reconcile({
+        deployTimeoutMs:
+          (config.getOptionalNumber(
+            'slipway.promotions.deployTimeoutMinutes',
+          ) ?? 30) * 60_000,
+      });
+      const { items } = await catalog.getEntities(
+        {
+          filter: {
+            [`metadata.annotations.${SLIPWAY_ANNOTATIONS.gitopsRepo}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+        },
+        { credentials: await auth.getOwnServiceCredentials() },
+      );
+      const started = await promotions.autoPromote(items);
+      if (result.moved > 0 || started.length > 0) {
+        logger.info(
+          `Slipway promotions: ${result.moved} of ${result.checked} moved on, ${started.length} auto-promotions started`,
+        );
+      }
+    },
+  });
+  return promotions;
+}

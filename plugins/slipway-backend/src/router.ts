@@ -8,6 +8,7 @@ import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
 import { DeployStateService } from './state/DeployStateService';
 import { FleetService } from './state/FleetService';
+import { PromotionService } from './promotion/PromotionService';
 import { WebhookService, WebhookSource } from './webhooks/WebhookService';
 
 /** Largest webhook body accepted; larger ones are refused with 413. */
@@ -26,6 +27,19 @@ export interface RouterOptions {
   deployState?: Pick<DeployStateService, 'getEntityState' | 'getEntityHistory'>;
   fleet?: Pick<FleetService, 'getFleet'>;
   webhooks?: Pick<WebhookService, 'verify' | 'handle'>;
+  promotions?: Pick<
+    PromotionService,
+    | 'preview'
+    | 'request'
+    | 'rollback'
+    | 'list'
+    | 'get'
+    | 'decide'
+    | 'cancel'
+    | 'listFreezes'
+    | 'freeze'
+    | 'lift'
+  >;
 }
 
 /**
@@ -46,6 +60,7 @@ export async function createRouter(
     deployState,
     fleet,
     webhooks,
+    promotions,
   } = options;
   const outer = Router();
 
@@ -158,6 +173,98 @@ export async function createRouter(
     });
   });
 
+  if (promotions) {
+    // Promotions change what runs: only users, never services, and the
+    // permission is decided in the service on the entity and environment
+    // taken from the path, never from the body.
+    router.post(
+      '/entities/:kind/:namespace/:name/promotions/preview',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        res.json(await promotions.preview(req.params, req.body, credentials));
+      },
+    );
+
+    router.post(
+      '/entities/:kind/:namespace/:name/promotions',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        res
+          .status(201)
+          .json(await promotions.request(req.params, req.body, credentials));
+      },
+    );
+
+    router.post(
+      '/entities/:kind/:namespace/:name/rollbacks',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        res
+          .status(201)
+          .json(await promotions.rollback(req.params, req.body, credentials));
+      },
+    );
+
+    router.get('/promotions', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const { entityRef, environment, state, limit, cursor } = req.query;
+      res.json(
+        await promotions.list(
+          {
+            entityRef: entityRef || undefined,
+            environment,
+            states: state ? [state] : undefined,
+            limit: toNumber(limit),
+            cursor: cursor || undefined,
+          },
+          credentials,
+        ),
+      );
+    });
+
+    router.get('/promotions/:promotionId', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      res.json(await promotions.get(req.params.promotionId, credentials));
+    });
+
+    router.post('/promotions/:promotionId/decisions', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      res.json(
+        await promotions.decide(req.params.promotionId, req.body, credentials),
+      );
+    });
+
+    router.post('/promotions/:promotionId/cancel', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      res.json(await promotions.cancel(req.params.promotionId, credentials));
+    });
+
+    router.get('/freezes', async (req, res) => {
+      await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      res.json({ items: await promotions.listFreezes() });
+    });
+
+    router.post('/freezes', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      res.status(201).json(await promotions.freeze(req.body, credentials));
+    });
+
+    router.delete('/freezes/:freezeId', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      res.json(await promotions.lift(req.params.freezeId, credentials));
+    });
+  }
+
   outer.use(router);
   return outer;
 }
@@ -167,5 +274,15 @@ export async function createRouter(
  * them against the spec without coercing), whatever the typed shape says.
  */
 function toNumber(value: number | string | undefined): number | undefined {
-  return value === undefined || value === '' ? undefined : Number(value);
+  if (value === undefined || value === '') return undefined;
+  // Decimal integers only: `1e2`, `0x10`, `+5` or ` 5` are refused.
+  if (typeof value === 'number' || !/^[0-9]{1,9}$/.test(value)) {
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    throw new InputError(
+      `Invalid number ${JSON.stringify(
+        String(value).slice(0, 20),
+      )}: decimal digits only`,
+    );
+  }
+  return Number(value);
 }

@@ -117,6 +117,14 @@ export interface GitOpsReaderProvider extends SlipwayProvider {
    * the upstream (a webhook said it changed).
    */
   invalidate?(repoUrl: string): Promise<void>;
+  /**
+   * Optional: one file's text at the head, read fresh (the promotion
+   * preview's diff is computed from it). Undefined content: no such file.
+   */
+  readFile?(
+    request: { repoUrl: string; path: string },
+    context: ProviderCallContext,
+  ): Promise<{ revision: string; content?: string }>;
 }
 
 /** An Argo CD Application as Slipway sees it. @public */

@@ -244,13 +244,19 @@ export class ArgoCdProvider implements DeliveryProvider {
     instance: string;
     url: string;
     token: string;
+    /** Token allowed to sync (promotions of manual-sync environments); none: no syncs. */
+    writeToken?: string;
     fetch?: typeof fetch;
+    /** Wait between checks while another operation runs. Default 2 s. */
+    operationPollMs?: number;
   }): ArgoCdProvider {
     return new ArgoCdProvider(
       options.instance,
       options.url.replace(/\/+$/, ''),
       options.token,
+      options.writeToken,
       options.fetch,
+      options.operationPollMs ?? 2000,
     );
   }
 
@@ -258,9 +264,82 @@ export class ArgoCdProvider implements DeliveryProvider {
     readonly instance: string,
     private readonly baseUrl: string,
     private readonly token: string,
-    private readonly fetchImpl?: typeof fetch,
+    private readonly writeToken: string | undefined,
+    private readonly fetchImpl: typeof fetch | undefined,
+    private readonly operationPollMs: number,
   ) {
     this.id = `argocd:${instance}`;
+  }
+
+  /**
+   * Starts a sync of an application to a revision with the write token.
+   * While another operation runs (someone else's sync), it waits and asks
+   * again; it never terminates that operation.
+   */
+  async sync(
+    application: string,
+    options: { revision?: string; signal: AbortSignal },
+  ): Promise<void> {
+    if (!this.writeToken) {
+      throw new UpstreamError(
+        `Argo CD ${this.instance} has no write token configured (slipway.argocd.instances[].writeToken)`,
+        { status: 403 },
+      );
+    }
+    const busy = async () => {
+      const app = await this.getApplication(application, options);
+      const phase = app?.live.operation?.phase;
+      return phase === 'Running' || phase === 'Terminating';
+    };
+    for (;;) {
+      if (!(await busy())) {
+        try {
+          await fetchUpstreamJson(
+            `${this.baseUrl}/api/v1/applications/${encodeURIComponent(
+              application,
+            )}/sync`,
+            {
+              upstream: `Argo CD ${this.instance}`,
+              method: 'POST',
+              signal: options.signal,
+              headers: {
+                authorization: `Bearer ${this.writeToken}`,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({
+                revision: options.revision,
+                prune: false,
+              }),
+              fetch: this.fetchImpl,
+            },
+          );
+          return;
+        } catch (error) {
+          // "another operation is already in progress" started in between.
+          const racing =
+            error instanceof UpstreamError &&
+            (error.status === 400 || error.status === 409) &&
+            (await busy());
+          if (!racing) throw error;
+        }
+      }
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, this.operationPollMs);
+        options.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(
+              new UpstreamError(
+                `Argo CD ${this.instance}: another operation kept ${application} busy`,
+                { kind: 'timeout' },
+              ),
+            );
+          },
+          { once: true },
+        );
+      });
+    }
   }
 
   private get<T>(path: string, context: ProviderCallContext, allow404 = false) {

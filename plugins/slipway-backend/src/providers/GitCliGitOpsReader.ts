@@ -253,10 +253,15 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
   private async refresh(
     repoUrl: string,
     context: ProviderCallContext,
+    options: { force?: boolean } = {},
   ): Promise<void> {
     const key = repoKey(repoUrl);
     const last = this.fetchedAt.get(key);
-    if (last !== undefined && Date.now() - last < this.minFetchIntervalMs)
+    if (
+      !options.force &&
+      last !== undefined &&
+      Date.now() - last < this.minFetchIntervalMs
+    )
       return;
     let running = this.inflight.get(key);
     if (!running) {
@@ -356,6 +361,35 @@ export class GitCliGitOpsReader implements GitOpsReaderProvider {
       entries.push(entry);
     }
     return entries;
+  }
+
+  /**
+   * A file's text at the head (fresh: the clone is refreshed first), with
+   * the head commit; undefined content when the file does not exist. Bounded
+   * like every read.
+   */
+  async readFile(
+    request: { repoUrl: string; path: string },
+    context: ProviderCallContext,
+  ): Promise<{ revision: string; content?: string }> {
+    await this.refresh(request.repoUrl, context, { force: true });
+    const [head, file] = await this.catFile(
+      request.repoUrl,
+      ['HEAD', `HEAD:${request.path}`],
+      context,
+    );
+    if (!head || head.type !== 'commit') {
+      throw new UpstreamError('GitOps repository has no HEAD commit', {
+        kind: 'malformed',
+      });
+    }
+    return {
+      revision: head.oid,
+      content:
+        file?.type === 'blob' && file.content
+          ? file.content.toString('utf8')
+          : undefined,
+    };
   }
 
   async readOverlays(

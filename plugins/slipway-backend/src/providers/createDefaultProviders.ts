@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import {
   isProviderOfKind,
+  ScmCredentials,
   SlipwayProvider,
 } from '@slipway/plugin-slipway-node';
 import os from 'node:os';
@@ -31,6 +32,7 @@ export function createDefaultProviders(
         instance: instance.getString('name'),
         url: instance.getString('url'),
         token: instance.getString('token'),
+        writeToken: instance.getOptionalString('writeToken'),
         fetch: options.fetch,
       }),
     );
@@ -126,14 +128,8 @@ export function createDefaultProviders(
         allowedHosts.includes(host) ||
         integrations.github.byHost(host) !== undefined ||
         integrations.gitlab.byHost(host) !== undefined,
-      auth: url => {
-        const githubToken = integrations.github.byHost(url.host)?.config.token;
-        if (githubToken)
-          return { username: 'x-access-token', password: githubToken };
-        const gitlabToken = integrations.gitlab.byHost(url.host)?.config.token;
-        if (gitlabToken) return { username: 'oauth2', password: gitlabToken };
-        return undefined;
-      },
+      // The same lookup as the GitOps gateway's writes (GitHub Apps included).
+      auth: ScmCredentials.create({ integrations }).gitCredentialsLookup(),
     }),
   );
   return providers;

@@ -490,6 +490,11 @@ export const spec = {
           autoPromote: {
             type: 'boolean',
           },
+          sync: {
+            type: 'boolean',
+            description:
+              'Manual-sync environments - ask Argo CD to sync once the commit lands.',
+          },
           gates: {
             type: 'array',
             maxItems: 50,
@@ -1191,6 +1196,512 @@ export const spec = {
         },
         required: ['environments', 'items', 'totalItems', 'sources'],
       },
+      Digest: {
+        type: 'string',
+        pattern: '^sha256:[a-f0-9]{64}$',
+      },
+      GateResult: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          type: {
+            type: 'string',
+            enum: [
+              'ci-passed',
+              'scan',
+              'quality-gate',
+              'signature',
+              'soak',
+              'approvals',
+              'deploy-window',
+              'freeze',
+            ],
+          },
+          status: {
+            type: 'string',
+            enum: ['pass', 'fail', 'pending', 'unknown'],
+          },
+          reason: {
+            type: 'string',
+          },
+          policy: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: {
+                type: 'string',
+              },
+              version: {
+                type: 'integer',
+              },
+            },
+            required: ['name', 'version'],
+          },
+          changesAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['type', 'status', 'reason'],
+      },
+      GatesVerdict: {
+        type: 'string',
+        enum: ['ready', 'awaiting-approval', 'pending', 'blocked'],
+      },
+      PolicyRef: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+          },
+          version: {
+            type: 'integer',
+          },
+        },
+        required: ['name', 'version'],
+      },
+      PromotionState: {
+        type: 'string',
+        enum: [
+          'requested',
+          'blocked',
+          'awaiting-approval',
+          'executing',
+          'committed',
+          'pr-open',
+          'syncing',
+          'deployed',
+          'failed',
+          'cancelled',
+          'superseded',
+          'no-op',
+        ],
+      },
+      PromotionArtifact: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          repository: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          tag: {
+            type: 'string',
+          },
+          sourceCommit: {
+            type: 'string',
+          },
+        },
+        required: ['repository', 'digest'],
+      },
+      PromotionEvent: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          actor: {
+            type: 'string',
+          },
+          state: {
+            $ref: '#/components/schemas/PromotionState',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['at', 'actor', 'state'],
+      },
+      PromotionApproval: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          approver: {
+            type: 'string',
+          },
+          decision: {
+            type: 'string',
+            enum: ['approve', 'reject'],
+          },
+          comment: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['approver', 'decision', 'at'],
+      },
+      Promotion: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['promotion', 'rollback'],
+          },
+          artifact: {
+            $ref: '#/components/schemas/PromotionArtifact',
+          },
+          state: {
+            $ref: '#/components/schemas/PromotionState',
+          },
+          mode: {
+            type: 'string',
+            enum: ['direct', 'pull-request'],
+          },
+          requester: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          breakGlass: {
+            type: 'boolean',
+          },
+          policies: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PolicyRef',
+            },
+          },
+          gates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GateResult',
+            },
+          },
+          verdict: {
+            $ref: '#/components/schemas/GatesVerdict',
+          },
+          approvals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PromotionApproval',
+            },
+          },
+          commit: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              sha: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+            required: ['sha'],
+          },
+          pullRequest: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              number: {
+                type: 'integer',
+              },
+              url: {
+                type: 'string',
+              },
+              branch: {
+                type: 'string',
+              },
+              state: {
+                type: 'string',
+                enum: ['open', 'merged', 'closed'],
+              },
+            },
+            required: ['number', 'url', 'branch'],
+          },
+          error: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          timeline: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PromotionEvent',
+            },
+          },
+        },
+        required: [
+          'id',
+          'entityRef',
+          'environment',
+          'kind',
+          'artifact',
+          'state',
+          'mode',
+          'requester',
+          'breakGlass',
+          'policies',
+          'gates',
+          'approvals',
+          'createdAt',
+          'updatedAt',
+          'timeline',
+        ],
+      },
+      PromotionList: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Promotion',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+        required: ['items'],
+      },
+      PromotionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          environment: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
+          artifact: {
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  digest: {
+                    $ref: '#/components/schemas/Digest',
+                  },
+                },
+                required: ['digest'],
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  from: {
+                    type: 'string',
+                    enum: ['upstream'],
+                  },
+                },
+                required: ['from'],
+              },
+            ],
+          },
+          idempotencyKey: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9._:-]{1,128}$',
+          },
+          breakGlass: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+          },
+        },
+        required: ['environment', 'artifact'],
+      },
+      RollbackRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          environment: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
+          digest: {
+            $ref: '#/components/schemas/Digest',
+          },
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+          },
+          idempotencyKey: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9._:-]{1,128}$',
+          },
+        },
+        required: ['environment', 'digest', 'reason'],
+      },
+      PromotionPreview: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          artifact: {
+            $ref: '#/components/schemas/PromotionArtifact',
+          },
+          mode: {
+            type: 'string',
+            enum: ['direct', 'pull-request'],
+          },
+          policies: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PolicyRef',
+            },
+          },
+          gates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/GateResult',
+            },
+          },
+          verdict: {
+            $ref: '#/components/schemas/GatesVerdict',
+          },
+          overlay: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              path: {
+                type: 'string',
+              },
+              diff: {
+                type: 'string',
+              },
+              changed: {
+                type: 'boolean',
+              },
+            },
+            required: ['path', 'diff', 'changed'],
+          },
+          current: {
+            $ref: '#/components/schemas/ImageRef',
+          },
+        },
+        required: [
+          'entityRef',
+          'environment',
+          'artifact',
+          'mode',
+          'policies',
+          'gates',
+          'verdict',
+          'overlay',
+        ],
+      },
+      Decision: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          decision: {
+            type: 'string',
+            enum: ['approve', 'reject'],
+          },
+          comment: {
+            type: 'string',
+            maxLength: 2000,
+          },
+        },
+        required: ['decision'],
+      },
+      Freeze: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: {
+            type: 'string',
+          },
+          scope: {
+            type: 'string',
+            enum: ['global', 'environment', 'system', 'owner', 'entity'],
+          },
+          target: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          until: {
+            type: 'string',
+            format: 'date-time',
+          },
+          liftedBy: {
+            type: 'string',
+          },
+          liftedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['id', 'scope', 'reason', 'createdBy', 'createdAt'],
+      },
+      FreezeList: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Freeze',
+            },
+          },
+        },
+        required: ['items'],
+      },
+      FreezeRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          scope: {
+            type: 'string',
+            enum: ['global', 'environment', 'system', 'owner', 'entity'],
+          },
+          target: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          reason: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+          },
+          until: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['scope', 'reason'],
+      },
     },
   },
   paths: {
@@ -1544,6 +2055,447 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/FleetPage',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/promotions/preview': {
+      post: {
+        operationId: 'PreviewPromotion',
+        description:
+          'What a promotion would do - the artifact resolved to one digest, every gate with its reason, the policy versions and the exact overlay diff. Reads fresh; writes nothing.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PromotionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The preview.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PromotionPreview',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/promotions': {
+      post: {
+        operationId: 'RequestPromotion',
+        description:
+          'Requests a promotion into an environment (permission slipway.promotion.create on the entity and environment). Idempotent on idempotencyKey. The promotion runs as far as its gates allow.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PromotionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The promotion.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/rollbacks': {
+      post: {
+        operationId: 'RequestRollback',
+        description:
+          'Rolls an environment back to a digest it ran before, with a reason - a new commit, never a history rewrite.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RollbackRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The rollback.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/promotions': {
+      get: {
+        operationId: 'ListPromotions',
+        description:
+          'Promotions, newest first, of entities the caller can see.',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              maxLength: 300,
+            },
+          },
+          {
+            $ref: '#/components/parameters/environment',
+          },
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: {
+              $ref: '#/components/schemas/PromotionState',
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of promotions.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PromotionList',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/promotions/{promotionId}': {
+      get: {
+        operationId: 'GetPromotion',
+        description:
+          'One promotion with its gates, approvals, commit or pull request and timeline.',
+        parameters: [
+          {
+            name: 'promotionId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'uuid',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The promotion.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/promotions/{promotionId}/decisions': {
+      post: {
+        operationId: 'DecidePromotion',
+        description:
+          'Approves or rejects a promotion. Counts only for members of the approval gate groups, never the requester, bound to the digest, environment and policy versions in force.',
+        parameters: [
+          {
+            name: 'promotionId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'uuid',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/Decision',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The promotion after the decision.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/promotions/{promotionId}/cancel': {
+      post: {
+        operationId: 'CancelPromotion',
+        description:
+          'Cancels a promotion that has not started writing (the requester, or someone with slipway.promotion.override).',
+        parameters: [
+          {
+            name: 'promotionId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'uuid',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The cancelled promotion.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Promotion',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/freezes': {
+      get: {
+        operationId: 'ListFreezes',
+        description: 'Active freezes (global means stop the line).',
+        responses: {
+          '200': {
+            description: 'Active freezes.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FreezeList',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      post: {
+        operationId: 'CreateFreeze',
+        description:
+          'Freezes an environment, a system, an owner, an entity or everything (slipway.freeze.manage). Frozen targets accept requests but execute nothing until lifted.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/FreezeRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The freeze.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Freeze',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/freezes/{freezeId}': {
+      delete: {
+        operationId: 'LiftFreeze',
+        description: 'Lifts a freeze (slipway.freeze.manage).',
+        parameters: [
+          {
+            name: 'freezeId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'uuid',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The lifted freeze.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Freeze',
                 },
               },
             },

@@ -139,6 +139,160 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/entities/{kind}/{namespace}/{name}/promotions/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description What a promotion would do - the artifact resolved to one digest, every gate with its reason, the policy versions and the exact overlay diff. Reads fresh; writes nothing. */
+    post: operations['PreviewPromotion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/promotions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Requests a promotion into an environment (permission slipway.promotion.create on the entity and environment). Idempotent on idempotencyKey. The promotion runs as far as its gates allow. */
+    post: operations['RequestPromotion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/rollbacks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Rolls an environment back to a digest it ran before, with a reason - a new commit, never a history rewrite. */
+    post: operations['RequestRollback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Promotions, newest first, of entities the caller can see. */
+    get: operations['ListPromotions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{promotionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description One promotion with its gates, approvals, commit or pull request and timeline. */
+    get: operations['GetPromotion'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{promotionId}/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Approves or rejects a promotion. Counts only for members of the approval gate groups, never the requester, bound to the digest, environment and policy versions in force. */
+    post: operations['DecidePromotion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/promotions/{promotionId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cancels a promotion that has not started writing (the requester, or someone with slipway.promotion.override). */
+    post: operations['CancelPromotion'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/freezes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Active freezes (global means stop the line). */
+    get: operations['ListFreezes'];
+    put?: never;
+    /** @description Freezes an environment, a system, an owner, an entity or everything (slipway.freeze.manage). Frozen targets accept requests but execute nothing until lifted. */
+    post: operations['CreateFreeze'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/freezes/{freezeId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** @description Lifts a freeze (slipway.freeze.manage). */
+    delete: operations['LiftFreeze'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/{source}': {
     parameters: {
       query?: never;
@@ -281,6 +435,8 @@ export interface components {
       /** @enum {string} */
       mode: 'direct' | 'pull-request';
       autoPromote?: boolean;
+      /** @description Manual-sync environments - ask Argo CD to sync once the commit lands. */
+      sync?: boolean;
       gates: components['schemas']['PolicyGate'][];
     };
     /** @description The body of a promotion policy. Mirrors promotionPolicySchema in slipway-common (the validator of record). */
@@ -510,6 +666,175 @@ export interface components {
       totalItems: number;
       nextCursor?: string;
       sources: components['schemas']['SourceReport'][];
+    };
+    Digest: string;
+    GateResult: {
+      /** @enum {string} */
+      type:
+        | 'ci-passed'
+        | 'scan'
+        | 'quality-gate'
+        | 'signature'
+        | 'soak'
+        | 'approvals'
+        | 'deploy-window'
+        | 'freeze';
+      /** @enum {string} */
+      status: 'pass' | 'fail' | 'pending' | 'unknown';
+      reason: string;
+      policy?: {
+        name: string;
+        version: number;
+      };
+      /** Format: date-time */
+      changesAt?: string;
+    };
+    /** @enum {string} */
+    GatesVerdict: 'ready' | 'awaiting-approval' | 'pending' | 'blocked';
+    PolicyRef: {
+      name: string;
+      version: number;
+    };
+    /** @enum {string} */
+    PromotionState:
+      | 'requested'
+      | 'blocked'
+      | 'awaiting-approval'
+      | 'executing'
+      | 'committed'
+      | 'pr-open'
+      | 'syncing'
+      | 'deployed'
+      | 'failed'
+      | 'cancelled'
+      | 'superseded'
+      | 'no-op';
+    PromotionArtifact: {
+      repository: string;
+      digest: string;
+      tag?: string;
+      sourceCommit?: string;
+    };
+    PromotionEvent: {
+      /** Format: date-time */
+      at: string;
+      actor: string;
+      state: components['schemas']['PromotionState'];
+      message?: string;
+    };
+    PromotionApproval: {
+      approver: string;
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment?: string;
+      /** Format: date-time */
+      at: string;
+    };
+    Promotion: {
+      id: string;
+      entityRef: string;
+      environment: string;
+      /** @enum {string} */
+      kind: 'promotion' | 'rollback';
+      artifact: components['schemas']['PromotionArtifact'];
+      state: components['schemas']['PromotionState'];
+      /** @enum {string} */
+      mode: 'direct' | 'pull-request';
+      requester: string;
+      reason?: string;
+      breakGlass: boolean;
+      policies: components['schemas']['PolicyRef'][];
+      gates: components['schemas']['GateResult'][];
+      verdict?: components['schemas']['GatesVerdict'];
+      approvals: components['schemas']['PromotionApproval'][];
+      commit?: {
+        sha: string;
+        url?: string;
+      };
+      pullRequest?: {
+        number: number;
+        url: string;
+        branch: string;
+        /** @enum {string} */
+        state?: 'open' | 'merged' | 'closed';
+      };
+      error?: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      timeline: components['schemas']['PromotionEvent'][];
+    };
+    PromotionList: {
+      items: components['schemas']['Promotion'][];
+      nextCursor?: string;
+    };
+    PromotionRequest: {
+      environment: components['schemas']['DnsLabel'];
+      artifact:
+        | {
+            digest: components['schemas']['Digest'];
+          }
+        | {
+            /** @enum {string} */
+            from: 'upstream';
+          };
+      idempotencyKey?: string;
+      breakGlass?: boolean;
+      reason?: string;
+    };
+    RollbackRequest: {
+      environment: components['schemas']['DnsLabel'];
+      digest: components['schemas']['Digest'];
+      reason: string;
+      idempotencyKey?: string;
+    };
+    PromotionPreview: {
+      entityRef: string;
+      environment: string;
+      artifact: components['schemas']['PromotionArtifact'];
+      /** @enum {string} */
+      mode: 'direct' | 'pull-request';
+      policies: components['schemas']['PolicyRef'][];
+      gates: components['schemas']['GateResult'][];
+      verdict: components['schemas']['GatesVerdict'];
+      overlay: {
+        path: string;
+        diff: string;
+        changed: boolean;
+      };
+      current?: components['schemas']['ImageRef'];
+    };
+    Decision: {
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment?: string;
+    };
+    Freeze: {
+      id: string;
+      /** @enum {string} */
+      scope: 'global' | 'environment' | 'system' | 'owner' | 'entity';
+      target?: string;
+      reason: string;
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      until?: string;
+      liftedBy?: string;
+      /** Format: date-time */
+      liftedAt?: string;
+    };
+    FreezeList: {
+      items: components['schemas']['Freeze'][];
+    };
+    FreezeRequest: {
+      /** @enum {string} */
+      scope: 'global' | 'environment' | 'system' | 'owner' | 'entity';
+      target?: string;
+      reason: string;
+      /** Format: date-time */
+      until?: string;
     };
   };
   responses: never;
@@ -829,6 +1154,343 @@ export interface operations {
       };
     };
   };
+  PreviewPromotion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PromotionRequest'];
+      };
+    };
+    responses: {
+      /** @description The preview. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromotionPreview'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  RequestPromotion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PromotionRequest'];
+      };
+    };
+    responses: {
+      /** @description The promotion. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Promotion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  RequestRollback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RollbackRequest'];
+      };
+    };
+    responses: {
+      /** @description The rollback. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Promotion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ListPromotions: {
+    parameters: {
+      query?: {
+        entityRef?: string;
+        environment?: components['parameters']['environment'];
+        state?: components['schemas']['PromotionState'];
+        limit?: components['parameters']['limit'];
+        /** @description Opaque cursor from a previous page's nextCursor. */
+        cursor?: components['parameters']['cursor'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of promotions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromotionList'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetPromotion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        promotionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The promotion. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Promotion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  DecidePromotion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        promotionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['Decision'];
+      };
+    };
+    responses: {
+      /** @description The promotion after the decision. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Promotion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  CancelPromotion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        promotionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The cancelled promotion. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Promotion'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  ListFreezes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Active freezes. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FreezeList'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  CreateFreeze: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FreezeRequest'];
+      };
+    };
+    responses: {
+      /** @description The freeze. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Freeze'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  LiftFreeze: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        freezeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The lifted freeze. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Freeze'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   PostWebhook: {
     parameters: {
       query?: never;
@@ -920,6 +1582,79 @@ export type GetFleet = {
   response: operations['GetFleet']['responses'][200]['content']['application/json'];
 };
 
+/** `POST /entities/{kind}/{namespace}/{name}/promotions/preview` */
+export type PreviewPromotion = {
+  path: operations['PreviewPromotion']['parameters']['path'];
+  body: NonNullable<
+    operations['PreviewPromotion']['requestBody']
+  >['content']['application/json'];
+  response: operations['PreviewPromotion']['responses'][200]['content']['application/json'];
+};
+
+/** `POST /entities/{kind}/{namespace}/{name}/promotions` */
+export type RequestPromotion = {
+  path: operations['RequestPromotion']['parameters']['path'];
+  body: NonNullable<
+    operations['RequestPromotion']['requestBody']
+  >['content']['application/json'];
+  response: operations['RequestPromotion']['responses'][201]['content']['application/json'];
+};
+
+/** `POST /entities/{kind}/{namespace}/{name}/rollbacks` */
+export type RequestRollback = {
+  path: operations['RequestRollback']['parameters']['path'];
+  body: NonNullable<
+    operations['RequestRollback']['requestBody']
+  >['content']['application/json'];
+  response: operations['RequestRollback']['responses'][201]['content']['application/json'];
+};
+
+/** `GET /promotions` */
+export type ListPromotions = {
+  query: NonNullable<operations['ListPromotions']['parameters']['query']>;
+  response: operations['ListPromotions']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /promotions/{promotionId}` */
+export type GetPromotion = {
+  path: operations['GetPromotion']['parameters']['path'];
+  response: operations['GetPromotion']['responses'][200]['content']['application/json'];
+};
+
+/** `POST /promotions/{promotionId}/decisions` */
+export type DecidePromotion = {
+  path: operations['DecidePromotion']['parameters']['path'];
+  body: NonNullable<
+    operations['DecidePromotion']['requestBody']
+  >['content']['application/json'];
+  response: operations['DecidePromotion']['responses'][200]['content']['application/json'];
+};
+
+/** `POST /promotions/{promotionId}/cancel` */
+export type CancelPromotion = {
+  path: operations['CancelPromotion']['parameters']['path'];
+  response: operations['CancelPromotion']['responses'][200]['content']['application/json'];
+};
+
+/** `GET /freezes` */
+export type ListFreezes = {
+  response: operations['ListFreezes']['responses'][200]['content']['application/json'];
+};
+
+/** `POST /freezes` */
+export type CreateFreeze = {
+  body: NonNullable<
+    operations['CreateFreeze']['requestBody']
+  >['content']['application/json'];
+  response: operations['CreateFreeze']['responses'][201]['content']['application/json'];
+};
+
+/** `DELETE /freezes/{freezeId}` */
+export type LiftFreeze = {
+  path: operations['LiftFreeze']['parameters']['path'];
+  response: operations['LiftFreeze']['responses'][200]['content']['application/json'];
+};
+
 /** `POST /webhooks/{source}` */
 export type PostWebhook = {
   path: operations['PostWebhook']['parameters']['path'];
@@ -940,5 +1675,15 @@ export type EndpointMap = {
   '#get|/entities/{kind}/{namespace}/{name}/state': GetEntityState;
   '#get|/entities/{kind}/{namespace}/{name}/history': GetEntityHistory;
   '#get|/fleet': GetFleet;
+  '#post|/entities/{kind}/{namespace}/{name}/promotions/preview': PreviewPromotion;
+  '#post|/entities/{kind}/{namespace}/{name}/promotions': RequestPromotion;
+  '#post|/entities/{kind}/{namespace}/{name}/rollbacks': RequestRollback;
+  '#get|/promotions': ListPromotions;
+  '#get|/promotions/{promotionId}': GetPromotion;
+  '#post|/promotions/{promotionId}/decisions': DecidePromotion;
+  '#post|/promotions/{promotionId}/cancel': CancelPromotion;
+  '#get|/freezes': ListFreezes;
+  '#post|/freezes': CreateFreeze;
+  '#_delete|/freezes/{freezeId}': LiftFreeze;
   '#post|/webhooks/{source}': PostWebhook;
 };

@@ -31,6 +31,18 @@ import {
   SlipwayEnvironment,
   SyncMode,
 } from '../types';
+import {
+  Freeze,
+  GateResult,
+  GatesVerdict,
+  Promotion,
+  PromotionApproval,
+  PromotionArtifact,
+  PromotionEvent,
+  PromotionPreview,
+  PromotionRequest,
+  PromotionState,
+} from '../promotion';
 import { components, operations } from './openapi.generated';
 
 type Schemas = components['schemas'];
@@ -91,13 +103,52 @@ type Pairs = {
     { environment?: string; limit?: number; cursor?: string },
     NonNullable<operations['GetEntityHistory']['parameters']['query']>,
   ];
+  GateResult: [GateResult, Schemas['GateResult']];
+  GatesVerdict: [GatesVerdict, Schemas['GatesVerdict']];
+  PolicyRef: [{ name: string; version: number }, Schemas['PolicyRef']];
+  PromotionState: [PromotionState, Schemas['PromotionState']];
+  PromotionArtifact: [PromotionArtifact, Schemas['PromotionArtifact']];
+  PromotionEvent: [PromotionEvent, Schemas['PromotionEvent']];
+  PromotionApproval: [PromotionApproval, Schemas['PromotionApproval']];
+  Promotion: [Promotion, Schemas['Promotion']];
+  PromotionList: [
+    { items: Promotion[]; nextCursor?: string },
+    Schemas['PromotionList'],
+  ];
+  PromotionRequest: [PromotionRequest, Schemas['PromotionRequest']];
+  RollbackRequest: [
+    {
+      environment: string;
+      digest: string;
+      reason: string;
+      idempotencyKey?: string;
+    },
+    Schemas['RollbackRequest'],
+  ];
+  PromotionPreview: [PromotionPreview, Schemas['PromotionPreview']];
+  Decision: [
+    { decision: 'approve' | 'reject'; comment?: string },
+    Schemas['Decision'],
+  ];
+  Freeze: [Freeze, Schemas['Freeze']];
+  FreezeList: [{ items: Freeze[] }, Schemas['FreezeList']];
+  FreezeRequest: [
+    Pick<Freeze, 'scope' | 'target' | 'reason' | 'until'>,
+    Schemas['FreezeRequest'],
+  ];
 };
 
 /**
  * Schemas that describe no DTO of their own: the error envelope (Backstage's)
  * and constrained scalars, which are plain strings and numbers here.
  */
-type NoDto = 'Error' | 'DnsLabel' | 'EntityRef' | 'Clock' | 'GateCount';
+type NoDto =
+  | 'Error'
+  | 'DnsLabel'
+  | 'EntityRef'
+  | 'Clock'
+  | 'GateCount'
+  | 'Digest';
 
 /**
  * Fails to compile when a DTO and the spec drift apart (a field added,
@@ -145,6 +196,22 @@ const agreement: {
   FleetPage: true,
   FleetQuery: true,
   HistoryQuery: true,
+  GateResult: true,
+  GatesVerdict: true,
+  PolicyRef: true,
+  PromotionState: true,
+  PromotionArtifact: true,
+  PromotionEvent: true,
+  PromotionApproval: true,
+  Promotion: true,
+  PromotionList: true,
+  PromotionRequest: true,
+  RollbackRequest: true,
+  PromotionPreview: true,
+  Decision: true,
+  Freeze: true,
+  FreezeList: true,
+  FreezeRequest: true,
 };
 
 describe('the DTOs of slipway-common and the OpenAPI schemas', () => {
