@@ -3,6 +3,13 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import createClient, { Client, Middleware } from 'openapi-fetch';
 import { PromotionPolicy, PromotionPolicyVersion } from './policy';
+import {
+  Freeze,
+  Promotion,
+  PromotionPreview,
+  PromotionRequest,
+  PromotionState,
+} from './promotion';
 import { paths } from './schema/openapi.generated';
 import { EntityState, FleetPage, FleetQuery, HistoryPage } from './state';
 import { EntityDeployConfig, SlipwayEnvironment } from './types';
@@ -28,6 +35,45 @@ export interface SlipwayApi {
       comment?: string;
     },
   ): Promise<PromotionPolicyVersion>;
+  /** What a promotion would do: digest, gates, policy versions, overlay diff. */
+  previewPromotion(
+    entity: CompoundEntityRef,
+    body: Pick<PromotionRequest, 'environment' | 'artifact'>,
+  ): Promise<PromotionPreview>;
+  requestPromotion(
+    entity: CompoundEntityRef,
+    body: PromotionRequest,
+  ): Promise<Promotion>;
+  requestRollback(
+    entity: CompoundEntityRef,
+    body: {
+      environment: string;
+      digest: string;
+      reason: string;
+      idempotencyKey?: string;
+    },
+  ): Promise<Promotion>;
+  listPromotions(query?: {
+    entityRef?: string;
+    environment?: string;
+    state?: PromotionState;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ items: Promotion[]; nextCursor?: string }>;
+  getPromotion(id: string): Promise<Promotion>;
+  decidePromotion(
+    id: string,
+    body: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<Promotion>;
+  cancelPromotion(id: string): Promise<Promotion>;
+  listFreezes(): Promise<Freeze[]>;
+  createFreeze(body: {
+    scope: Freeze['scope'];
+    target?: string;
+    reason: string;
+    until?: string;
+  }): Promise<Freeze>;
+  liftFreeze(id: string): Promise<Freeze>;
 }
 
 /** @public */
@@ -159,6 +205,129 @@ export class SlipwayClient implements SlipwayApi {
         baseUrl: await this.baseUrl(),
         params: { path: { policyName: name } },
         body,
+      }),
+    );
+  }
+
+  async previewPromotion(
+    entity: CompoundEntityRef,
+    body: Pick<PromotionRequest, 'environment' | 'artifact'>,
+  ): Promise<PromotionPreview> {
+    return dataOf(
+      await this.client.POST(
+        '/entities/{kind}/{namespace}/{name}/promotions/preview',
+        {
+          baseUrl: await this.baseUrl(),
+          params: { path: entityPath(entity) },
+          body,
+        },
+      ),
+    );
+  }
+
+  async requestPromotion(
+    entity: CompoundEntityRef,
+    body: PromotionRequest,
+  ): Promise<Promotion> {
+    return dataOf(
+      await this.client.POST('/entities/{kind}/{namespace}/{name}/promotions', {
+        baseUrl: await this.baseUrl(),
+        params: { path: entityPath(entity) },
+        body,
+      }),
+    );
+  }
+
+  async requestRollback(
+    entity: CompoundEntityRef,
+    body: {
+      environment: string;
+      digest: string;
+      reason: string;
+      idempotencyKey?: string;
+    },
+  ): Promise<Promotion> {
+    return dataOf(
+      await this.client.POST('/entities/{kind}/{namespace}/{name}/rollbacks', {
+        baseUrl: await this.baseUrl(),
+        params: { path: entityPath(entity) },
+        body,
+      }),
+    );
+  }
+
+  async listPromotions(query?: {
+    entityRef?: string;
+    environment?: string;
+    state?: PromotionState;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ items: Promotion[]; nextCursor?: string }> {
+    return dataOf(
+      await this.client.GET('/promotions', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
+      }),
+    );
+  }
+
+  async getPromotion(id: string): Promise<Promotion> {
+    return dataOf(
+      await this.client.GET('/promotions/{promotionId}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { promotionId: id } },
+      }),
+    );
+  }
+
+  async decidePromotion(
+    id: string,
+    body: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<Promotion> {
+    return dataOf(
+      await this.client.POST('/promotions/{promotionId}/decisions', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { promotionId: id } },
+        body,
+      }),
+    );
+  }
+
+  async cancelPromotion(id: string): Promise<Promotion> {
+    return dataOf(
+      await this.client.POST('/promotions/{promotionId}/cancel', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { promotionId: id } },
+      }),
+    );
+  }
+
+  async listFreezes(): Promise<Freeze[]> {
+    const body = dataOf(
+      await this.client.GET('/freezes', { baseUrl: await this.baseUrl() }),
+    );
+    return body.items;
+  }
+
+  async createFreeze(body: {
+    scope: Freeze['scope'];
+    target?: string;
+    reason: string;
+    until?: string;
+  }): Promise<Freeze> {
+    return dataOf(
+      await this.client.POST('/freezes', {
+        baseUrl: await this.baseUrl(),
+        body,
+      }),
+    );
+  }
+
+  async liftFreeze(id: string): Promise<Freeze> {
+    return dataOf(
+      await this.client.DELETE('/freezes/{freezeId}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { freezeId: id } },
       }),
     );
   }
