@@ -319,6 +319,67 @@ describe('createRouter', () => {
 
   describe('validation at the edge', () => {
     it.each([
+      ['`..` as the namespace', '/entities/component/../payments-api/state'],
+      ['`..` as the name', '/entities/component/default/../state'],
+      ['`.` as the name', '/entities/component/default/./state'],
+      [
+        'an encoded `..` as the name',
+        '/entities/component/default/%2e%2e/state',
+      ],
+      [
+        'an encoded slash in the name',
+        '/entities/component/default/a%2Fb/state',
+      ],
+      [
+        'a name ending with a dot',
+        '/entities/component/default/payments./state',
+      ],
+      [
+        'a name over 63 characters',
+        `/entities/component/default/${'a'.repeat(64)}/state`,
+      ],
+      [
+        'a namespace with an underscore',
+        '/entities/component/de_fault/x/state',
+      ],
+      ['a kind starting with a digit', '/entities/1component/default/x/state'],
+    ])(
+      'refuses %s with 400 and never asks the catalog or the state (issue 10)',
+      async (_what, path) => {
+        const { app, deployState } = await startRouter();
+        const res = await request(app).get(path);
+        expect([400, 404]).toContain(res.status);
+        expect(deployState.getEntityState).not.toHaveBeenCalled();
+      },
+    );
+
+    it.each([
+      ['an exponent', '/fleet?limit=1e2'],
+      ['hexadecimal', '/fleet?limit=0x10'],
+      ['a sign', '/fleet?limit=%2B5'],
+      ['a decimal point', '/fleet?limit=5.0'],
+      ['a leading space', '/fleet?limit=%205'],
+    ])(
+      'refuses %s as a query number with 400 (decimal integers only)',
+      async (_what, path) => {
+        const { app, fleet } = await startRouter();
+        const res = await request(app).get(path);
+        expect(res.status).toBe(400);
+        expect(fleet.getFleet).not.toHaveBeenCalled();
+      },
+    );
+
+    it('accepts a decimal query number', async () => {
+      const { app, fleet } = await startRouter();
+      const res = await request(app).get('/fleet?limit=25');
+      expect(res.status).toBe(200);
+      expect(fleet.getFleet).toHaveBeenCalledWith(
+        expect.anything(),
+        expect.objectContaining({ limit: 25 }),
+      );
+    });
+
+    it.each([
       ['a name with a space', `/entities/component/default/bad%20name/config`],
       ['a kind with a dot', `/entities/com.ponent/default/x/state`],
       ['a policy name that is not a DNS label', '/policies/Not_A_Label'],
@@ -522,6 +583,182 @@ describe('createRouter', () => {
         .set('X-Hub-Signature-256', githubSignature(payload))
         .send(payload);
       expect(res.status).toBe(202);
+    });
+  });
+
+  describe('promotions', () => {
+    const promotion = {
+      id: '5f0c2a44-4d4a-4a8e-9a55-7c1f4b1d2e3f',
+      entityRef: 'component:default/payments-api',
+      environment: 'prod',
+      kind: 'promotion' as const,
+      artifact: { repository: 'r', digest: `sha256:${'a'.repeat(64)}` },
+      state: 'awaiting-approval' as const,
+      mode: 'direct' as const,
+      requester: 'user:default/guest',
+      breakGlass: false,
+      policies: [],
+      gates: [],
+      approvals: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      timeline: [],
+    };
+    function promotions() {
+      return {
+        preview: jest.fn(),
+        request: jest.fn(async () => promotion),
+        rollback: jest.fn(async () => ({
+          ...promotion,
+          kind: 'rollback' as const,
+        })),
+        list: jest.fn(async () => ({ items: [promotion] })),
+        get: jest.fn(async () => promotion),
+        decide: jest.fn(async () => promotion),
+        cancel: jest.fn(async () => promotion),
+        listFreezes: jest.fn(async () => []),
+        freeze: jest.fn(),
+        lift: jest.fn(),
+      };
+    }
+
+    it('requests a promotion for the entity in the path, with 201', async () => {
+      const service = promotions();
+      const { app } = await startRouter({ promotions: service as any });
+      const res = await request(app)
+        .post(`${entityPath}/promotions`)
+        .set('authorization', mockCredentials.user.header('user:default/guest'))
+        .send({
+          environment: 'prod',
+          artifact: { from: 'upstream' },
+          idempotencyKey: 'k-1',
+        });
+      expect(res.status).toBe(201);
+      expect(res.body.id).toBe(promotion.id);
+      expect(service.request).toHaveBeenCalledWith(
+        { kind: 'component', namespace: 'default', name: 'payments-api' },
+        {
+          environment: 'prod',
+          artifact: { from: 'upstream' },
+          idempotencyKey: 'k-1',
+        },
+        expect.objectContaining({
+          principal: expect.objectContaining({ type: 'user' }),
+        }),
+      );
+    });
+
+    it.each([
+      [
+        'a digest that is not sha256',
+        { environment: 'prod', artifact: { digest: 'sha256:abc' } },
+      ],
+      [
+        'both a digest and upstream',
+        {
+          environment: 'prod',
+          artifact: { digest: `sha256:${'a'.repeat(64)}`, from: 'upstream' },
+        },
+      ],
+      [
+        'an environment that is not a DNS label',
+        { environment: 'Prod!', artifact: { from: 'upstream' } },
+      ],
+      [
+        'an unknown field (e.g. the entity in the body)',
+        {
+          environment: 'prod',
+          artifact: { from: 'upstream' },
+          entityRef: 'component:default/other',
+        },
+      ],
+      [
+        'a bad idempotency key',
+        {
+          environment: 'prod',
+          artifact: { from: 'upstream' },
+          idempotencyKey: 'a b',
+        },
+      ],
+    ])(
+      'refuses a promotion request with %s with 400 before the service (THREATS 16)',
+      async (_what, body) => {
+        const service = promotions();
+        const { app } = await startRouter({ promotions: service as any });
+        const res = await request(app)
+          .post(`${entityPath}/promotions`)
+          .send(body);
+        expect(res.status).toBe(400);
+        expect(service.request).not.toHaveBeenCalled();
+      },
+    );
+
+    it('lets only users change promotions: services get 403', async () => {
+      const service = promotions();
+      const { app } = await startRouter({ promotions: service as any });
+      for (const [method, path, body] of [
+        [
+          'post',
+          `${entityPath}/promotions`,
+          { environment: 'prod', artifact: { from: 'upstream' } },
+        ],
+        [
+          'post',
+          `${entityPath}/rollbacks`,
+          {
+            environment: 'prod',
+            digest: `sha256:${'a'.repeat(64)}`,
+            reason: 'x',
+          },
+        ],
+        [
+          'post',
+          `/promotions/${promotion.id}/decisions`,
+          { decision: 'approve' },
+        ],
+        ['post', `/promotions/${promotion.id}/cancel`, undefined],
+        ['post', '/freezes', { scope: 'global', reason: 'x' }],
+      ] as const) {
+        const res = await (request(app) as any)
+          [method](path)
+          .set('authorization', mockCredentials.service.header())
+          .send(body);
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      }
+      expect(service.request).not.toHaveBeenCalled();
+      expect(service.decide).not.toHaveBeenCalled();
+    });
+
+    it('requires a reason for a rollback at the edge', async () => {
+      const service = promotions();
+      const { app } = await startRouter({ promotions: service as any });
+      const res = await request(app)
+        .post(`${entityPath}/rollbacks`)
+        .send({ environment: 'prod', digest: `sha256:${'a'.repeat(64)}` });
+      expect(res.status).toBe(400);
+      expect(service.rollback).not.toHaveBeenCalled();
+    });
+
+    it('lists with a state filter and reads one promotion by id', async () => {
+      const service = promotions();
+      const { app } = await startRouter({ promotions: service as any });
+      const list = await request(app).get(
+        '/promotions?state=awaiting-approval&limit=10',
+      );
+      expect(list.status).toBe(200);
+      expect(service.list).toHaveBeenCalledWith(
+        expect.objectContaining({ states: ['awaiting-approval'], limit: 10 }),
+        expect.anything(),
+      );
+      expect((await request(app).get('/promotions?state=bogus')).status).toBe(
+        400,
+      );
+      expect(
+        (await request(app).get(`/promotions/${promotion.id}`)).body.id,
+      ).toBe(promotion.id);
+      expect((await request(app).get('/promotions/not-a-uuid')).status).toBe(
+        400,
+      );
     });
   });
 });

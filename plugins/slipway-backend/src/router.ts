@@ -18,6 +18,21 @@ export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const WEBHOOK_SOURCES: readonly string[] =
   spec.paths['/webhooks/{source}'].post.parameters[0].schema.enum;
 
+/** Query parameters the spec types as integers, wherever they appear. */
+const INTEGER_QUERY_PARAMETERS: readonly string[] = [
+  ...new Set(
+    (
+      Object.values(spec.components.parameters) as {
+        name: string;
+        in: string;
+        schema?: { type?: string };
+      }[]
+    )
+      .filter(p => p.in === 'query' && p.schema?.type === 'integer')
+      .map(p => p.name),
+  ),
+];
+
 /** What the router needs from each service: only the calls it makes. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -83,6 +98,21 @@ export async function createRouter(
 
   const router = createOpenApiRouter({
     middleware: [express.json({ limit: '256kb' })],
+  });
+
+  // The validator coerces query strings to numbers (`1e2`, `0x10`, `+5`
+  // would pass as 100, 16, 5): integers in the query are decimal digits only.
+  outer.use((req, _res, next) => {
+    for (const name of INTEGER_QUERY_PARAMETERS) {
+      const value = req.query[name];
+      if (
+        value !== undefined &&
+        !(typeof value === 'string' && /^[0-9]{1,9}$/.test(value))
+      ) {
+        throw new InputError(`Invalid ${name}: decimal digits only`);
+      }
+    }
+    next();
   });
 
   router.get('/environments', async (req, res) => {
@@ -274,15 +304,5 @@ export async function createRouter(
  * them against the spec without coercing), whatever the typed shape says.
  */
 function toNumber(value: number | string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  // Decimal integers only: `1e2`, `0x10`, `+5` or ` 5` are refused.
-  if (typeof value === 'number' || !/^[0-9]{1,9}$/.test(value)) {
-    if (typeof value === 'number' && Number.isInteger(value)) return value;
-    throw new InputError(
-      `Invalid number ${JSON.stringify(
-        String(value).slice(0, 20),
-      )}: decimal digits only`,
-    );
-  }
-  return Number(value);
+  return value === undefined || value === '' ? undefined : Number(value);
 }

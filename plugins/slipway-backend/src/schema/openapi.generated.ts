@@ -27,27 +27,32 @@ export const spec = {
         name: 'kind',
         in: 'path',
         required: true,
+        description:
+          "The catalog's kind rule (a letter, then letters and digits).",
         schema: {
           type: 'string',
-          pattern: '^[A-Za-z0-9_-]{1,63}$',
+          pattern: '^[A-Za-z][A-Za-z0-9]{0,62}$',
         },
       },
       namespace: {
         name: 'namespace',
         in: 'path',
         required: true,
+        description: "The catalog's namespace rule (a DNS-1123 label).",
         schema: {
           type: 'string',
-          pattern: '^[A-Za-z0-9._-]{1,63}$',
+          pattern: '^[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$',
         },
       },
       name: {
         name: 'name',
         in: 'path',
         required: true,
+        description:
+          "The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused.",
         schema: {
           type: 'string',
-          pattern: '^[A-Za-z0-9._-]{1,253}$',
+          pattern: '^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
         },
       },
       limit: {

@@ -839,8 +839,11 @@ export interface components {
   };
   responses: never;
   parameters: {
+    /** @description The catalog's kind rule (a letter, then letters and digits). */
     kind: string;
+    /** @description The catalog's namespace rule (a DNS-1123 label). */
     namespace: string;
+    /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
     name: string;
     limit: number;
     /** @description Opaque cursor from a previous page's nextCursor. */
@@ -888,8 +891,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1052,8 +1058,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1090,8 +1099,11 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1159,8 +1171,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1196,8 +1211,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1233,8 +1251,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;

@@ -840,8 +840,11 @@ export interface components {
   };
   responses: never;
   parameters: {
+    /** @description The catalog's kind rule (a letter, then letters and digits). */
     kind: string;
+    /** @description The catalog's namespace rule (a DNS-1123 label). */
     namespace: string;
+    /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
     name: string;
     limit: number;
     /** @description Opaque cursor from a previous page's nextCursor. */
@@ -889,8 +892,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1053,8 +1059,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1091,8 +1100,11 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1160,8 +1172,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1197,8 +1212,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
@@ -1234,8 +1252,11 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description The catalog's kind rule (a letter, then letters and digits). */
         kind: components['parameters']['kind'];
+        /** @description The catalog's namespace rule (a DNS-1123 label). */
         namespace: components['parameters']['namespace'];
+        /** @description The catalog's name rule - letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, at most 63 characters; `.` and `..` are refused. */
         name: components['parameters']['name'];
       };
       cookie?: never;
