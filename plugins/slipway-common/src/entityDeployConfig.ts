@@ -11,6 +11,7 @@ import {
   ProviderKind,
   SlipwayEnvironment,
 } from './types';
+import { normalizeHttpUrl } from './urls';
 
 const PURPOSES: Record<string, string> = {
   [A.gitopsRepo]: 'GitOps repository holding the Kustomize overlays',
@@ -41,15 +42,23 @@ export function hasSlipwayAnnotations(entity: Entity): boolean {
 function checkUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
-    if (!['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol)) {
+    if (url.protocol === 'https:' || url.protocol === 'http:') {
+      // Parsed and normalised like every URL compared with an allowlist.
+      normalizeHttpUrl(value, 'URL');
+      return undefined;
+    }
+    if (!['ssh:', 'git:'].includes(url.protocol)) {
       return 'must be an http(s), ssh or git URL';
     }
     if (url.username || url.password) {
       return 'must not carry credentials';
     }
     return undefined;
-  } catch {
-    return 'must be a URL';
+  } catch (error) {
+    const message = (error as Error).message ?? '';
+    return message.startsWith('Invalid URL: ')
+      ? message.slice('Invalid URL: '.length)
+      : 'must be a URL';
   }
 }
 
@@ -167,7 +176,9 @@ export function readEntityDeployConfig(
   };
   if (valid[A.gitopsRepo] && valid[A.gitopsPath]) {
     config.gitops = {
-      repo: valid[A.gitopsRepo],
+      repo: /^https?:/.test(valid[A.gitopsRepo])
+        ? normalizeHttpUrl(valid[A.gitopsRepo])
+        : valid[A.gitopsRepo],
       path: normalizeRepoPath(valid[A.gitopsPath]),
     };
   }

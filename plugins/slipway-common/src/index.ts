@@ -23,3 +23,4 @@ export * from './cacheScopes';
 export * from './channels';
 export * from './repository';
 export * from './promotion';
+export * from './urls';

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { normalizeHttpUrl } from '@slipway/plugin-slipway-common';
 
 const DNS_SUBDOMAIN =
   /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -62,8 +63,11 @@ export function assertIntegerInRange(
 }
 
 /**
- * Checks a git repository URL: http(s) or ssh, no credentials, no control
- * characters. Returns it unchanged.
+ * Checks a git repository URL and returns it normalised: http(s) URLs
+ * through {@link normalizeHttpUrl} (lower-case host, no default port, no
+ * trailing slash; dot segments, encoded slashes, credentials, queries and
+ * fragments refused), ssh URLs checked for control characters and a
+ * password. Compare and write the returned value, never the input.
  *
  * @public
  */
@@ -71,23 +75,31 @@ export function assertRepositoryUrl(
   value: string,
   what = 'repository URL',
 ): string {
-  let url: URL;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f\u2028\u2029]/.test(value)) {
     throw new InputError(`Invalid ${what}: whitespace or control characters`);
   }
+  let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new InputError(`Invalid ${what}: not a URL`);
   }
-  if (!['https:', 'http:', 'ssh:'].includes(url.protocol)) {
+  if (url.protocol === 'ssh:') {
+    if (url.password) {
+      throw new InputError(`Invalid ${what}: must not carry credentials`);
+    }
+    if (/(^|\/)\.{1,2}(\/|$)/.test(url.pathname)) {
+      throw new InputError(
+        `Invalid ${what}: must not contain "." or ".." segments`,
+      );
+    }
+    return value;
+  }
+  if (!['https:', 'http:'].includes(url.protocol)) {
     throw new InputError(`Invalid ${what}: must be an http(s) or ssh URL`);
   }
-  if (url.password || (url.username && url.protocol !== 'ssh:')) {
-    throw new InputError(`Invalid ${what}: must not carry credentials`);
-  }
-  return value;
+  return normalizeHttpUrl(value, what);
 }
 
 /**
