@@ -144,6 +144,11 @@ export interface Config {
        * @visibility secret
        */
       harborSecret?: string;
+      /**
+       * Webhooks within this many milliseconds are coalesced: each cache
+       * scope they name is invalidated once per window. Default 500.
+       */
+      coalesceMs?: number;
     };
   };
 }

@@ -146,6 +146,8 @@ export const slipwayPlugin = createBackendPlugin({
             auth,
             signals,
             logger,
+            coalesceMs:
+              config.getOptionalNumber('slipway.webhooks.coalesceMs') ?? 500,
           }),
         });
         const promotions = await createPromotions({

@@ -25,8 +25,18 @@ export function artifactsScope(repositorySlug: string): string {
   return `artifacts:${repositorySlug.toLowerCase()}`;
 }
 
-/** Scope of all delivery (Argo CD) data. @public */
+/** Scope of delivery (Argo CD) data read for every app at once (the fleet). @public */
 export const DELIVERY_SCOPE = 'delivery';
+
+/** Scope of the Argo CD Applications of one app (its `slipway.dev/app` value). @public */
+export function deliveryAppScope(app: string): string {
+  return `delivery:app:${app}`;
+}
+
+/** Scope of one Argo CD Application (and its rollout), by name. @public */
+export function deliveryApplicationScope(application: string): string {
+  return `delivery:application:${application}`;
+}
 
 /** Scope of a SonarQube project's quality gate. @public */
 export function qualityScope(projectKey: string): string {

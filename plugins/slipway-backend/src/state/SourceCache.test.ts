@@ -70,7 +70,12 @@ describe('mergeReports: the worst status wins', () => {
   const report = (
     status: SourceStatus,
     extra: Partial<SourceReport> = {},
-  ): SourceReport => ({ source: 'harbor', kind: 'artifacts', status, ...extra });
+  ): SourceReport => ({
+    source: 'harbor',
+    kind: 'artifacts',
+    status,
+    ...extra,
+  });
 
   const worstFirst: SourceStatus[] = [
     'error',
@@ -142,7 +147,10 @@ describe('mergeReports: the worst status wins', () => {
     const first = report('ok', { fetchedAt: '2026-01-01T00:05:00.000Z' });
     mergeReports([
       first,
-      report('error', { message: 'down', fetchedAt: '2026-01-01T00:00:00.000Z' }),
+      report('error', {
+        message: 'down',
+        fetchedAt: '2026-01-01T00:00:00.000Z',
+      }),
     ]);
     expect(first).toEqual(
       report('ok', { fetchedAt: '2026-01-01T00:05:00.000Z' }),
@@ -413,9 +421,14 @@ describe('SourceCache', () => {
     await sources.run(spec, counter('shared'));
     await flush();
     const load = counter('unused');
-    expect(await replica.run(spec, load)).toMatchObject({
+    expect(await replica.run(spec, load)).toEqual({
       value: 'shared',
-      report: { status: 'ok' },
+      report: {
+        source: 'argocd:main',
+        kind: 'delivery',
+        status: 'ok',
+        fetchedAt: new Date(time.now()).toISOString(),
+      },
     });
     expect(load).not.toHaveBeenCalled();
     expect(shared.sets.find(s => s.key.startsWith('src:'))?.ttl).toBe(
@@ -493,5 +506,59 @@ describe('SourceCache', () => {
     expect((await sources.run(at(500), load)).value).toBe(500);
     expect(load).not.toHaveBeenCalled();
     expect((await sources.run(at(1), load)).value).toBe(-1);
+  });
+
+  it('serves a recent answer from memory without reading the shared copy again', async () => {
+    const { shared, sources } = setup();
+    await sources.run(spec, counter({ large: 'answer' }));
+    await flush();
+    const get = jest.spyOn(shared.cache, 'get');
+    expect((await sources.run(spec, counter('unused'))).value).toEqual({
+      large: 'answer',
+    });
+    expect(get.mock.calls.map(([key]) => key.split(':')[0])).toEqual(['gen']);
+  });
+
+  it('never aborts a call that has already answered', async () => {
+    const { sources } = setup({ timeoutMs: 20 });
+    let signal: AbortSignal | undefined;
+    await sources.run(spec, async context => {
+      signal = context.signal;
+      return 'quick';
+    });
+    await new Promise(resolve => setTimeout(resolve, 60));
+    expect(signal?.aborted).toBe(false);
+  });
+
+  it('ends a back-off at retryAt even when the cache keeps the entry longer', async () => {
+    const time = clock();
+    const store = new Map<string, unknown>();
+    const keepsForever = {
+      get: async (key: string) => store.get(key),
+      set: async (key: string, value: unknown) => {
+        store.set(key, value);
+      },
+      delete: async (key: string) => {
+        store.delete(key);
+      },
+      withOptions: () => keepsForever,
+    } as unknown as CacheService;
+    const sources = SourceCache.create({
+      cache: keepsForever,
+      ttlMs: 0,
+      now: time.now,
+    });
+    await sources.run(spec, async () => {
+      throw new UpstreamError('rate limit', {
+        kind: 'rate-limited',
+        retryAt: time.now() + 10_000,
+      });
+    });
+    const load = counter('back');
+    time.advance(9_999);
+    expect((await sources.run(spec, load)).report.status).toBe('rate-limited');
+    time.advance(1);
+    expect((await sources.run(spec, load)).report.status).toBe('ok');
+    expect(load).toHaveBeenCalledTimes(1);
   });
 });

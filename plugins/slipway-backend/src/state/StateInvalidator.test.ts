@@ -77,7 +77,16 @@ describe('StateInvalidator', () => {
       { registryRepository: 'acme/orders' },
       { delivery: { application: 'payments-api-prod' } },
     ]);
-    expect(invalidated).toEqual([['artifacts:acme/orders', 'delivery']]);
+    // The Application's own scope, its app's and the fleet's; not every entity's.
+    expect(invalidated).toEqual([
+      [
+        'artifacts:acme/orders',
+        'delivery',
+        'delivery:application:payments-api-prod',
+        'delivery:app:payments-api-prod',
+        'delivery:app:payments-api',
+      ],
+    ]);
     expect(published.sort()).toEqual([
       'slipway:entity:component:default/orders',
       'slipway:entity:component:default/payments-api',

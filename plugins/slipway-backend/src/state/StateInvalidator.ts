@@ -8,6 +8,8 @@ import {
   artifactsScope,
   ciScope,
   DELIVERY_SCOPE,
+  deliveryAppScope,
+  deliveryApplicationScope,
   entitySignalChannel,
   FLEET_SIGNAL_CHANNEL,
   gitopsScope,
@@ -27,8 +29,11 @@ export type InvalidationTarget =
   | { repository: string }
   /** A registry repository (slug) changed: its artifacts. */
   | { registryRepository: string }
-  /** Argo CD reported on an Application (or on one it did not name). */
-  | { delivery: { application?: string } };
+  /**
+   * Argo CD reported on an Application (its name and, when the payload
+   * carries it, its `slipway.dev/app` label), or on one it did not name.
+   */
+  | { delivery: { application?: string; app?: string } };
 
 /**
  * A reader that can forget a repository by `owner/name` on any host.
@@ -47,7 +52,11 @@ function forgetsRepositories(
   );
 }
 
-/** The cache scopes a target names. */
+/**
+ * The cache scopes a target names. An Argo CD Application `<app>-<env>`
+ * names its own scope, its app's (from the label, or its name without the
+ * environment) and the fleet's — never every entity's delivery data.
+ */
 export function scopesOf(target: InvalidationTarget): string[] {
   if ('repository' in target) {
     return [gitopsScope(target.repository), ciScope(target.repository)];
@@ -55,7 +64,40 @@ export function scopesOf(target: InvalidationTarget): string[] {
   if ('registryRepository' in target) {
     return [artifactsScope(target.registryRepository)];
   }
-  return [DELIVERY_SCOPE];
+  const { application, app } = target.delivery;
+  if (!application && !app) return [DELIVERY_SCOPE];
+  const apps = new Set<string>();
+  if (app) apps.add(app);
+  if (application) {
+    apps.add(application);
+    apps.add(application.replace(/-[a-z0-9]+$/, ''));
+  }
+  return [
+    DELIVERY_SCOPE,
+    ...(application ? [deliveryApplicationScope(application)] : []),
+    ...[...apps].map(deliveryAppScope),
+  ];
+}
+
+/** Every delivery scope an entity's reads use (for an invalidation that names no app). */
+function deliveryScopesOf(entity: Entity): string[] {
+  const annotations = entity.metadata.annotations ?? {};
+  const scopes: string[] = [];
+  const selector = annotations[A.argocdAppSelector];
+  if (selector) {
+    for (const term of parseSelector(selector)) {
+      if (term.key === APP_LABEL && term.value) {
+        scopes.push(deliveryAppScope(term.value));
+      }
+    }
+  }
+  const name = annotations[A.argocdAppName];
+  if (name) scopes.push(deliveryApplicationScope(name));
+  return scopes;
+}
+
+function targetKey(target: InvalidationTarget): string {
+  return JSON.stringify(target);
 }
 
 function selectsApp(selector: string | undefined, app: string): boolean {
@@ -85,7 +127,7 @@ export function entityReads(
       target.registryRepository.toLowerCase()
     );
   }
-  const app = target.delivery.application;
+  const app = target.delivery.app ?? target.delivery.application;
   if (app === undefined) return false;
   // An Application is named `<app>-<env>`; the selector names `<app>`.
   return (
@@ -108,9 +150,19 @@ export class StateInvalidator {
     auth: AuthService;
     signals?: SignalsService;
     logger: LoggerService;
+    /**
+     * Bursts are coalesced: targets named within this window are
+     * invalidated together, once each (THREATS 36). 0 = at once.
+     */
+    coalesceMs?: number;
   }): StateInvalidator {
     return new StateInvalidator(options);
   }
+
+  private pending = new Map<string, InvalidationTarget>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** How many invalidations reached the cache (coalesced batches). */
+  applied = 0;
 
   private constructor(
     private readonly options: {
@@ -120,12 +172,57 @@ export class StateInvalidator {
       auth: AuthService;
       signals?: SignalsService;
       logger: LoggerService;
+      coalesceMs?: number;
     },
   ) {}
 
+  /**
+   * Invalidates what the targets name. With a coalescing window, returns at
+   * once and applies the distinct targets of the window together.
+   */
   async invalidate(targets: InvalidationTarget[]): Promise<void> {
-    await this.options.sources.invalidate(targets.flatMap(scopesOf));
+    const window = this.options.coalesceMs ?? 0;
+    if (window <= 0) {
+      await this.apply(targets);
+      return;
+    }
+    for (const target of targets) this.pending.set(targetKey(target), target);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        void this.flush();
+      }, window);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** Applies what is pending now (the window's end; also for tests and shutdown). */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    if (batch.length === 0) return;
+    try {
+      await this.apply(batch);
+    } catch (error) {
+      this.options.logger.warn(
+        `Slipway invalidation failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async apply(targets: InvalidationTarget[]): Promise<void> {
+    this.applied += 1;
     const entities = await this.entitiesWithGitops();
+    const untargetedDelivery = targets.some(
+      t => 'delivery' in t && !t.delivery.application && !t.delivery.app,
+    );
+    await this.options.sources.invalidate([
+      ...new Set([
+        ...targets.flatMap(scopesOf),
+        ...(untargetedDelivery ? entities.flatMap(deliveryScopesOf) : []),
+      ]),
+    ]);
     await this.forgetRepositories(targets, entities);
     await this.signal(
       entities.filter(entity => targets.some(t => entityReads(entity, t))),

@@ -1,9 +1,12 @@
 import {
+  APP_LABEL,
   ArtifactState,
   artifactsScope,
   BuildRun,
   ciScope,
   DELIVERY_SCOPE,
+  deliveryAppScope,
+  deliveryApplicationScope,
   EntityDeployConfig,
   gitopsScopeOfUrl,
   ImageRef,
@@ -24,6 +27,7 @@ import {
   QualityProvider,
 } from '@slipway/plugin-slipway-node';
 import crypto from 'node:crypto';
+import { parseSelector } from './matchSelector';
 import { SourceCache, SourceResult } from './SourceCache';
 
 /** The providers the state is read from, by kind. */
@@ -291,19 +295,30 @@ export class StateSources {
     const spec = {
       source: provider.id,
       kind: 'delivery' as const,
-      scope: DELIVERY_SCOPE,
       fresh,
     };
     if (argocd.appSelector) {
       const selector = argocd.appSelector;
+      // A webhook naming one app invalidates only the entities that read it.
+      const app = parseSelector(selector).find(
+        t => t.key === APP_LABEL && t.value,
+      )?.value;
       return this.cache.run(
-        { ...spec, key: `apps:${provider.id}:${selector}` },
+        {
+          ...spec,
+          scope: app ? deliveryAppScope(app) : DELIVERY_SCOPE,
+          key: `apps:${provider.id}:${selector}`,
+        },
         ctx => provider.listApplications(selector, ctx),
       );
     }
     const name = argocd.appName!;
     return this.cache.run(
-      { ...spec, key: `app:${provider.id}:${name}` },
+      {
+        ...spec,
+        scope: deliveryApplicationScope(name),
+        key: `app:${provider.id}:${name}`,
+      },
       async ctx => {
         const app = await provider.getApplication(name, ctx);
         return app ? [app] : [];
@@ -339,7 +354,7 @@ export class StateSources {
       {
         source: provider.id,
         kind: 'delivery',
-        scope: DELIVERY_SCOPE,
+        scope: deliveryApplicationScope(application),
         key: `rollout:${provider.id}:${application}`,
         fresh,
       },

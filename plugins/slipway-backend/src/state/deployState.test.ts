@@ -92,6 +92,8 @@ async function startBackend(
               githubSecret: 'gh-secret',
               argocdSecret: 'argo-secret',
               harborSecret: 'harbor-secret',
+              // Apply each webhook at once, so the test sees its effect.
+              coalesceMs: 0,
             },
             ...options.config,
           },
@@ -231,7 +233,9 @@ describe('THREATS 10: tokens never reach responses', () => {
     const { server } = await startTestBackend({
       features: [
         slipwayPlugin,
-        mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
+        mockServices.database.factory({
+          knex: await databases.init('SQLITE_3'),
+        }),
         catalogServiceMock.factory({
           entities: [
             serviceEntity('payments-api', {
@@ -293,7 +297,9 @@ describe('GitOps hosts', () => {
     const { server } = await startTestBackend({
       features: [
         slipwayPlugin,
-        mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
+        mockServices.database.factory({
+          knex: await databases.init('SQLITE_3'),
+        }),
         catalogServiceMock.factory({
           entities: [
             serviceEntity('payments-api', {

@@ -1,4 +1,4 @@
-import { AuthenticationError } from '@backstage/errors';
+import { AuthenticationError, ConflictError } from '@backstage/errors';
 import { APP_LABEL } from '@slipway/plugin-slipway-common';
 import {
   InvalidationTarget,
@@ -30,13 +30,14 @@ export function webhookTargets(
     )?.toLowerCase();
     return slug ? [{ registryRepository: slug }] : [];
   }
-  // Argo CD: any change makes live state worth reading again.
-  const application = text(
-    payload?.app ?? payload?.application ?? payload?.labels?.[APP_LABEL],
-    253,
-  );
-  return [{ delivery: { application } }];
+  // Argo CD: the Application named, and its app label when the template sends it.
+  const application = text(payload?.app ?? payload?.application, 253);
+  const app = text(payload?.labels?.[APP_LABEL], 63);
+  return [{ delivery: { application, app } }];
 }
+
+const REPLAY_WINDOW_MS = 24 * 3600_000;
+const MAX_DELIVERIES = 50_000;
 
 /**
  * Verifies webhooks and hands what a valid one names to the
@@ -49,6 +50,9 @@ export class WebhookService {
   }): WebhookService {
     return new WebhookService(options);
   }
+
+  /** GitHub delivery ids seen, oldest first, with when. */
+  private readonly deliveries = new Map<string, number>();
 
   private constructor(
     private readonly options: {
@@ -83,6 +87,26 @@ export class WebhookService {
     }
     if (!valid) {
       throw new AuthenticationError('Invalid webhook signature');
+    }
+    // GitHub signs the body and names each delivery: a replayed delivery
+    // (same id) is refused. Argo CD and Harbor send a shared header only;
+    // there a replay costs one coalesced refresh (docs/state-api.md).
+    const delivery =
+      source === 'github' ? header('x-github-delivery') : undefined;
+    if (delivery) {
+      const now = Date.now();
+      for (const [id, at] of this.deliveries) {
+        if (
+          now - at < REPLAY_WINDOW_MS &&
+          this.deliveries.size < MAX_DELIVERIES
+        )
+          break;
+        this.deliveries.delete(id);
+      }
+      if (this.deliveries.has(delivery)) {
+        throw new ConflictError('Webhook delivery already handled (replay)');
+      }
+      this.deliveries.set(delivery, now);
     }
   }
 
