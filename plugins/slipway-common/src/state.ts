@@ -73,7 +73,13 @@ export interface RolloutState {
   /** Traffic weight to the new version, 0–100. */
   weight?: number;
   paused?: boolean;
-  analysis?: 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+  analysis?:
+    | 'Pending'
+    | 'Running'
+    | 'Successful'
+    | 'Failed'
+    | 'Error'
+    | 'Inconclusive';
   message?: string;
 }
 
@@ -151,7 +157,12 @@ export interface ScanSummary {
 export interface QualityGate {
   status: 'OK' | 'WARN' | 'ERROR' | 'NONE';
   url?: string;
-  conditions?: { metric: string; status: string; actual?: string; threshold?: string }[];
+  conditions?: {
+    metric: string;
+    status: string;
+    actual?: string;
+    threshold?: string;
+  }[];
 }
 
 /** Signatures attached to an artifact. @public */
@@ -172,6 +183,16 @@ export interface ArtifactState {
   url?: string;
 }
 
+/** A verdict from last-known data (a source was stale, failing or rate-limited). @public */
+export interface LastKnownVerdict {
+  deployed: boolean;
+  reason: string;
+  /** The sources that were not `ok`: `GitOps`, `Argo CD`. */
+  sources: string[];
+  /** When the oldest of those sources' data was fetched (ISO 8601). */
+  since?: string;
+}
+
 /** The state of one entity in one environment. @public */
 export interface EnvironmentState {
   environment: string;
@@ -182,9 +203,18 @@ export interface EnvironmentState {
   drift: { drifted: boolean; reasons: string[] };
   /**
    * True only when the live revision is the desired commit, Argo CD
-   * reconciled after the last operation, and the application is Healthy.
+   * reconciled after the last operation, the application is Healthy, and
+   * both the GitOps and the Argo CD source answered `ok` in this response.
    */
   deployed: boolean;
+  /** Why `deployed` is what it is (the common rule's reason). */
+  deployedReason?: string;
+  /**
+   * Present when the GitOps or Argo CD source was not `ok`: what the
+   * last-known data says, from when (the oldest of those sources' data).
+   * Shown as last-known, never green.
+   */
+  lastKnown?: LastKnownVerdict;
   /** The artifact the desired image points at. */
   artifact?: ArtifactState;
 }
@@ -225,6 +255,8 @@ export interface FleetCell {
   syncStatus?: SyncStatus;
   healthStatus?: HealthStatus;
   deployed: boolean;
+  /** Present when deployed could not be decided on current data (see EnvironmentState). */
+  lastKnown?: LastKnownVerdict;
   /** This environment runs something other than the first environment. */
   behind: boolean;
 }

@@ -995,6 +995,30 @@ export const spec = {
         },
         required: ['image'],
       },
+      LastKnownVerdict: {
+        type: 'object',
+        description:
+          'What last-known data says when the GitOps or Argo CD source was not ok in this answer; never shown as current.',
+        properties: {
+          deployed: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+          },
+          sources: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['deployed', 'reason', 'sources'],
+      },
       EnvironmentState: {
         type: 'object',
         properties: {
@@ -1027,6 +1051,12 @@ export const spec = {
           },
           deployed: {
             type: 'boolean',
+          },
+          deployedReason: {
+            type: 'string',
+          },
+          lastKnown: {
+            $ref: '#/components/schemas/LastKnownVerdict',
           },
           artifact: {
             $ref: '#/components/schemas/ArtifactState',
@@ -1140,6 +1170,9 @@ export const spec = {
           },
           deployed: {
             type: 'boolean',
+          },
+          lastKnown: {
+            $ref: '#/components/schemas/LastKnownVerdict',
           },
           behind: {
             type: 'boolean',

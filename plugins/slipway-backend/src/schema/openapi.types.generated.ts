@@ -607,6 +607,14 @@ export interface components {
       signature?: components['schemas']['SignatureState'];
       url?: string;
     };
+    /** @description What last-known data says when the GitOps or Argo CD source was not ok in this answer; never shown as current. */
+    LastKnownVerdict: {
+      deployed: boolean;
+      reason: string;
+      sources: string[];
+      /** Format: date-time */
+      since?: string;
+    };
     EnvironmentState: {
       environment: string;
       syncMode: components['schemas']['SyncMode'];
@@ -617,6 +625,8 @@ export interface components {
         reasons: string[];
       };
       deployed: boolean;
+      deployedReason?: string;
+      lastKnown?: components['schemas']['LastKnownVerdict'];
       artifact?: components['schemas']['ArtifactState'];
     };
     EntityState: {
@@ -649,6 +659,7 @@ export interface components {
       syncStatus?: components['schemas']['SyncStatus'];
       healthStatus?: components['schemas']['HealthStatus'];
       deployed: boolean;
+      lastKnown?: components['schemas']['LastKnownVerdict'];
       behind: boolean;
     };
     FleetRow: {

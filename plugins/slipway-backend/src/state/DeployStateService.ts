@@ -181,7 +181,7 @@ export class DeployStateService {
     environment: SlipwayEnvironment,
     index: number,
   ): Promise<EnvironmentState> {
-    const { config, fresh } = reads;
+    const { config } = reads;
     const path = reads.paths[index];
     const head = reads.gitops.value;
     const overlay = path ? head?.overlays[path] : undefined;
@@ -205,12 +205,15 @@ export class DeployStateService {
       artifact,
       runs: reads.runs,
       quality: reads.quality,
-      decidingSources: fresh
-        ? {
-            gitops: reads.gitops.report.status,
-            delivery: reads.apps.report.status,
-          }
-        : undefined,
+      // Stale, failing or rate-limited sources make "deployed" last-known,
+      // for every read (the tab as much as the gates).
+      decidingSources: {
+        gitops: reads.gitops.report.status,
+        delivery: reads.apps.report.status,
+      },
+      lastKnownSince: oldestFetchedAt(
+        [reads.gitops.report, reads.apps.report].filter(r => r.status !== 'ok'),
+      ),
     };
     return deriveEnvironmentState(facts);
   }
@@ -376,4 +379,14 @@ function withImagesFromGitops(items: HistoryEntry[]): HistoryEntry[] {
     }
   }
   return items;
+}
+
+/** The oldest `fetchedAt` of some reports (when their data was read). */
+function oldestFetchedAt(
+  reports: { fetchedAt?: string }[],
+): string | undefined {
+  return reports
+    .map(r => r.fetchedAt)
+    .filter((at): at is string => Boolean(at))
+    .sort()[0];
 }

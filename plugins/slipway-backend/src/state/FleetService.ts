@@ -49,11 +49,15 @@ interface FleetRepository {
   paths: Map<string, string | undefined>;
   snapshot?: GitOpsSnapshot;
   treesAt?: TreesAt;
+  /** How the overlay read answered. */
+  report?: SourceReport;
 }
 
 /** What the fleet's reads answered. */
 interface FleetReads {
   appsByInstance: Map<string, DeliveryApplication[]>;
+  /** How each Argo CD instance's list answered. */
+  deliveryReports: Map<string, SourceReport>;
   /** Applications by `instance|app label`, for the join. */
   appsByLabel: Map<string, DeliveryApplication[]>;
   repositories: Map<string, FleetRepository>;
@@ -174,8 +178,9 @@ export class FleetService {
     reports: SourceReport[],
   ): Promise<FleetReads> {
     const repositories = this.repositoriesOf(entities);
+    const deliveryReports = new Map<string, SourceReport>();
     const [appsByInstance] = await Promise.all([
-      this.readApplications(entities, reports),
+      this.readApplications(entities, reports, deliveryReports),
       this.readOverlays(repositories, reports),
     ]);
     await this.readTreesAtLive(repositories, appsByInstance, reports);
@@ -186,13 +191,14 @@ export class FleetService {
         appsByLabel.set(key, [...(appsByLabel.get(key) ?? []), app]);
       }
     }
-    return { appsByInstance, appsByLabel, repositories };
+    return { appsByInstance, deliveryReports, appsByLabel, repositories };
   }
 
   /** One list call per Argo CD instance, whatever the number of entities. */
   private async readApplications(
     entities: FleetEntity[],
     reports: SourceReport[],
+    deliveryReports: Map<string, SourceReport>,
   ): Promise<Map<string, DeliveryApplication[]>> {
     const instances = new Map<string, DeliveryProvider>();
     for (const { config } of entities) {
@@ -208,6 +214,7 @@ export class FleetService {
           APP_LABEL,
         );
         reports.push(result.report);
+        deliveryReports.set(provider.id, result.report);
         appsByInstance.set(provider.id, result.value ?? []);
       }),
     );
@@ -253,6 +260,7 @@ export class FleetService {
         );
         if (!result) return;
         reports.push(result.report);
+        repository.report = result.report;
         repository.snapshot = result.value;
       }),
     );
@@ -318,6 +326,12 @@ export class FleetService {
         ? overlayPath(config.gitops.path, environment.name)
         : undefined,
     }));
+    const provider = config.argocd
+      ? this.sources.deliveryProvider(config.argocd.instance)
+      : undefined;
+    const deliveryReport = provider
+      ? reads.deliveryReports.get(provider.id)
+      : undefined;
     const first = images[0];
     const firstImage = first?.path
       ? repository?.snapshot?.overlays[first.path]?.image
@@ -327,6 +341,7 @@ export class FleetService {
       cells[environment] = fleetCell({
         path,
         repository,
+        deliveryReport: deliveryReport,
         app: apps.find(a => a.environment === environment),
         environment,
         reference: first && {
@@ -350,6 +365,7 @@ function fleetCell(input: {
   environment: string;
   path?: string;
   repository?: FleetRepository;
+  deliveryReport?: SourceReport;
   app?: DeliveryApplication;
   reference?: { environment: string; image?: ImageRef };
 }): FleetCell {
@@ -366,21 +382,45 @@ function fleetCell(input: {
     digest: overlay?.image?.digest,
     syncStatus: live?.syncStatus,
     healthStatus: live?.healthStatus,
-    deployed: deployedVerdict({
-      desired:
-        overlay && snapshot
-          ? {
-              revision: snapshot.revision,
-              treeId: overlay.treeId,
-              image: overlay.image,
-            }
-          : undefined,
-      liveTreeId,
-      live,
-    }).deployed,
+    ...deployedFields(
+      deployedVerdict({
+        desired:
+          overlay && snapshot
+            ? {
+                revision: snapshot.revision,
+                treeId: overlay.treeId,
+                image: overlay.image,
+              }
+            : undefined,
+        liveTreeId,
+        live,
+        decidingSources: {
+          gitops: repository?.report?.status,
+          delivery: input.deliveryReport?.status,
+        },
+      }),
+      [repository?.report, input.deliveryReport],
+    ),
     behind: behindVerdict(
       { environment: input.environment, image: overlay?.image },
       input.reference,
     ).behind,
+  };
+}
+
+/** `deployed`, and what last-known data says when a deciding source was not ok. */
+function deployedFields(
+  verdict: ReturnType<typeof deployedVerdict>,
+  reports: (SourceReport | undefined)[],
+): Pick<FleetCell, 'deployed' | 'lastKnown'> {
+  if (!verdict.lastKnown) return { deployed: verdict.deployed };
+  const since = reports
+    .filter((r): r is SourceReport => Boolean(r) && r!.status !== 'ok')
+    .map(r => r.fetchedAt)
+    .filter((at): at is string => Boolean(at))
+    .sort()[0];
+  return {
+    deployed: false,
+    lastKnown: { ...verdict.lastKnown, since },
   };
 }

@@ -404,6 +404,55 @@ describe('THREATS 13: stale data is labelled, fresh reads fail closed', () => {
   });
 });
 
+describe('issue 10: stale data never reads as green', () => {
+  it.each([
+    ['delivery', 'fail', 'stale'],
+    ['delivery', 'rate-limited', 'rate-limited'],
+    ['delivery', 'hang', 'stale'],
+    ['gitops', 'fail', 'stale'],
+    ['gitops', 'hang', 'stale'],
+  ] as const)(
+    'a %s source that turns %s makes every environment last-known, not deployed',
+    async (kind, behaviour, status) => {
+      const world = new FakeWorld();
+      const deployState = service(world);
+      const first = await deployState.getEntityState(
+        ref,
+        mockCredentials.user(),
+      );
+      expect(first.environments.map(e => e.deployed)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      const fetchedAt = first.sources.find(s => s.kind === kind)!.fetchedAt;
+      world.behaviour[kind] = behaviour;
+      const second = await deployState.getEntityState(
+        ref,
+        mockCredentials.user(),
+      );
+      const report = second.sources.find(s => s.kind === kind)!;
+      if (status === 'rate-limited') {
+        expect(['rate-limited', 'stale']).toContain(report.status);
+      } else {
+        expect(report.status).toBe(status);
+      }
+      for (const env of second.environments) {
+        expect(env.deployed).toBe(false);
+        expect(env.deployedReason).toMatch(
+          /^Unknown: the (GitOps|Argo CD) source is/,
+        );
+        expect(env.lastKnown).toMatchObject({
+          deployed: true,
+          sources: [kind === 'gitops' ? 'GitOps' : 'Argo CD'],
+        });
+        if (report.status === 'stale')
+          expect(env.lastKnown?.since).toBe(fetchedAt);
+      }
+    },
+  );
+});
+
 describe('THREATS 14: deployed only for the desired revision, reconciled and healthy', () => {
   it('is deployed when the live revision carries the desired commit, settled and Healthy', async () => {
     const world = new FakeWorld();

@@ -29,8 +29,10 @@ export interface EnvironmentFacts {
   artifact?: ArtifactState;
   runs: BuildRun[];
   quality?: QualityGate;
-  /** Set for fresh reads: the sources "deployed" must see `ok`. */
+  /** The statuses of the sources "deployed" must see `ok`. */
   decidingSources?: DeployedFacts['decidingSources'];
+  /** When the oldest of the not-`ok` deciding sources' data was fetched. */
+  lastKnownSince?: string;
 }
 
 /** The artifact of a list that is the image: by digest when it has one, else by tag. */
@@ -106,7 +108,7 @@ export function deriveEnvironmentState(
   if (artifact) state.artifact = artifact;
   if (live) {
     state.drift = driftVerdict({ desired: image, live });
-    state.deployed = deployedVerdict({
+    const verdict = deployedVerdict({
       desired:
         overlay && facts.headRevision
           ? {
@@ -118,7 +120,12 @@ export function deriveEnvironmentState(
       liveTreeId: facts.liveTreeId,
       live,
       decidingSources: facts.decidingSources,
-    }).deployed;
+    });
+    state.deployed = verdict.deployed;
+    state.deployedReason = verdict.reason;
+    if (verdict.lastKnown) {
+      state.lastKnown = { ...verdict.lastKnown, since: facts.lastKnownSince };
+    }
   }
   return state;
 }

@@ -95,12 +95,12 @@ describe('deployedVerdict (THREATS 14)', () => {
     [
       'a fresh read whose GitOps source failed',
       { decidingSources: { gitops: 'error', delivery: 'ok' } },
-      'The GitOps source is error',
+      'the GitOps source is error',
     ],
     [
       'a fresh read whose Argo CD source is stale',
       { decidingSources: { gitops: 'ok', delivery: 'stale' } },
-      'The Argo CD source is stale',
+      'the Argo CD source is stale',
     ],
   ])('is not deployed with %s', (_name, overrides, reason) => {
     const verdict = deployedVerdict(facts(overrides));
@@ -199,5 +199,37 @@ describe('deployedVerdict (THREATS 14)', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('deployedVerdict on last-known data (THREATS 12, 13, 34; issue 10)', () => {
+  it.each(['stale', 'error', 'rate-limited', undefined] as const)(
+    'a %s Argo CD source is never deployed, and the data verdict is kept as last-known',
+    status => {
+      const verdict = deployedVerdict(
+        facts({ decidingSources: { gitops: 'ok', delivery: status } }),
+      );
+      expect(verdict.deployed).toBe(false);
+      expect(verdict.reason).toMatch(/^Unknown: the Argo CD source is/);
+      expect(verdict.lastKnown).toEqual({
+        deployed: true,
+        reason: expect.stringContaining('carries the desired overlay'),
+        sources: ['Argo CD'],
+      });
+    },
+  );
+
+  it('names both sources when both are not ok', () => {
+    const verdict = deployedVerdict(
+      facts({ decidingSources: { gitops: 'stale', delivery: 'error' } }),
+    );
+    expect(verdict.lastKnown?.sources).toEqual(['GitOps', 'Argo CD']);
+  });
+
+  it('has no last-known part when both sources are ok', () => {
+    const verdict = deployedVerdict(
+      facts({ decidingSources: { gitops: 'ok', delivery: 'ok' } }),
+    );
+    expect(verdict).toEqual({ deployed: true, reason: expect.any(String) });
   });
 });

@@ -34,17 +34,23 @@ export interface DeployedFacts {
     | 'reconciledAt'
   >;
   /**
-   * Set for reads that decide (fresh reads, promotion gates): the statuses of
-   * the GitOps and Argo CD sources in this answer. Anything but `ok` is
-   * unknown, and unknown is not deployed.
+   * The statuses of the GitOps and Argo CD sources in this answer. Anything
+   * but `ok` is unknown: the verdict on the data is only last-known, and
+   * unknown is never deployed (THREATS 12, 13, 34).
    */
   decidingSources?: { gitops?: SourceStatus; delivery?: SourceStatus };
 }
 
 /** Whether an environment runs what Git asks for, and why. @public */
 export interface DeployedVerdict {
+  /** True only on current data from both sources. */
   deployed: boolean;
   reason: string;
+  /**
+   * Set when a deciding source was not `ok`: the verdict the last-known data
+   * gives, which must be shown as last-known, never as current.
+   */
+  lastKnown?: { deployed: boolean; reason: string; sources: string[] };
 }
 
 function notDeployed(reason: string): DeployedVerdict {
@@ -65,17 +71,31 @@ function short(revision: string): string {
  * @public
  */
 export function deployedVerdict(facts: DeployedFacts): DeployedVerdict {
+  const onData = verdictOnData(facts);
   const deciding = facts.decidingSources;
-  if (deciding) {
-    for (const [name, status] of [
+  if (!deciding) return onData;
+  const unknown = (
+    [
       ['GitOps', deciding.gitops],
       ['Argo CD', deciding.delivery],
-    ] as const) {
-      if (status !== 'ok') {
-        return notDeployed(`The ${name} source is ${status ?? 'missing'}`);
-      }
-    }
-  }
+    ] as const
+  ).filter(([, status]) => status !== 'ok');
+  if (unknown.length === 0) return onData;
+  const said = unknown
+    .map(([name, status]) => `the ${name} source is ${status ?? 'missing'}`)
+    .join(' and ');
+  return {
+    deployed: false,
+    reason: `Unknown: ${said}`,
+    lastKnown: {
+      deployed: onData.deployed,
+      reason: onData.reason,
+      sources: unknown.map(([name]) => name),
+    },
+  };
+}
+
+function verdictOnData(facts: DeployedFacts): DeployedVerdict {
   const { desired, live } = facts;
   if (!live) return notDeployed('Argo CD has no application here');
   if (!desired) return notDeployed('The GitOps overlay is not there');

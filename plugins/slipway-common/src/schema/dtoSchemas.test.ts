@@ -14,6 +14,7 @@ import {
   HistoryEntry,
   HistoryPage,
   ImageRef,
+  LastKnownVerdict,
   LiveState,
   QualityGate,
   RolloutState,
@@ -89,6 +90,7 @@ type Pairs = {
   SignatureState: [SignatureState, Schemas['SignatureState']];
   ArtifactState: [ArtifactState, Schemas['ArtifactState']];
   EnvironmentState: [EnvironmentState, Schemas['EnvironmentState']];
+  LastKnownVerdict: [LastKnownVerdict, Schemas['LastKnownVerdict']];
   EntityState: [EntityState, Schemas['EntityState']];
   HistoryEntry: [HistoryEntry, Schemas['HistoryEntry']];
   HistoryPage: [HistoryPage, Schemas['HistoryPage']];
@@ -188,6 +190,7 @@ const agreement: {
   SignatureState: true,
   ArtifactState: true,
   EnvironmentState: true,
+  LastKnownVerdict: true,
   EntityState: true,
   HistoryEntry: true,
   HistoryPage: true,
