@@ -3,12 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import { initRepoAndPush } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { SCAFFOLDER_TASK_TRAILER } from '@slipway/plugin-slipway-common';
-import {
-  buildGitOpsApp,
-  commitToGitOpsRepository,
-  resolveEnvironments,
-  setKustomizeImage,
-} from '@slipway/plugin-slipway-node';
+import { GitOpsGateway, setKustomizeImage } from '@slipway/plugin-slipway-node';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -17,10 +12,15 @@ import { createArgoCdAppCreateAction } from './actions/argocdAppCreate';
 import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from './actions/gitopsCommit';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
+import { scaffoldedFilesEdit } from './gitops/scaffoldedFilesEdit';
+import { buildGitOpsApp, resolveEnvironments } from './manifests/gitopsApp';
 import { listFiles } from './__testUtils__/checks';
 import { startGitServer, TestGitServer } from './__testUtils__/gitServer';
 import { TEMPLATES_DIR } from './__testUtils__/paths';
 import { runTemplate } from './__testUtils__/templateRunner';
+
+// Starts git smart-HTTP servers and pushes/clones through them.
+jest.setTimeout(120_000);
 
 const SENTINEL = 'sentinel-s3cr3t-token-7f2e9a';
 const IMAGE = 'harbor.example.com/acme/payments-api';
@@ -156,20 +156,33 @@ describe('THREATS 1: path traversal', () => {
     ).rejects.toThrow();
   });
 
-  it('the GitOps commit refuses files outside the allowed paths', async () => {
-    await expect(
-      commitToGitOpsRepository({
-        url: 'http://127.0.0.1:1/git/acme/gitops.git',
-        workDir: tmp,
+  it('the GitOps commit refuses files outside the allowed paths', () => {
+    expect(() =>
+      scaffoldedFilesEdit({
         files: [{ path: 'apps/other/base/x.yaml', content: 'x: 1\n' }],
         allowedPaths: ['apps/payments-api'],
         app: 'payments-api',
         appFolder: 'apps/payments-api',
-        message: 'x',
-        idempotencyTrailer: { key: SCAFFOLDER_TASK_TRAILER, value: 'task-1' },
-        mode: 'direct',
       }),
-    ).rejects.toMatchObject({ name: 'InputError' });
+    ).toThrow(expect.objectContaining({ name: 'InputError' }));
+  });
+
+  it('the GitOps gateway refuses an edit that reaches outside the allowed paths or into .git', () => {
+    expect(() =>
+      GitOpsGateway.checkEdit(
+        { write: [{ path: 'apps/payments-api/.git/config', content: '' }] },
+        ['apps/payments-api'],
+      ),
+    ).toThrow(/git metadata/);
+    expect(() =>
+      GitOpsGateway.checkEdit(
+        { write: [{ path: 'apps/other/x.yaml', content: '' }] },
+        ['apps/payments-api'],
+      ),
+    ).toThrow(/outside the paths/);
+    expect(() =>
+      GitOpsGateway.checkEdit({ delete: ['../x'] }, ['apps/payments-api']),
+    ).toThrow(expect.objectContaining({ name: 'InputError' }));
   });
 });
 
@@ -643,6 +656,27 @@ describe('THREATS 6, 7, 8: the GitOps commit against a real git server', () => {
     expect(everything).not.toContain(encodeURIComponent(SENTINEL));
     // The token did reach the server, in the Authorization header only.
     expect(server.requests.some(r => r.includes('authorization'))).toBe(true);
+  });
+
+  it('THREATS 6: a token passed as a plain input is refused, never written, never echoed (issue 10)', async () => {
+    const dir = await workspace();
+    await scaffoldInto(dir);
+    const before = server.requests.length;
+    const { ctx, logs, outputs } = commitContext('task-6d', {
+      token: SENTINEL,
+    });
+    const error = await createGitOpsCommitAction()
+      .handler(ctx)
+      .then(
+        () => undefined,
+        e => e as Error,
+      );
+    expect(error?.name).toBe('InputError');
+    expect(error?.message).toMatch(/task secrets \(gitopsToken\)/);
+    expect(server.requests.length).toBe(before);
+    expect(
+      JSON.stringify([logs, outputs, error?.message, error?.stack]),
+    ).not.toContain(SENTINEL);
   });
 
   it('THREATS 6: an integration token (config) stays out of logs and outputs too', async () => {

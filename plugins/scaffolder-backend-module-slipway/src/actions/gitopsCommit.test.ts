@@ -9,6 +9,9 @@ import { createArgoCdAppCreateAction } from './argocdAppCreate';
 import { createGitOpsAppCreateAction } from './gitopsAppCreate';
 import { createGitOpsCommitAction } from './gitopsCommit';
 
+// Starts a git smart-HTTP server per test and pushes/clones through it.
+jest.setTimeout(120_000);
+
 const TOKEN = 'test-token-123456';
 const IMAGE = 'harbor.example.com/acme/payments-api';
 const PLATFORM_PROJECT = `# owned by the platform team
@@ -80,8 +83,13 @@ describe('slipway:gitops:commit', () => {
     });
   }
 
-  function run(input: Record<string, unknown>, taskId = 'task-1') {
+  function run(
+    input: Record<string, unknown>,
+    taskId = 'task-1',
+    secrets?: Record<string, string>,
+  ) {
     return testContext({
+      secrets,
       input: {
         repoUrl: server.url('gitops'),
         name: 'payments-api',
@@ -173,7 +181,7 @@ describe('slipway:gitops:commit', () => {
   });
 
   it('wrong credentials fail without writing', async () => {
-    const { ctx } = run({ token: 'wrong-token-000' });
+    const { ctx } = run({}, 'task-1', { gitopsToken: 'wrong-token-000' });
     await expect(action().handler(ctx)).rejects.toThrow();
     expect(server.log('gitops')).toHaveLength(1);
   });

@@ -1,10 +1,7 @@
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { Config, ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import {
-  DefaultGithubCredentialsProvider,
-  ScmIntegrations,
-} from '@backstage/integration';
+import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   normalizeRepoPath,
@@ -12,179 +9,15 @@ import {
 } from '@slipway/plugin-slipway-common';
 import {
   assertRepositoryUrl,
-  commitToGitOpsRepository,
   displayUrl,
-  GitCredentials,
+  GitOpsGateway,
   readContainedTree,
   redactSecrets,
+  ScmCredentials,
 } from '@slipway/plugin-slipway-node';
 import { createHash } from 'crypto';
+import { scaffoldedFilesEdit } from '../gitops/scaffoldedFilesEdit';
 import { examples } from './gitopsCommit.examples';
-
-type Provider = 'github' | 'gitlab' | 'generic';
-
-interface ResolvedRepository {
-  provider: Provider;
-  apiBaseUrl?: string;
-  /** owner/repo (GitHub) or the project path (GitLab). */
-  slug: string;
-  auth?: GitCredentials;
-}
-
-/** The repository slug of a clone URL: its path without `.git` (and without a leading `git/` of plain smart-HTTP servers for GitHub). */
-function slugOf(url: URL, provider: Provider): string {
-  const segments = url.pathname
-    .replace(/\.git$/, '')
-    .split('/')
-    .filter(Boolean);
-  if (segments.length < 2 || segments.some(s => s === '..' || s === '.')) {
-    throw new InputError('The repository URL must name owner and repository');
-  }
-  return provider === 'gitlab'
-    ? segments.join('/')
-    : segments.slice(-2).join('/');
-}
-
-async function resolveRepository(
-  repoUrl: string,
-  integrations: ScmIntegrations,
-  token: string | undefined,
-): Promise<ResolvedRepository> {
-  const url = new URL(repoUrl);
-  const integration = integrations.byUrl(repoUrl);
-  if (integration?.type === 'github') {
-    const config = integrations.github.byUrl(repoUrl)!.config;
-    const slug = slugOf(url, 'github');
-    let password = token;
-    if (!password) {
-      const credentials =
-        await DefaultGithubCredentialsProvider.fromIntegrations(
-          integrations,
-        ).getCredentials({ url: `${url.protocol}//${url.host}/${slug}` });
-      password = credentials.token;
-    }
-    return {
-      provider: 'github',
-      apiBaseUrl: config.apiBaseUrl,
-      slug,
-      auth: password ? { username: 'x-access-token', password } : undefined,
-    };
-  }
-  if (integration?.type === 'gitlab') {
-    const config = integrations.gitlab.byUrl(repoUrl)!.config;
-    const password = token ?? config.token;
-    return {
-      provider: 'gitlab',
-      apiBaseUrl: config.apiBaseUrl,
-      slug: slugOf(url, 'gitlab'),
-      auth: password ? { username: 'oauth2', password } : undefined,
-    };
-  }
-  return {
-    provider: 'generic',
-    slug: slugOf(url, 'generic'),
-    auth: token ? { username: 'x-access-token', password: token } : undefined,
-  };
-}
-
-async function callApi(
-  method: 'GET' | 'POST',
-  url: string,
-  headers: Record<string, string>,
-  secrets: (string | undefined)[],
-  body?: unknown,
-): Promise<any> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...headers,
-      Accept: 'application/json',
-      ...(body !== undefined && { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    const text = (await response.text()).slice(0, 300);
-    throw new Error(
-      redactSecrets(
-        `${method} ${url} answered ${response.status}: ${text}`,
-        secrets,
-      ),
-    );
-  }
-  return response.json();
-}
-
-async function openPullRequest(
-  repository: ResolvedRepository,
-  options: { branch: string; base: string; title: string; body: string },
-): Promise<string> {
-  const token = repository.auth?.password;
-  const secrets = [token];
-  if (repository.provider === 'github') {
-    const api = repository.apiBaseUrl ?? 'https://api.github.com';
-    const [owner, repo] = repository.slug.split('/');
-    const headers: Record<string, string> = token
-      ? { Authorization: `token ${token}` }
-      : {};
-    const base = `${api}/repos/${encodeURIComponent(
-      owner,
-    )}/${encodeURIComponent(repo)}/pulls`;
-    const existing = await callApi(
-      'GET',
-      `${base}?state=all&head=${encodeURIComponent(
-        `${owner}:${options.branch}`,
-      )}`,
-      headers,
-      secrets,
-    );
-    // Filter again: a server that ignores the `head` query must not hand back another pull request.
-    const same = Array.isArray(existing)
-      ? existing.filter((pull: any) => pull?.head?.ref === options.branch)
-      : [];
-    if (same.length > 0) {
-      return same[0].html_url;
-    }
-    const created = await callApi('POST', base, headers, secrets, {
-      title: options.title,
-      head: options.branch,
-      base: options.base,
-      body: options.body,
-    });
-    return created.html_url;
-  }
-  if (repository.provider === 'gitlab') {
-    const api = repository.apiBaseUrl ?? 'https://gitlab.com/api/v4';
-    const headers: Record<string, string> = token
-      ? { 'PRIVATE-TOKEN': token }
-      : {};
-    const base = `${api}/projects/${encodeURIComponent(
-      repository.slug,
-    )}/merge_requests`;
-    const existing = await callApi(
-      'GET',
-      `${base}?state=all&source_branch=${encodeURIComponent(options.branch)}`,
-      headers,
-      secrets,
-    );
-    const same = Array.isArray(existing)
-      ? existing.filter((mr: any) => mr?.source_branch === options.branch)
-      : [];
-    if (same.length > 0) {
-      return same[0].web_url;
-    }
-    const created = await callApi('POST', base, headers, secrets, {
-      title: options.title,
-      source_branch: options.branch,
-      target_branch: options.base,
-      description: options.body,
-    });
-    return created.web_url;
-  }
-  throw new InputError(
-    'Pull request mode needs a GitHub or GitLab integration for the repository host',
-  );
-}
 
 /**
  * `slipway:gitops:commit`: commits an application's GitOps files from the
@@ -197,14 +30,22 @@ export function createGitOpsCommitAction(
   options: {
     config?: Config;
     integrations?: ScmIntegrations;
+    /** The gateway to write through; default: one over the integrations. */
+    gateway?: GitOpsGateway;
   } = {},
 ) {
-  const integrations =
-    options.integrations ??
-    ScmIntegrations.fromConfig(options.config ?? new ConfigReader({}));
+  const gateway =
+    options.gateway ??
+    GitOpsGateway.create({
+      credentials: ScmCredentials.create({
+        integrations:
+          options.integrations ??
+          ScmIntegrations.fromConfig(options.config ?? new ConfigReader({})),
+      }),
+    });
   return createTemplateAction({
     id: 'slipway:gitops:commit',
-    description: `Commits the files of an application's GitOps folder (and new or merged AppProjects) from the workspace into an existing GitOps repository, as a direct commit or a pull request. The commit carries the trailer ${SCAFFOLDER_TASK_TRAILER}: <task id>; a re-run task finds it and writes nothing. Credentials come from the integration for the repository host (or the token input) and never enter a URL or a log.`,
+    description: `Commits the files of an application's GitOps folder (and new or merged AppProjects) from the workspace into an existing GitOps repository, as a direct commit or a pull request. The commit carries the trailer ${SCAFFOLDER_TASK_TRAILER}: <task id>; a re-run task finds it and writes nothing. Writes through the GitOps gateway of slipway-node (docs/gitops-gateway.md): a push rejected because the branch moved is retried on the new HEAD, never forced; protected branches and refused credentials fail with typed errors; pull-request mode reuses its branch and pull request. Credentials come from the integration for the repository host (GitHub token or App, GitLab token) or the task secret gitopsToken, never from an input (a token input is refused), and never enter a URL or a log.`,
     examples,
     supportsDryRun: true,
     schema: {
@@ -259,7 +100,7 @@ export function createGitOpsCommitAction(
             .string()
             .optional()
             .describe(
-              "Token to use instead of the integration's credentials (pass it from secrets); without it the task secret gitopsToken is used when present",
+              'Refused: a token given as an input would be stored with the task and shown in its log. Put it in the task secrets as gitopsToken (a Secret field in the template form), or use the host integration',
             ),
       },
       output: {
@@ -331,6 +172,14 @@ export function createGitOpsCommitAction(
       const message =
         input.commitMessage ?? `Add ${app} to GitOps (scaffolded)`;
 
+      // Checks every path before anything is fetched (also in a dry run).
+      const edit = scaffoldedFilesEdit({
+        files,
+        allowedPaths: [gitopsPath, ...extraPaths],
+        app,
+        appFolder: gitopsPath,
+      });
+
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: would commit ${files.length} files to ${displayUrl(
@@ -347,10 +196,14 @@ export function createGitOpsCommitAction(
         return;
       }
 
-      const token =
-        input.token ?? (ctx.secrets?.gitopsToken as string | undefined);
-      const repository = await resolveRepository(repoUrl, integrations, token);
-      const secrets = [repository.auth?.password, token];
+      if (input.token !== undefined) {
+        // Never echo it: name the field, not the value (THREATS 6).
+        throw new InputError(
+          'The token input is not accepted: pass credentials through the task secrets (gitopsToken) or the host integration',
+        );
+      }
+      const token = ctx.secrets?.gitopsToken as string | undefined;
+      const secrets = [token];
       const key = createHash('sha256')
         .update(`${repoUrl}\n${gitopsPath}\n${mode}`)
         .digest('hex')
@@ -360,22 +213,24 @@ export function createGitOpsCommitAction(
         const result = await ctx.checkpoint({
           key: `slipway-gitops-commit-${key}`,
           fn: async () => {
-            const outcome = await commitToGitOpsRepository({
-              url: repoUrl,
-              auth: repository.auth,
+            const outcome = await gateway.write({
+              repoUrl,
+              token,
               workDir: await ctx.createTemporaryDirectory(),
               baseBranch: input.branch,
-              files,
-              allowedPaths: [gitopsPath, ...extraPaths],
-              app,
-              appFolder: gitopsPath,
+              mode,
+              branch: branchName,
               message,
               idempotencyTrailer: {
                 key: SCAFFOLDER_TASK_TRAILER,
                 value: taskId,
               },
-              mode: mode === 'pull-request' ? 'branch' : 'direct',
-              branchName,
+              allowedPaths: [gitopsPath, ...extraPaths],
+              edit,
+              pullRequest: {
+                title: message.split('\n')[0],
+                body: `Scaffolded by Slipway.\n\n${SCAFFOLDER_TASK_TRAILER}: ${taskId}`,
+              },
               logger: ctx.logger,
             });
             return {
@@ -385,32 +240,17 @@ export function createGitOpsCommitAction(
               alreadyApplied: outcome.alreadyApplied,
               changed: outcome.changed,
               files: outcome.files,
+              pullRequestUrl: outcome.pullRequestUrl ?? '',
             };
           },
         });
-        let pullRequestUrl: string | undefined;
-        if (
-          mode === 'pull-request' &&
-          result.commitSha &&
-          result.branch !== result.baseBranch
-        ) {
-          pullRequestUrl = await ctx.checkpoint({
-            key: `slipway-gitops-pull-request-${key}`,
-            fn: async () =>
-              openPullRequest(repository, {
-                branch: result.branch,
-                base: result.baseBranch,
-                title: message.split('\n')[0],
-                body: `Scaffolded by Slipway.\n\n${SCAFFOLDER_TASK_TRAILER}: ${taskId}`,
-              }),
-          });
-          ctx.logger.info(`Pull request: ${pullRequestUrl}`);
-        }
         if (result.commitSha) ctx.output('commitSha', result.commitSha);
         ctx.output('branch', result.branch);
         ctx.output('alreadyApplied', result.alreadyApplied);
         ctx.output('changed', result.changed);
-        if (pullRequestUrl) ctx.output('pullRequestUrl', pullRequestUrl);
+        if (result.pullRequestUrl) {
+          ctx.output('pullRequestUrl', result.pullRequestUrl);
+        }
         ctx.output('files', result.files);
       } catch (error) {
         const e = error as Error;
