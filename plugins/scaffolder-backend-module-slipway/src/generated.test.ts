@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { REPO_ROOT, TEMPLATES_DIR } from './__testUtils__/paths';
 import { renderActionsReference } from './docs/actionsReference';
+import { SANDBOX_PORTAL } from './__testUtils__/sandboxPortal';
 import { serviceTemplateYaml } from './templates/serviceTemplates';
 
 /**
@@ -35,7 +36,7 @@ describe('generated files', () => {
   it('templates/service/template.yaml matches its source', () => {
     check(
       path.join(TEMPLATES_DIR, 'service', 'template.yaml'),
-      serviceTemplateYaml(),
+      serviceTemplateYaml(SANDBOX_PORTAL),
     );
   });
 });

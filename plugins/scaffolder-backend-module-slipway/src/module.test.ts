@@ -6,6 +6,9 @@ import {
 } from '@backstage/plugin-scaffolder-node';
 import { scaffolderModuleSlipway } from './module';
 
+// Starts a test backend.
+jest.setTimeout(60_000);
+
 describe('scaffolderModuleSlipway', () => {
   it('registers the Slipway actions with the scaffolder', async () => {
     const actions: TemplateAction<any, any, any>[] = [];

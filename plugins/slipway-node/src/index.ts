@@ -3,13 +3,11 @@
  *
  * @packageDocumentation
  */
-export * from './appOwnership';
-export * from './argoCd';
 export * from './containedFs';
+export * from './environments';
 export * from './extensions';
-export * from './gitopsApp';
-export * from './gitopsRepository';
+export * from './gitops';
 export * from './kustomizeImage';
 export * from './validation';
-export * from './yamlFiles';
 export * from './state';
+export * from './permissions';

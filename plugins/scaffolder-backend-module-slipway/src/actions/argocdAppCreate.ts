@@ -8,15 +8,17 @@ import {
   normalizeRepoPath,
 } from '@slipway/plugin-slipway-common';
 import {
-  argoCdFiles,
-  assertAppFolderOwnership,
-  assertArgoCdTenancy,
-  buildArgoCdObjects,
-  mergeAppProject,
   readContainedFile,
   writeContainedFile,
 } from '@slipway/plugin-slipway-node';
 import fs from 'fs/promises';
+import { assertAppFolderOwnership } from '../manifests/appOwnership';
+import {
+  argoCdFiles,
+  assertArgoCdTenancy,
+  buildArgoCdObjects,
+  mergeAppProject,
+} from '../manifests/argoCd';
 import { examples } from './argocdAppCreate.examples';
 import { readSlipwayScaffolderConfig } from './scaffolderConfig';
 

@@ -2,16 +2,18 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { normalizeRepoPath } from '@slipway/plugin-slipway-common';
 import {
-  assertAppFolderOwnership,
-  buildGitOpsApp,
-  DeliveryStrategy,
-  environmentNamespace,
   readContainedFile,
-  resolveEnvironments,
   writeContainedFile,
 } from '@slipway/plugin-slipway-node';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
+import { assertAppFolderOwnership } from '../manifests/appOwnership';
+import {
+  buildGitOpsApp,
+  DeliveryStrategy,
+  environmentNamespace,
+  resolveEnvironments,
+} from '../manifests/gitopsApp';
 import { examples } from './gitopsAppCreate.examples';
 import { readSlipwayScaffolderConfig } from './scaffolderConfig';
 

@@ -1,9 +1,7 @@
-import { Config } from '@backstage/config';
-import {
-  ArgoCdTenancyPolicy,
-  DEFAULT_ENVIRONMENT_NAMES,
-  GitOpsEnvironmentOverride,
-} from '@slipway/plugin-slipway-node';
+import { Config, ConfigReader } from '@backstage/config';
+import { readEnvironments } from '@slipway/plugin-slipway-node';
+import { ArgoCdTenancyPolicy } from '../manifests/argoCd';
+import { GitOpsEnvironmentOverride } from '../manifests/gitopsApp';
 
 /** One configured environment as the scaffolder actions see it. @public */
 export interface ScaffolderEnvironment {
@@ -23,15 +21,15 @@ export interface SlipwayScaffolderConfig {
 }
 
 /**
- * Reads `slipway.environments` (names and sync modes, defaulting to dev auto,
- * staging and prod manual) and `slipway.scaffolder.*`.
+ * Reads `slipway.environments` (through slipway-node's `readEnvironments`,
+ * the one reader the backend uses too: names and sync modes, defaulting to
+ * dev auto, staging and prod manual) and `slipway.scaffolder.*`.
  *
  * @public
  */
 export function readSlipwayScaffolderConfig(
   config?: Config,
 ): SlipwayScaffolderConfig {
-  const configured = config?.getOptionalConfigArray('slipway.environments');
   const scaffolder = config?.getOptionalConfig('slipway.scaffolder');
   const overrides: (GitOpsEnvironmentOverride & { server?: string })[] = (
     scaffolder?.getOptionalConfigArray('environments') ?? []
@@ -48,16 +46,9 @@ export function readSlipwayScaffolderConfig(
       memoryLimit: entry.getOptionalString('resources.memoryLimit'),
     },
   }));
-  const environments: ScaffolderEnvironment[] = configured
-    ? configured.map(entry => ({
-        name: entry.getString('name'),
-        syncMode:
-          entry.getOptionalString('syncMode') === 'auto' ? 'auto' : 'manual',
-      }))
-    : DEFAULT_ENVIRONMENT_NAMES.map(name => ({
-        name,
-        syncMode: name === 'dev' ? 'auto' : 'manual',
-      }));
+  const environments: ScaffolderEnvironment[] = readEnvironments(
+    config ?? new ConfigReader({}),
+  ).map(env => ({ name: env.name, syncMode: env.syncMode }));
   for (const env of environments) {
     env.server = overrides.find(o => o.name === env.name)?.server;
   }

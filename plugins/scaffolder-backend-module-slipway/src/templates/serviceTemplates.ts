@@ -9,8 +9,16 @@ import { Document } from 'yaml';
 export const LANGUAGES = ['typescript', 'python', 'go'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** The sandbox's git server lives under /git/ (see docs/templates.md). */
-export const SANDBOX_GIT_HOST = '127.0.0.1:7101';
+/**
+ * The portal a generated template is for: the host of its own git server
+ * (served under /git/, see docs/templates.md) and the default image registry.
+ * Passed in by the generator's caller (the sandbox values live in the tests),
+ * so no host or port is written into this module.
+ */
+export interface TemplatePortal {
+  gitHost: string;
+  registryHost: string;
+}
 
 const repo = '(parameters.repoUrl | parseRepoUrl)';
 const inRepo = "parameters.gitopsLayout == 'in-repo'";
@@ -21,14 +29,16 @@ const ENTITY_REF =
   '^([a-zA-Z]+:)?([a-z0-9][a-z0-9_.-]*/)?[a-z0-9][a-z0-9_.-]*$';
 
 /** Expression: clone URL of the service repository (before it exists). */
-const serviceCloneUrl =
-  `(('http://' + ${repo}.host + '/git/') if ${repo}.host == '${SANDBOX_GIT_HOST}' ` +
+const serviceCloneUrl = (gitHost: string) =>
+  `(('http://' + ${repo}.host + '/git/') if ${repo}.host == '${gitHost}' ` +
   `else ('https://' + ${repo}.host + '/')) + ${repo}.owner + '/' + ${repo}.repo + '.git'`;
 
 /** Expression: clone URL returned by the publish step. */
 const publishedUrl = `(steps['publish-github'].output.remoteUrl if ${github} else steps['publish-gitlab'].output.remoteUrl)`;
 
-export function serviceTemplate(): Record<string, unknown> {
+export function serviceTemplate(
+  portal: TemplatePortal,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {
     name: '${{ parameters.name }}',
     description: '${{ parameters.description }}',
@@ -45,7 +55,9 @@ export function serviceTemplate(): Record<string, unknown> {
       '${{ parameters.registryHost }}/${{ parameters.registryNamespace }}/${{ parameters.name }}',
     strategy: '${{ parameters.strategy }}',
     gitopsLayout: '${{ parameters.gitopsLayout }}',
-    gitopsRepoUrl: `\${{ (${serviceCloneUrl}) if ${inRepo} else parameters.gitopsRepoUrl }}`,
+    gitopsRepoUrl: `\${{ (${serviceCloneUrl(
+      portal.gitHost,
+    )}) if ${inRepo} else parameters.gitopsRepoUrl }}`,
     gitopsRepoSlug:
       "${{ parameters.gitopsRepoUrl.split('/').slice(-2).join('/') | replace('.git', '') }}",
     gitopsPath: `\${{ 'gitops' if ${inRepo} else 'apps/' + parameters.name }}`,
@@ -143,7 +155,7 @@ export function serviceTemplate(): Record<string, unknown> {
               type: 'string',
               'ui:field': 'RepoUrlPicker',
               'ui:options': {
-                allowedHosts: [SANDBOX_GIT_HOST, 'github.com', 'gitlab.com'],
+                allowedHosts: [portal.gitHost, 'github.com', 'gitlab.com'],
               },
             },
           },
@@ -178,7 +190,7 @@ export function serviceTemplate(): Record<string, unknown> {
               pattern:
                 '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$',
               maxLength: 200,
-              default: '127.0.0.1:7103',
+              default: portal.registryHost,
             },
             registryNamespace: {
               title: 'Registry project / namespace',
@@ -226,7 +238,7 @@ export function serviceTemplate(): Record<string, unknown> {
               pattern:
                 '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9_.-]+)+\\.git$',
               maxLength: 300,
-              default: `http://${SANDBOX_GIT_HOST}/git/acme/gitops.git`,
+              default: `http://${portal.gitHost}/git/acme/gitops.git`,
             },
             gitopsCommitMode: {
               title: 'GitOps changes',
@@ -381,13 +393,13 @@ export function serviceTemplate(): Record<string, unknown> {
   };
 }
 
-export function serviceTemplateYaml(): string {
+export function serviceTemplateYaml(portal: TemplatePortal): string {
   const header =
     '# Generated from plugins/scaffolder-backend-module-slipway/src/templates/serviceTemplates.ts\n' +
     '# (`yarn generate` in that package). Do not edit by hand.\n';
   return (
     header +
-    new Document(serviceTemplate(), { anchorPrefix: 'values' }).toString({
+    new Document(serviceTemplate(portal), { anchorPrefix: 'values' }).toString({
       lineWidth: 0,
     })
   );

@@ -34,6 +34,11 @@ import {
 
 const run = promisify(execFile);
 
+// Renders 36 variants through kubectl, actionlint and the schema validator, and
+// runs the skeletons' own tests (two tsc runs + node --test, python3): sized for
+// a cold, loaded 2-core machine.
+jest.setTimeout(180_000);
+
 const LANGUAGES = ['typescript', 'python', 'go'] as const;
 const CI = ['github-actions', 'gitlab-ci'] as const;
 const STRATEGIES = ['rolling', 'canary', 'blue-green'] as const;

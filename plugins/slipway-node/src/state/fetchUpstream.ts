@@ -54,6 +54,8 @@ export interface FetchUpstreamOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
   method?: string;
+  /** Request body (JSON text), for the few writes that go through here. */
+  body?: string;
   /** The upstream's name for messages, e.g. `Argo CD`. */
   upstream: string;
   maxBytes?: number;
@@ -104,6 +106,7 @@ export async function fetchUpstreamJson<T = unknown>(
     response = await doFetch(url, {
       method: options.method ?? 'GET',
       headers: { accept: 'application/json', ...options.headers },
+      body: options.body,
       signal: options.signal,
       redirect: 'error',
     });

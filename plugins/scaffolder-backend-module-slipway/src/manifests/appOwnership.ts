@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { APP_LABEL } from '@slipway/plugin-slipway-common';
 import { parseAllDocuments } from 'yaml';
-import { ContainedFile, readContainedTree } from './containedFs';
+import { ContainedFile, readContainedTree } from '@slipway/plugin-slipway-node';
 
 function labelOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -59,7 +59,22 @@ export async function assertAppFolderOwnership(
   app: string,
 ): Promise<ContainedFile[]> {
   const existing = await readContainedTree(root, folder);
-  if (existing.length === 0) return existing;
+  assertAppFolderFiles(existing, folder, app);
+  return existing;
+}
+
+/**
+ * The rule of {@link assertAppFolderOwnership} over files already read (for
+ * example from the tree a GitOps gateway edit sees).
+ *
+ * @public
+ */
+export function assertAppFolderFiles(
+  existing: ContainedFile[],
+  folder: string,
+  app: string,
+): void {
+  if (existing.length === 0) return;
   const owners = readAppOwners(existing);
   const foreign = [...owners].filter(owner => owner !== app);
   if (foreign.length > 0) {
@@ -74,5 +89,4 @@ export async function assertAppFolderOwnership(
       `${folder} already holds files that carry no ${APP_LABEL} label; refusing to overwrite them`,
     );
   }
-  return existing;
 }

@@ -8,13 +8,13 @@ import {
   ENVIRONMENT_LABEL,
   overlayPath,
 } from '@slipway/plugin-slipway-common';
-import { ContainedFile } from './containedFs';
 import {
   assertDnsSubdomain,
   assertHttpPath,
   assertIntegerInRange,
   assertQuantity,
-} from './validation';
+  ContainedFile,
+} from '@slipway/plugin-slipway-node';
 import { toYaml } from './yamlFiles';
 
 /** How a new version reaches the pods. @public */
@@ -116,9 +116,6 @@ export const DEFAULT_ENVIRONMENT_SETTINGS: Record<string, GitOpsEnvironment> = {
     },
   },
 };
-
-/** The environment names used when none are configured. @public */
-export const DEFAULT_ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'];
 
 /**
  * Resolves the settings of each environment: platform defaults (an unknown
