@@ -10,3 +10,11 @@ export const FLEET_SIGNAL_CHANNEL = 'slipway:fleet';
 export function entitySignalChannel(entityRef: string): string {
   return `slipway:entity:${entityRef}`;
 }
+
+/** Signal channel of freezes: created or lifted. @public */
+export const FREEZES_SIGNAL_CHANNEL = 'slipway:freezes';
+
+/** Signal channel of an entity's promotions (`{ id, state }` on every transition). @public */
+export function promotionSignalChannel(entityRef: string): string {
+  return `slipway:promotions:${entityRef}`;
+}

@@ -9,6 +9,7 @@ describe('new frontend system plugin', () => {
         'api:slipway',
         'entity-content:slipway/deploy',
         'page:slipway/fleet',
+        'page:slipway/promotions',
       ]),
     );
   });

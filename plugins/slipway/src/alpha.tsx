@@ -8,10 +8,19 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { SlipwayClient } from '@slipway/plugin-slipway-common';
 import DeviceHub from '@material-ui/icons/DeviceHub';
+import LowPriority from '@material-ui/icons/LowPriority';
+import Gavel from '@material-ui/icons/Gavel';
+import AcUnit from '@material-ui/icons/AcUnit';
 import { slipwayApiRef } from './api/slipwayApiRef';
 import { fleetRouteRef } from './routes';
+import { promotionRouteRef, promotionsRouteRef } from './routes';
+import { freezesRouteRef, policiesRouteRef } from './routes';
 
 const fleetRoute = convertLegacyRouteRef(fleetRouteRef);
+const promotionsRoute = convertLegacyRouteRef(promotionsRouteRef);
+const promotionRoute = convertLegacyRouteRef(promotionRouteRef);
+const policiesRoute = convertLegacyRouteRef(policiesRouteRef);
+const freezesRoute = convertLegacyRouteRef(freezesRouteRef);
 
 const slipwayApi = ApiBlueprint.make({
   params: defineParams =>
@@ -54,6 +63,47 @@ const fleetPage = PageBlueprint.make({
   },
 });
 
+/** Promotions: the list at `/slipway/promotions`, one promotion below it. */
+const promotionsPage = PageBlueprint.make({
+  name: 'promotions',
+  params: {
+    path: '/slipway/promotions',
+    title: 'Promotions',
+    icon: <LowPriority fontSize="inherit" />,
+    routeRef: promotionsRoute,
+    loader: () =>
+      import('./components/PromotionsPage').then(m => (
+        <m.PromotionsPageContent />
+      )),
+  },
+});
+
+/** Promotion policies: everyone reads, platform admins edit. */
+const policiesPage = PageBlueprint.make({
+  name: 'policies',
+  params: {
+    path: '/slipway/policies',
+    title: 'Promotion policies',
+    icon: <Gavel fontSize="inherit" />,
+    routeRef: policiesRoute,
+    loader: () =>
+      import('./components/PoliciesPage').then(m => <m.PoliciesPageContent />),
+  },
+});
+
+/** Freezes and "stop the line": everyone reads, freeze managers set and lift. */
+const freezesPage = PageBlueprint.make({
+  name: 'freezes',
+  params: {
+    path: '/slipway/freezes',
+    title: 'Freezes',
+    icon: <AcUnit fontSize="inherit" />,
+    routeRef: freezesRoute,
+    loader: () =>
+      import('./components/FreezesPage').then(m => <m.FreezesPageContent />),
+  },
+});
+
 /**
  * Slipway for apps on the new frontend system.
  *
@@ -61,6 +111,19 @@ const fleetPage = PageBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'slipway',
-  routes: { fleet: fleetRoute },
-  extensions: [slipwayApi, deployContent, fleetPage],
+  routes: {
+    fleet: fleetRoute,
+    promotions: promotionsRoute,
+    promotion: promotionRoute,
+    policies: policiesRoute,
+    freezes: freezesRoute,
+  },
+  extensions: [
+    slipwayApi,
+    deployContent,
+    fleetPage,
+    promotionsPage,
+    policiesPage,
+    freezesPage,
+  ],
 });

@@ -9,6 +9,10 @@ export {
   EntitySlipwayDeployContent,
   SlipwayFleetPage,
 } from './plugin';
+export { SlipwayPromotionsPage } from './plugin';
+export { SlipwayFreezesPage, SlipwayPoliciesPage } from './plugin';
 export { slipwayApiRef } from './api/slipwayApiRef';
 export { fleetRouteRef } from './routes';
+export { promotionRouteRef, promotionsRouteRef } from './routes';
+export { freezesRouteRef, policiesRouteRef } from './routes';
 export { isSlipwayAvailable } from './components/EntityDeployContent/isSlipwayAvailable';

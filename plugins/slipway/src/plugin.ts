@@ -9,6 +9,8 @@ import {
 import { SlipwayClient } from '@slipway/plugin-slipway-common';
 import { slipwayApiRef } from './api/slipwayApiRef';
 import { fleetRouteRef } from './routes';
+import { promotionRouteRef, promotionsRouteRef } from './routes';
+import { freezesRouteRef, policiesRouteRef } from './routes';
 
 /**
  * Slipway for apps on the legacy frontend system.
@@ -27,6 +29,10 @@ export const slipwayPlugin = createPlugin({
   ],
   routes: {
     fleet: fleetRouteRef,
+    promotions: promotionsRouteRef,
+    promotion: promotionRouteRef,
+    policies: policiesRouteRef,
+    freezes: freezesRouteRef,
   },
 });
 
@@ -58,5 +64,51 @@ export const SlipwayFleetPage = slipwayPlugin.provide(
     name: 'SlipwayFleetPage',
     component: () => import('./components/FleetPage').then(m => m.FleetPage),
     mountPoint: fleetRouteRef,
+  }),
+);
+
+/**
+ * The promotions pages (the list, and one promotion at `/:id` below it),
+ * for a `Route` on the legacy frontend system, e.g. at
+ * `/slipway/promotions`.
+ *
+ * @public
+ */
+export const SlipwayPromotionsPage = slipwayPlugin.provide(
+  createRoutableExtension({
+    name: 'SlipwayPromotionsPage',
+    component: () =>
+      import('./components/PromotionsPage').then(m => m.PromotionsPage),
+    mountPoint: promotionsRouteRef,
+  }),
+);
+
+/**
+ * Promotion policies (list, details with history and diff, editor), for a
+ * `Route` on the legacy frontend system, e.g. at `/slipway/policies`.
+ *
+ * @public
+ */
+export const SlipwayPoliciesPage = slipwayPlugin.provide(
+  createRoutableExtension({
+    name: 'SlipwayPoliciesPage',
+    component: () =>
+      import('./components/PoliciesPage').then(m => m.PoliciesPage),
+    mountPoint: policiesRouteRef,
+  }),
+);
+
+/**
+ * Freezes and "stop the line", for a `Route` on the legacy frontend system,
+ * e.g. at `/slipway/freezes`.
+ *
+ * @public
+ */
+export const SlipwayFreezesPage = slipwayPlugin.provide(
+  createRoutableExtension({
+    name: 'SlipwayFreezesPage',
+    component: () =>
+      import('./components/FreezesPage').then(m => m.FreezesPage),
+    mountPoint: freezesRouteRef,
   }),
 );

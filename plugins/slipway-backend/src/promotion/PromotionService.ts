@@ -34,6 +34,7 @@ import {
   EnvironmentRules,
   evaluateGates,
   Freeze,
+  FREEZES_SIGNAL_CHANNEL,
   GateResult,
   GatesVerdict,
   isFinalPromotionState,
@@ -42,6 +43,7 @@ import {
   PromotionPreview,
   PromotionRequest,
   PromotionState,
+  promotionSignalChannel,
   promotionTargetRef,
   readEntityDeployConfig,
   slipwayFreezeManagePermission,
@@ -516,6 +518,7 @@ export class PromotionService {
     target: Target,
     evaluation: Evaluation,
     actor: string,
+    options: { finalAttempt?: boolean } = {},
   ): Promise<void> {
     const key = `promotion:${promotion.entityRef}|${promotion.environment}`;
     await this.o.lock.withLock(
@@ -556,7 +559,7 @@ export class PromotionService {
           patch: { gates: evaluation.gates, verdict: evaluation.verdict },
         });
         await this.publish(executing);
-        await this.write(executing, target, evaluation, actor);
+        await this.write(executing, target, evaluation, actor, options);
       },
       { ttlMs: LOCK_TTL_MS },
     );
@@ -567,6 +570,7 @@ export class PromotionService {
     target: Target,
     evaluation: Evaluation,
     actor: string,
+    options: { finalAttempt?: boolean } = {},
   ): Promise<void> {
     const approvers = promotion.approvals
       .filter(a => a.decision === 'approve')
@@ -599,7 +603,25 @@ export class PromotionService {
         trailers,
       });
     } catch (error) {
-      await this.finish(promotion, 'failed', actor, (error as Error).message);
+      const message = (error as Error).message;
+      // A typed refusal (protected branch, refused credentials, a branch
+      // that kept moving, a missing overlay) wrote nothing: the promotion
+      // failed. Anything else (a lost connection, a 5xx, a dying process)
+      // may have come after the push landed: the outcome is unknown, so the
+      // promotion stays executing and the reconciler retries under the
+      // lease; the trailer makes the retry find the earlier commit instead
+      // of writing a second one (THREATS 22).
+      if (isTerminalWriteError(error) || options.finalAttempt) {
+        await this.finish(promotion, 'failed', actor, message);
+        return;
+      }
+      const pending = await this.o.store.transition(promotion.id, {
+        from: ['executing'],
+        to: 'executing',
+        actor,
+        message: `Write outcome unknown (${message}); the reconciler will retry`,
+      });
+      await this.publish(pending);
       return;
     }
     if (!result.changed && !result.alreadyApplied) {
@@ -757,7 +779,15 @@ export class PromotionService {
         await lease.release();
         const target = await this.engineTarget(promotion);
         const evaluation = await this.evaluateStored(promotion, target);
-        await this.execute(promotion, target, evaluation, SLIPWAY_ACTOR);
+        // Retried until the deploy timeout, counted from the first execution.
+        const started = promotion.timeline.find(e => e.state === 'executing');
+        const finalAttempt =
+          this.now().getTime() -
+            Date.parse(started?.at ?? promotion.updatedAt) >
+          deployTimeoutMs;
+        await this.execute(promotion, target, evaluation, SLIPWAY_ACTOR, {
+          finalAttempt,
+        });
         return;
       }
       case 'pr-open':
@@ -1329,7 +1359,7 @@ export class PromotionService {
     await this.o.signals
       ?.publish({
         recipients: { type: 'broadcast' },
-        channel: 'slipway:freezes',
+        channel: FREEZES_SIGNAL_CHANNEL,
         message: { action: 'created' },
       })
       .catch(() => undefined);
@@ -1356,7 +1386,7 @@ export class PromotionService {
     await this.o.signals
       ?.publish({
         recipients: { type: 'broadcast' },
-        channel: 'slipway:freezes',
+        channel: FREEZES_SIGNAL_CHANNEL,
         message: { action: 'lifted' },
       })
       .catch(() => undefined);
@@ -1393,11 +1423,21 @@ export class PromotionService {
     await this.o.signals
       ?.publish({
         recipients: { type: 'broadcast' },
-        channel: `slipway:promotions:${promotion.entityRef}`,
+        channel: promotionSignalChannel(promotion.entityRef),
         message: { id: promotion.id, state: promotion.state },
       })
       .catch(() => undefined);
   }
+}
+
+/** Errors that say a write was refused and nothing was written. */
+function isTerminalWriteError(error: unknown): boolean {
+  return (
+    error instanceof InputError ||
+    error instanceof NotAllowedError ||
+    error instanceof ConflictError ||
+    error instanceof NotFoundError
+  );
 }
 
 function encodeSeqCursor(seq: number): string {

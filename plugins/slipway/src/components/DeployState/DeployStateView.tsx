@@ -7,21 +7,35 @@ import { ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import {
   entitySignalChannel,
   EntityState,
+  Promotion,
 } from '@slipway/plugin-slipway-common';
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useSignalRefresh } from '../../hooks/useSignalRefresh';
+import { promotionSignalChannel } from '../common/channels';
+import { FreezeBanner } from '../common/FreezeBanner';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
+import { currentPromotion } from '../Promotion/promotionStatus';
 import { useNow } from '../common/useNow';
 import { ArtifactsCard } from './ArtifactsCard';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PipelineStrip } from './PipelineStrip';
 import { SourcesBar } from './SourcesBar';
+
+const useStyles = makeStyles(theme => ({
+  notices: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+    '&:not(:empty)': { marginBottom: theme.spacing(2) },
+  },
+}));
 
 function StateSkeleton() {
   return (
@@ -43,48 +57,80 @@ function StateBody(props: {
   entity: Entity;
   now: number;
   refreshing: boolean;
+  promotions?: Promotion[];
+  promotionsError?: Error;
 }) {
-  const { state, entity, now, refreshing } = props;
+  const { state, entity, now, refreshing, promotions, promotionsError } = props;
+  const classes = useStyles();
   const ref = getCompoundEntityRef(entity);
+  const entityRef = stringifyEntityRef(entity);
   const columns = state.environments.length >= 3 ? 4 : 6;
+  const byEnvironment = useMemo(
+    () =>
+      Object.fromEntries(
+        state.environments.map(env => [
+          env.environment,
+          currentPromotion(promotions ?? [], env.environment, now),
+        ]),
+      ),
+    [state.environments, promotions, now],
+  );
   return (
-    <Grid container spacing={3}>
-      <Grid item xs={12}>
-        <SourcesBar
-          generatedAt={state.generatedAt}
-          sources={state.sources}
-          now={now}
-          refreshing={refreshing}
+    <>
+      <div className={classes.notices}>
+        <FreezeBanner
+          entity={entity}
+          environments={state.environments.map(env => env.environment)}
         />
-      </Grid>
-      <Grid item xs={12}>
-        <PipelineStrip state={state} />
-      </Grid>
-      <Grid item xs={12}>
-        <Typography variant="h6" component="h2">
-          Environments
-        </Typography>
-      </Grid>
-      {state.environments.length === 0 && (
+        {promotionsError && (
+          <Alert severity="warning" role="status">
+            Promotions could not be read ({promotionsError.message}); promotions
+            in flight are not shown.
+          </Alert>
+        )}
+      </div>
+      <Grid container spacing={3}>
         <Grid item xs={12}>
-          <Typography>No environment applies to this entity.</Typography>
-        </Grid>
-      )}
-      {state.environments.map(env => (
-        <Grid item xs={12} md={6} lg={columns as 4 | 6} key={env.environment}>
-          <EnvironmentCard
-            env={env}
+          <SourcesBar
+            generatedAt={state.generatedAt}
             sources={state.sources}
-            entity={ref}
             now={now}
-            first={state.environments[0]}
+            refreshing={refreshing}
           />
         </Grid>
-      ))}
-      <Grid item xs={12}>
-        <ArtifactsCard state={state} now={now} />
+        <Grid item xs={12}>
+          <PipelineStrip state={state} promotions={byEnvironment} />
+        </Grid>
+        <Grid item xs={12}>
+          <Typography variant="h6" component="h2">
+            Environments
+          </Typography>
+        </Grid>
+        {state.environments.length === 0 && (
+          <Grid item xs={12}>
+            <Typography>No environment applies to this entity.</Typography>
+          </Grid>
+        )}
+        {state.environments.map((env, index) => (
+          <Grid item xs={12} md={6} lg={columns as 4 | 6} key={env.environment}>
+            <EnvironmentCard
+              env={env}
+              sources={state.sources}
+              entity={ref}
+              now={now}
+              first={state.environments[0]}
+              upstream={state.environments[index - 1]?.environment}
+              state={state}
+              entityRef={entityRef}
+              promotion={byEnvironment[env.environment]}
+            />
+          </Grid>
+        ))}
+        <Grid item xs={12}>
+          <ArtifactsCard state={state} now={now} />
+        </Grid>
       </Grid>
-    </Grid>
+    </>
   );
 }
 
@@ -104,6 +150,14 @@ export function DeployStateView(props: { entity: Entity }) {
   );
   const query = useLiveQuery(entityRef, fetchState);
   useSignalRefresh(entitySignalChannel(entityRef), query.refresh);
+  const fetchPromotions = useCallback(
+    async () => api.listPromotions({ entityRef, limit: 50 }),
+    [api, entityRef],
+  );
+  const promotions = useLiveQuery(`promotions|${entityRef}`, fetchPromotions);
+  // A promotion's transition changes its card; a deploy changes the state too.
+  useSignalRefresh(promotionSignalChannel(entityRef), promotions.refresh, 250);
+  useSignalRefresh(promotionSignalChannel(entityRef), query.refresh);
 
   if (query.loading && !query.value) return <StateSkeleton />;
   if (!query.value) {
@@ -126,6 +180,8 @@ export function DeployStateView(props: { entity: Entity }) {
         entity={entity}
         now={now}
         refreshing={query.refreshing}
+        promotions={promotions.value?.items}
+        promotionsError={promotions.error}
       />
     </>
   );

@@ -9,7 +9,12 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { EnvironmentState, SourceReport } from '@slipway/plugin-slipway-common';
+import {
+  EntityState,
+  EnvironmentState,
+  Promotion,
+  SourceReport,
+} from '@slipway/plugin-slipway-common';
 import { useState } from 'react';
 import { shortDigest, shortSha, shortTag } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
@@ -21,7 +26,9 @@ import {
   isSourceHealthy,
   syncTone,
 } from '../common/status';
+import { EnvironmentActions } from './EnvironmentActions';
 import { HistoryList } from './HistoryList';
+import { InFlightPromotion } from './InFlightPromotion';
 import { RolloutView } from './RolloutView';
 import { behindFirst } from './pipeline';
 
@@ -57,8 +64,18 @@ export function EnvironmentCard(props: {
   now: number;
   /** The first environment in promotion order, to say when this one lags. */
   first?: EnvironmentState;
+  /** The previous environment in promotion order (what "Promote here" takes). */
+  upstream?: string;
+  /** The whole state, for the artifacts the promote dialog offers. */
+  state?: EntityState;
+  /** The entity reference, for permissions and promotions. */
+  entityRef?: string;
+  /** The promotion into this environment in flight or just finished. */
+  promotion?: Promotion;
 }) {
-  const { env, sources, entity, now, first } = props;
+  const { env, sources, entity, now, first, upstream, state, entityRef } =
+    props;
+  const promotion = props.promotion;
   const behind = behindFirst(env, first);
   const classes = useStyles();
   const [showHistory, setShowHistory] = useState(false);
@@ -114,6 +131,7 @@ export function EnvironmentCard(props: {
       <CardContent>
         <SourceNotice report={gitops} now={now} />
         <SourceNotice report={delivery} now={now} fallback={gitops} />
+        {promotion && <InFlightPromotion promotion={promotion} now={now} />}
         {env.drift.drifted && (
           <Box mt={1}>
             <Alert
@@ -251,6 +269,16 @@ export function EnvironmentCard(props: {
               </li>
             ))}
           </ul>
+        )}
+        {state && entityRef && (
+          <EnvironmentActions
+            entity={entity}
+            entityRef={entityRef}
+            environment={name}
+            upstream={upstream}
+            state={state}
+            currentDigest={env.desired?.image?.digest}
+          />
         )}
         <Box mt={1}>
           <Button

@@ -8,15 +8,51 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { HistoryEntry, SourceReport } from '@slipway/plugin-slipway-common';
+import { Link } from '@backstage/core-components';
+import {
+  HistoryEntry,
+  Promotion,
+  SourceReport,
+} from '@slipway/plugin-slipway-common';
 import { useCallback, useEffect, useState } from 'react';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
-import { shortDigest, shortSha, shortTag } from '../common/format';
+import {
+  displayActor,
+  shortDigest,
+  shortSha,
+  shortTag,
+} from '../common/format';
+import { approvers, promotionKindLabel } from '../Promotion/promotionStatus';
+import { usePromotionLink } from '../Promotion/usePromotionLink';
 import { RelativeTime } from '../common/RelativeTime';
 import { SourceNotice } from '../common/SourceNotice';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
 
 const PAGE_SIZE = 10;
+
+/** Which promotion, rollback or break-glass made a change; requester and approvers when known. */
+function PromotionOrigin(props: {
+  id: string;
+  promotion?: Promotion | 'unavailable';
+  href: string;
+}) {
+  const { id, promotion, href } = props;
+  const known =
+    promotion && promotion !== 'unavailable' ? promotion : undefined;
+  const kind = known ? promotionKindLabel(known) : 'Promotion';
+  const approved = known ? approvers(known) : [];
+  return (
+    <Typography variant="caption" component="div">
+      <Link to={href} aria-label={`${kind} ${id}`}>
+        {kind}
+      </Link>
+      {known && ` requested by ${displayActor(known.requester)}`}
+      {approved.length > 0 &&
+        `, approved by ${approved.map(a => displayActor(a)).join(', ')}`}
+      {known?.reason && ` (${known.reason})`}
+    </Typography>
+  );
+}
 
 /** Deployments of one environment, newest first, with "load more". */
 export function HistoryList(props: {
@@ -60,6 +96,37 @@ export function HistoryList(props: {
   useEffect(() => {
     load();
   }, [load]);
+
+  // Who asked for each change and who approved it, from its promotion.
+  const [promotions, setPromotions] = useState<
+    Record<string, Promotion | 'unavailable'>
+  >({});
+  const promotionLink = usePromotionLink();
+  useEffect(() => {
+    const missing = [
+      ...new Set(items.map(item => item.promotionId).filter(Boolean)),
+    ].filter(id => !(id! in promotions)) as string[];
+    if (missing.length === 0) return;
+    let cancelled = false;
+    Promise.allSettled(missing.map(id => api.getPromotion(id))).then(
+      results => {
+        if (cancelled) return;
+        setPromotions(previous => {
+          const next = { ...previous };
+          results.forEach((result, index) => {
+            next[missing[index]] =
+              result.status === 'fulfilled' ? result.value : 'unavailable';
+          });
+          return next;
+        });
+      },
+    );
+    // eslint-disable-next-line consistent-return
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, items]);
 
   const sorted = [...items].sort((a, b) => b.at.localeCompare(a.at));
   return (
@@ -114,6 +181,13 @@ export function HistoryList(props: {
                     {item.source === 'argocd' ? ' (Argo CD)' : ' (Git)'}
                     {item.author ? ` by ${item.author}` : ''}
                   </Typography>
+                  {item.promotionId && (
+                    <PromotionOrigin
+                      id={item.promotionId}
+                      promotion={promotions[item.promotionId]}
+                      href={promotionLink(item.promotionId)}
+                    />
+                  )}
                 </TableCell>
               </TableRow>
             ))}

@@ -2,7 +2,7 @@ import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ArrowForward from '@material-ui/icons/ArrowForward';
-import { EntityState } from '@slipway/plugin-slipway-common';
+import { EntityState, Promotion } from '@slipway/plugin-slipway-common';
 import { StatusChip } from '../common/StatusChip';
 import { pipelineSteps } from './pipeline';
 
@@ -32,9 +32,13 @@ const useStyles = makeStyles(theme => ({
  * commit → build → scan → environments, each step with a coloured status
  * (icon and text too) and the artifact that stands there.
  */
-export function PipelineStrip(props: { state: EntityState }) {
+export function PipelineStrip(props: {
+  state: EntityState;
+  /** Promotions in flight (or just finished), by environment. */
+  promotions?: Record<string, Promotion | undefined>;
+}) {
   const classes = useStyles();
-  const steps = pipelineSteps(props.state);
+  const steps = pipelineSteps(props.state, props.promotions);
   return (
     <section aria-labelledby="slipway-pipeline-heading">
       <Typography
@@ -52,7 +56,9 @@ export function PipelineStrip(props: { state: EntityState }) {
             className={classes.item}
             aria-label={`${step.name}: ${step.status}${
               step.artifact ? `, ${step.artifact}` : ''
-            }${step.behind ? `, behind ${step.behind}` : ''}`}
+            }${step.behind ? `, behind ${step.behind}` : ''}${
+              step.promotion ? `, ${step.promotion.status}` : ''
+            }`}
           >
             {index > 0 && (
               <ArrowForward className={classes.arrow} aria-hidden="true" />
@@ -75,6 +81,13 @@ export function PipelineStrip(props: { state: EntityState }) {
               </Typography>
               {step.behind && (
                 <StatusChip tone="warning" label={`Behind ${step.behind}`} />
+              )}
+              {step.promotion && (
+                <StatusChip
+                  tone={step.promotion.tone}
+                  label={step.promotion.status}
+                  title={step.promotion.detail}
+                />
               )}
             </Paper>
           </li>

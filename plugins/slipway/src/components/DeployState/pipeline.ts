@@ -4,10 +4,16 @@ import {
   BuildRun,
   EntityState,
   EnvironmentState,
+  Promotion,
   ScanSummary,
 } from '@slipway/plugin-slipway-common';
 import { shortDigest, shortSha, shortTag } from '../common/format';
 import { findSource, isSourceHealthy, Tone } from '../common/status';
+import {
+  promotionShortStatus,
+  promotionStateTone,
+  promotionSummary,
+} from '../Promotion/promotionStatus';
 
 /** One step of the delivery pipeline strip. */
 export interface PipelineStep {
@@ -20,6 +26,8 @@ export interface PipelineStep {
   artifactTitle?: string;
   /** Set when this environment runs something other than the first one. */
   behind?: string;
+  /** A promotion into this environment in flight or just finished. */
+  promotion?: { tone: Tone; status: string; detail: string; id: string };
 }
 
 /** Whether `env` lags `first`, by the common "behind" rule over the desired images. */
@@ -155,7 +163,10 @@ export function imageLabel(env: EnvironmentState): {
 }
 
 /** commit → build → scan → each environment, in order. */
-export function pipelineSteps(state: EntityState): PipelineStep[] {
+export function pipelineSteps(
+  state: EntityState,
+  promotions: Record<string, Promotion | undefined> = {},
+): PipelineStep[] {
   const ciOk = isSourceHealthy(findSource(state.sources, 'ci'));
   const artifactsOk = isSourceHealthy(findSource(state.sources, 'artifacts'));
   const deliveryOk = isSourceHealthy(findSource(state.sources, 'delivery'));
@@ -200,7 +211,20 @@ export function pipelineSteps(state: EntityState): PipelineStep[] {
       artifact: image.label,
       artifactTitle: image.title,
       behind: behindFirst(env, first).behind ? first.environment : undefined,
+      promotion: promotionStep(promotions[env.environment]),
     });
   }
   return steps;
+}
+
+function promotionStep(
+  promotion: Promotion | undefined,
+): PipelineStep['promotion'] {
+  if (!promotion) return undefined;
+  return {
+    id: promotion.id,
+    tone: promotionStateTone(promotion.state),
+    status: promotionShortStatus(promotion),
+    detail: promotionSummary(promotion),
+  };
 }

@@ -3,7 +3,12 @@ import { configApiRef } from '@backstage/core-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import {
   EntityState,
   readEntityDeployConfig,
@@ -56,8 +61,16 @@ function render(
   options: { config?: object; signals?: ReturnType<typeof fakeSignals> } = {},
 ) {
   const apis: any[] = [
-    [slipwayApiRef, api],
+    [
+      slipwayApiRef,
+      {
+        listPromotions: async () => ({ items: [] }),
+        listFreezes: async () => [],
+        ...api,
+      },
+    ],
     [configApiRef, new ConfigReader(options.config ?? {})],
+    [permissionApiRef, mockApis.permission()],
   ];
   if (options.signals) apis.push([signalApiRef, options.signals.api]);
   return renderInTestApp(
@@ -358,8 +371,10 @@ describe('EntityDeployContent', () => {
     const api = stateApi(healthyState());
     await render(annotatedEntity, api, { signals });
     await screen.findByRole('list', { name: 'Delivery pipeline' });
-    expect(signals.channels()).toEqual([
+    expect(signals.channels().sort()).toEqual([
       'slipway:entity:component:default/payments-api',
+      'slipway:freezes',
+      'slipway:promotions:component:default/payments-api',
     ]);
     const staging = healthyEnv('staging');
     staging.desired!.image = {

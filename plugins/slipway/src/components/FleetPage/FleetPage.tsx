@@ -1,4 +1,6 @@
 import { Content, Header, Page } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import { FreezeBanner } from '../common/FreezeBanner';
 import { FleetContent } from './FleetContent';
 
 /**
@@ -12,6 +14,9 @@ export function FleetPage() {
     <Page themeId="tool">
       <Header title="Deploy fleet" subtitle="Services by environment" />
       <Content>
+        <Box mb={2}>
+          <FreezeBanner />
+        </Box>
         <FleetContent />
       </Content>
     </Page>
@@ -27,6 +32,9 @@ export function FleetPageContent() {
   return (
     <main>
       <Content>
+        <Box mb={2}>
+          <FreezeBanner />
+        </Box>
         <FleetContent />
       </Content>
     </main>

@@ -71,3 +71,27 @@ export function duration(seconds: number | undefined): string | undefined {
 export function plural(count: number, word: string): string {
   return count === 1 ? word : `${word}s`;
 }
+
+/** `user:default/ada` → `ada`; the engine's own actor is named as such. */
+export function displayActor(ref: string | undefined): string {
+  if (!ref) return 'unknown';
+  if (ref === 'slipway') return 'Slipway (automatic)';
+  const match = /^[^:]+:(?:[^/]+\/)?(.+)$/.exec(ref);
+  return match ? match[1] : ref;
+}
+
+/** How far ahead `iso` is: "in 25 minutes", "in 3 hours", "now". */
+export function untilTime(iso: string | undefined, now: number): string {
+  if (!iso) return 'at an unknown time';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return 'at an unknown time';
+  const seconds = Math.round((then - now) / 1000);
+  if (seconds <= 0) return 'now';
+  if (seconds < 60) return `in ${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `in ${minutes} ${plural(minutes, 'minute')}`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `in ${hours} ${plural(hours, 'hour')}`;
+  const days = Math.floor(hours / 24);
+  return `in ${days} ${plural(days, 'day')}`;
+}

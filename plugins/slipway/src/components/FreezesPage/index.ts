@@ -1,0 +1,2 @@
+export { FreezesPage, FreezesPageContent } from './FreezesPage';
+export { FreezesContent } from './FreezesContent';

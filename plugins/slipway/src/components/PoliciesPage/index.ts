@@ -1,0 +1,1 @@
+export { PoliciesPage, PoliciesPageContent } from './PoliciesPage';

@@ -1,0 +1,1 @@
+export { PromotionsPage, PromotionsPageContent } from './PromotionsPage';
