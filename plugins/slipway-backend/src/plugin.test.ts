@@ -2,6 +2,7 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -12,6 +13,12 @@ import request from 'supertest';
 import { slipwayPlugin } from './plugin';
 
 jest.setTimeout(60_000);
+
+// Each test backend gets an in-memory SQLite database that is destroyed after
+// the file. The default database service never closes SQLite pools, and each
+// pool's reaper interval kept the Jest worker alive ("a worker process has
+// failed to exit gracefully").
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 const paymentsApi: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -49,6 +56,7 @@ async function startBackend(options?: {
   const { server } = await startTestBackend({
     features: [
       slipwayPlugin,
+      mockServices.database.factory({ knex: await databases.init('SQLITE_3') }),
       options?.catalog?.factory ??
         catalogServiceMock.factory({ entities: [paymentsApi] }),
       mockServices.permissions.factory({

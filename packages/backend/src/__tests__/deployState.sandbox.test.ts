@@ -1,4 +1,8 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -15,6 +19,11 @@ import {
 } from '../__testUtils__/sandboxWiring';
 
 jest.setTimeout(120_000);
+
+// In-memory SQLite per test backend, destroyed after the file: the default
+// database service never closes SQLite pools, whose reaper interval kept the
+// Jest worker alive ("a worker process has failed to exit gracefully").
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
 describe('deploy state against the sandbox', () => {
   let sandbox: Sandbox;
@@ -53,6 +62,9 @@ describe('deploy state against the sandbox', () => {
     const { server } = await startTestBackend({
       features: [
         slipwayPlugin,
+        mockServices.database.factory({
+          knex: await databases.init('SQLITE_3'),
+        }),
         catalogServiceMock.factory({ entities }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         mockServices.rootConfig.factory({

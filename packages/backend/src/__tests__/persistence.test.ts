@@ -1,3 +1,7 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -11,6 +15,31 @@ import slipwayPlugin from '@slipway/plugin-slipway-backend';
 jest.setTimeout(60_000);
 
 /**
+ * Destroys the Slipway plugin's database client when the backend stops. The
+ * default database service leaves SQLite pools open at shutdown, and each
+ * pool's reaper interval kept the Jest worker alive ("a worker process has
+ * failed to exit gracefully").
+ */
+const closeDatabaseOnShutdown = createBackendModule({
+  pluginId: 'slipway',
+  moduleId: 'test-close-database',
+  register(env) {
+    env.registerInit({
+      deps: {
+        database: coreServices.database,
+        lifecycle: coreServices.lifecycle,
+      },
+      async init({ database, lifecycle }) {
+        lifecycle.addShutdownHook(async () => {
+          const client = await database.getClient();
+          await client.destroy();
+        });
+      },
+    });
+  },
+});
+
+/**
  * The embedded default keeps state in SQLite files under the data folder:
  * what is written survives a restart of the backend.
  */
@@ -22,6 +51,7 @@ describe('embedded SQLite persistence', () => {
     return startTestBackend({
       features: [
         slipwayPlugin,
+        closeDatabaseOnShutdown,
         databaseServiceFactory,
         catalogServiceMock.factory(),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),

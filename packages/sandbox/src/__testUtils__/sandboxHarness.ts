@@ -6,7 +6,7 @@ import { createSandbox, Sandbox } from '../createSandbox';
 import { SandboxCredentials, SandboxTimings } from '../types';
 
 /** Short timings for tests. */
-export const FAST_TIMINGS: Partial<SandboxTimings> = {
+const FAST_TIMINGS: Partial<SandboxTimings> = {
   ciQueuedMs: 150,
   ciRunMs: 300,
   autoSyncDelayMs: 400,

@@ -36,7 +36,7 @@ interface Initiator {
   automated?: boolean;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   id: number;
   revision: string;
   deployedAt: string;
@@ -53,7 +53,7 @@ export interface OperationRecord {
   initiatedBy: Initiator;
 }
 
-export interface RolloutRecord {
+interface RolloutRecord {
   stableImage: string | undefined;
   canaryImage: string;
   stepIndex: number;

@@ -26,7 +26,7 @@ export interface RenderedOverlay {
 }
 
 /** Splits `host:port/path:tag@digest` into its repository name. */
-export function imageName(reference: string): string {
+function imageName(reference: string): string {
   const withoutDigest = reference.split('@')[0];
   const lastSlash = withoutDigest.lastIndexOf('/');
   const lastColon = withoutDigest.lastIndexOf(':');

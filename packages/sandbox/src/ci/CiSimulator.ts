@@ -13,7 +13,7 @@ import { RunConclusion, WorkflowRunRecord, WorkflowRuns } from './WorkflowRuns';
 import { stableBytes } from '../harbor/digests';
 
 /** Put this in a commit message to make the sandbox CI run fail. */
-export const FAIL_CI_MARKER = '[sandbox:fail-ci]';
+const FAIL_CI_MARKER = '[sandbox:fail-ci]';
 
 interface WorkflowFile {
   path: string;

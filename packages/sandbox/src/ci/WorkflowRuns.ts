@@ -1,12 +1,7 @@
 import { GitCommitInfo } from '../git/GitRepositories';
 
-export type RunStatus = 'queued' | 'in_progress' | 'completed';
+type RunStatus = 'queued' | 'in_progress' | 'completed';
 export type RunConclusion = 'success' | 'failure';
-
-export interface WorkflowStepRecord {
-  name: string;
-  number: number;
-}
 
 export interface WorkflowRunRecord {
   id: number;

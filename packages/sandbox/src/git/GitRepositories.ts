@@ -7,7 +7,7 @@ import { GitCommandError, gitEnvironment, runGit } from './runGit';
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export interface GitPerson {
+interface GitPerson {
   name: string;
   email: string;
   /** ISO 8601, seconds precision, UTC. */
@@ -32,7 +32,7 @@ export interface GitTreeEntry {
   name: string;
 }
 
-export interface GitFileChange {
+interface GitFileChange {
   path: string;
   /** New content; undefined deletes the file. */
   content: Buffer | string | undefined;

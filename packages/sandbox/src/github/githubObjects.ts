@@ -20,7 +20,7 @@ export interface RepoMetadata {
   updatedAt: string;
 }
 
-export function stableId(kind: string, key: string): number {
+function stableId(kind: string, key: string): number {
   return 1 + (stableBytes(`${kind}:${key}`).readUInt32BE(0) % 2_000_000_000);
 }
 
@@ -90,7 +90,7 @@ export function privateUser(urls: GithubUrls, login: string) {
   };
 }
 
-export function minimalRepository(urls: GithubUrls, meta: RepoMetadata) {
+function minimalRepository(urls: GithubUrls, meta: RepoMetadata) {
   const fullName = `${meta.owner}/${meta.name}`;
   const api = `${urls.api}/repos/${fullName}`;
   const id = stableId('repo', fullName);

@@ -7,7 +7,7 @@ import {
   stableBytes,
 } from './digests';
 
-export const VULNERABILITY_REPORT_MIME =
+const VULNERABILITY_REPORT_MIME =
   'application/vnd.security.vulnerability.report; version=1.1';
 const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Unknown'] as const;
 type Severity = (typeof SEVERITIES)[number];
@@ -38,7 +38,7 @@ export interface HarborRepositoryRecord {
   updateTime: string;
 }
 
-export interface HarborScanRecord {
+interface HarborScanRecord {
   reportId: string;
   summary: SeedScan;
   startTime: string;
@@ -84,7 +84,7 @@ export interface PublishRequest {
 }
 
 /** Deterministic scan counts for a digest, for artifacts without a fixed scan. */
-export function derivedScan(digest: string): SeedScan {
+function derivedScan(digest: string): SeedScan {
   const bytes = stableBytes(`scan:${digest}`);
   return {
     Critical: bytes[0] % 4 === 0 ? 1 : 0,
@@ -95,7 +95,7 @@ export function derivedScan(digest: string): SeedScan {
   };
 }
 
-export function overallSeverity(summary: SeedScan): string {
+function overallSeverity(summary: SeedScan): string {
   for (const severity of SEVERITIES) {
     if (summary[severity] > 0) return severity;
   }

@@ -60,7 +60,7 @@ export const CANARY_STEPS: Array<{
   { setWeight: 100 },
 ];
 
-export function workloadManifest(
+function workloadManifest(
   service: SeedService | { name: string; workload: 'Deployment' | 'Rollout' },
   image: string,
 ) {
@@ -93,7 +93,7 @@ export function workloadManifest(
   };
 }
 
-export function serviceManifest(name: string) {
+function serviceManifest(name: string) {
   return {
     apiVersion: 'v1',
     kind: 'Service',

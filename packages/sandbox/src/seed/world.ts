@@ -1,7 +1,7 @@
 import { EnvironmentName } from '../defaults';
 
 /** Outcome of a seeded commit's CI run. */
-export type SeedCiResult = 'success' | 'failure';
+type SeedCiResult = 'success' | 'failure';
 
 export interface SeedScan {
   Critical: number;
@@ -26,7 +26,7 @@ export interface SeedCommit {
 }
 
 /** Live-state twists the seed puts on an Application. */
-export type SeedLiveState =
+type SeedLiveState =
   | { kind: 'canary'; stableCommit: number; stepIndex: number }
   | { kind: 'degraded' }
   | { kind: 'drift'; liveCommit: number };
