@@ -111,7 +111,21 @@ export class SlipwayClient implements SlipwayApi {
     this.discoveryApi = options.discoveryApi;
     const fetchApi = options.fetchApi;
     this.client = createClient<paths>({
-      fetch: request => fetchApi.fetch(request),
+      // Backstage's fetchApi middlewares each rebuild the request from what
+      // they were given (`new Request(input)`), which consumes a Request's
+      // body the first time: a POST, PUT or DELETE handed over as a Request
+      // fails ("a Request object that has already been used"). Hand them the
+      // URL and a buffered body instead.
+      fetch: async request =>
+        fetchApi.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body:
+            request.method === 'GET' || request.method === 'HEAD'
+              ? undefined
+              : await request.text(),
+          signal: request.signal,
+        }),
     });
     this.client.use(throwResponseErrors);
   }

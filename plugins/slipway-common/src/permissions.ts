@@ -19,7 +19,8 @@ export const slipwayPolicyUpdatePermission = createPermission({
  *
  * @public
  */
-export const SLIPWAY_PROMOTION_TARGET_RESOURCE_TYPE = 'slipway-promotion-target';
+export const SLIPWAY_PROMOTION_TARGET_RESOURCE_TYPE =
+  'slipway-promotion-target';
 
 /** The resource reference of a promotion target: `<entityRef>#<environment>`. @public */
 export function promotionTargetRef(

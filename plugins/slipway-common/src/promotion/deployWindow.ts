@@ -106,13 +106,15 @@ export function evaluateDeployWindow(
     .sort((a, b) => a.toMillis() - b.toMillis());
   const change = boundaries.find(t => isOpen(t) !== open);
   const changesAt = change?.toUTC().toISO() ?? undefined;
-  const local = now.toFormat("ccc HH:mm ZZZZ");
+  const local = now.toFormat('ccc HH:mm ZZZZ');
 
   const denied = inside(deny, now);
   if (denied) {
     return {
       open: false,
-      reason: `Inside the deny window ${describe(denied.window)} (${zone}, now ${local})`,
+      reason: `Inside the deny window ${describe(
+        denied.window,
+      )} (${zone}, now ${local})`,
       changesAt,
     };
   }
@@ -120,7 +122,9 @@ export function evaluateDeployWindow(
   if (allowed) {
     return {
       open: true,
-      reason: `Inside the deploy window ${describe(allowed.window)} (${zone}, now ${local})`,
+      reason: `Inside the deploy window ${describe(
+        allowed.window,
+      )} (${zone}, now ${local})`,
       changesAt,
     };
   }

@@ -1,10 +1,5 @@
 import { PolicyGate, PromotionPolicy } from '../policy';
-import {
-  BuildRun,
-  QualityGate,
-  ScanSummary,
-  SourceStatus,
-} from '../state';
+import { BuildRun, QualityGate, ScanSummary, SourceStatus } from '../state';
 import { evaluateDeployWindow } from './deployWindow';
 
 /** The result of one gate. `unknown` (a source down, a fact missing) fails closed. @public */
@@ -100,7 +95,9 @@ function sourceUnknown(
 ): string | undefined {
   const status = facts.sources[source];
   if (status === 'ok') return undefined;
-  return `${label} is ${status ?? 'not configured'}; the gate cannot be checked`;
+  return `${label} is ${
+    status ?? 'not configured'
+  }; the gate cannot be checked`;
 }
 
 function ciGate(facts: GateFacts): Omit<GateResult, 'type'> {
@@ -120,15 +117,23 @@ function ciGate(facts: GateFacts): Omit<GateResult, 'type'> {
   if (build.status !== 'completed') {
     return {
       status: 'pending',
-      reason: `CI run ${build.name ?? build.id} is ${build.status.replace('_', ' ')}`,
+      reason: `CI run ${build.name ?? build.id} is ${build.status.replace(
+        '_',
+        ' ',
+      )}`,
     };
   }
   if (build.conclusion === 'success') {
-    return { status: 'pass', reason: `CI run ${build.name ?? build.id} passed` };
+    return {
+      status: 'pass',
+      reason: `CI run ${build.name ?? build.id} passed`,
+    };
   }
   return {
     status: 'fail',
-    reason: `CI run ${build.name ?? build.id} ended ${build.conclusion ?? 'without a conclusion'}`,
+    reason: `CI run ${build.name ?? build.id} ended ${
+      build.conclusion ?? 'without a conclusion'
+    }`,
   };
 }
 
@@ -151,7 +156,10 @@ function scanGate(
     return { status: 'unknown', reason: 'The artifact has not been scanned' };
   }
   if (scan.status === 'Pending' || scan.status === 'Running') {
-    return { status: 'pending', reason: `Scan is ${scan.status.toLowerCase()}` };
+    return {
+      status: 'pending',
+      reason: `Scan is ${scan.status.toLowerCase()}`,
+    };
   }
   if (scan.status !== 'Success') {
     return { status: 'unknown', reason: `Scan ended with ${scan.status}` };
@@ -273,7 +281,10 @@ export function countingApprovals(
     if (approval.decision === 'reject') rejectedBy.add(approval.approver);
     else approvers.add(approval.approver);
   }
-  return { approvers: [...approvers].sort(), rejectedBy: [...rejectedBy].sort() };
+  return {
+    approvers: [...approvers].sort(),
+    rejectedBy: [...rejectedBy].sort(),
+  };
 }
 
 function approvalsGate(
@@ -293,7 +304,9 @@ function approvalsGate(
   }
   return {
     status: 'pending',
-    reason: `${approvers.length} of ${gate.count} approvals; members of ${gate.groups.join(
+    reason: `${approvers.length} of ${
+      gate.count
+    } approvals; members of ${gate.groups.join(
       ', ',
     )} other than the requester may approve`,
   };
