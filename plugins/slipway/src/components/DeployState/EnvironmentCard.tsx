@@ -16,7 +16,13 @@ import {
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { useState } from 'react';
-import { shortDigest, shortSha, shortTag } from '../common/format';
+import {
+  absoluteTime,
+  relativeTime,
+  shortDigest,
+  shortSha,
+  shortTag,
+} from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
 import { SourceNotice } from '../common/SourceNotice';
 import { StatusChip } from '../common/StatusChip';
@@ -113,7 +119,26 @@ export function EnvironmentCard(props: {
           env.syncMode === 'auto' ? 'automatic' : 'manual'
         }`}
         action={
-          env.deployed ? (
+          env.lastKnown ? (
+            // A source was stale, failing or rate-limited: never green.
+            <StatusChip
+              tone="unknown"
+              label={`Last known: ${
+                env.lastKnown.deployed ? 'deployed' : 'not deployed'
+              }${
+                env.lastKnown.since
+                  ? ` (${relativeTime(env.lastKnown.since, now)})`
+                  : ''
+              }`}
+              title={`${env.lastKnown.sources.join(' and ')} ${
+                env.lastKnown.sources.length > 1 ? 'are' : 'is'
+              } not answering: this is what the data of ${
+                env.lastKnown.since
+                  ? absoluteTime(env.lastKnown.since)
+                  : 'the last answer'
+              } says (${env.lastKnown.reason})`}
+            />
+          ) : env.deployed ? (
             <StatusChip
               tone={deliveryOk ? 'ok' : 'unknown'}
               label="Deployed"
@@ -123,7 +148,10 @@ export function EnvironmentCard(props: {
             <StatusChip
               tone="warning"
               label="Not yet deployed"
-              title="The cluster does not yet run what Git asks for"
+              title={
+                env.deployedReason ??
+                'The cluster does not yet run what Git asks for'
+              }
             />
           )
         }

@@ -136,6 +136,14 @@ export function environmentTone(
   if (live.healthStatus === 'Suspended') {
     return { tone: 'warning', status: 'suspended' };
   }
+  if (env.lastKnown) {
+    return {
+      tone: 'unknown',
+      status: `last known: ${
+        env.lastKnown.deployed ? 'deployed' : 'not deployed'
+      }`,
+    };
+  }
   if (env.deployed) {
     return { tone: deliveryOk ? 'ok' : 'unknown', status: 'deployed' };
   }

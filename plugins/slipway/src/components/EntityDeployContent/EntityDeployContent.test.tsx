@@ -356,6 +356,31 @@ describe('EntityDeployContent', () => {
     ).toHaveAttribute('data-tone', 'unknown');
   });
 
+  it('shows a last-known verdict, never the green Deployed chip, when Argo CD is stale (issue 10)', async () => {
+    const sources = okSources().map(s =>
+      s.kind === 'delivery'
+        ? { ...s, status: 'stale' as const, fetchedAt: ago(300) }
+        : s,
+    );
+    const state = healthyState({ sources });
+    state.environments = state.environments.map(env => ({
+      ...env,
+      deployed: false,
+      deployedReason: 'Unknown: the Argo CD source is stale',
+      lastKnown: {
+        deployed: true,
+        reason: 'The live revision carries the desired overlay',
+        sources: ['Argo CD'],
+        since: ago(300),
+      },
+    }));
+    await render(annotatedEntity, stateApi(state));
+    const dev = await card('dev');
+    const chip = dev.getByText('Last known: deployed (5 minutes ago)');
+    expect(chip.closest('[data-tone]')).toHaveAttribute('data-tone', 'unknown');
+    expect(dev.queryByText('Deployed')).not.toBeInTheDocument();
+  });
+
   it('says neutrally when a source is not configured', async () => {
     const sources = okSources().map(s =>
       s.kind === 'quality' ? { ...s, status: 'unconfigured' as const } : s,

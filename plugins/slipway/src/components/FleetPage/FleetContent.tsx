@@ -128,6 +128,7 @@ function CellView(props: {
     cell.syncStatus && `sync ${cell.syncStatus}`,
     cell.healthStatus && `health ${cell.healthStatus}`,
     cell.behind && `behind ${firstEnvironment}`,
+    cell.lastKnown && 'last known data',
   ]
     .filter(Boolean)
     .join(', ');
@@ -155,6 +156,17 @@ function CellView(props: {
                 : cell.healthStatus
             }
             title={`Health: ${cell.healthStatus}`}
+          />
+        )}
+        {cell.lastKnown && (
+          <StatusChip
+            tone="unknown"
+            label="Last known"
+            title={`${cell.lastKnown.sources.join(
+              ' and ',
+            )} not answering; last known: ${
+              cell.lastKnown.deployed ? 'deployed' : 'not deployed'
+            }`}
           />
         )}
         {cell.behind && (
