@@ -296,10 +296,45 @@ describe.each(databases.eachSupportedId())('PromotionService on %s', id => {
       { environment: 'staging', artifact: { digest: digest('b') } },
       h.as(USERS.guest),
     );
-    // The write "died" after pushing: recorded as failed? No: the commit exists.
+    // The write failed after pushing: the commit exists, so the outcome is
+    // unknown, not failed; the promotion stays executing for the reconciler.
     const afterCrash = await h.service.get(promotion.id, h.as(USERS.guest));
-    expect(afterCrash.state).toBe('failed');
+    expect(afterCrash.state).toBe('executing');
+    expect(afterCrash.timeline.at(-1)?.message).toMatch(/outcome unknown/);
     expect(h.writer.commits).toHaveLength(1);
+    await h.service.reconcile();
+    const after = await h.service.get(promotion.id, h.as(USERS.guest));
+    expect(after.state).toBe('syncing');
+    expect(after.commit?.sha).toBe(h.writer.commits[0].sha);
+    expect(h.writer.commits).toHaveLength(1);
+  });
+
+  it('a refused write fails the promotion at once; an unknown outcome fails only after the deploy timeout', async () => {
+    const h = await harness();
+    h.writer.failWith = new ConflictError('Branch main kept moving');
+    const refused = await h.service.request(
+      h.ref,
+      { environment: 'staging', artifact: { digest: digest('b') } },
+      h.as(USERS.guest),
+    );
+    expect(refused.state).toBe('failed');
+    h.writer.failWith = new Error('socket hang up');
+    const unknown = await h.service.request(
+      h.ref,
+      { environment: 'staging', artifact: { digest: digest('c') } },
+      h.as(USERS.guest),
+    );
+    expect(unknown.state).toBe('executing');
+    await h.service.reconcile();
+    expect((await h.service.get(unknown.id, h.as(USERS.guest))).state).toBe(
+      'executing',
+    );
+    h.advanceClock(31 * 60_000);
+    await h.service.reconcile();
+    const gaveUp = await h.service.get(unknown.id, h.as(USERS.guest));
+    expect(gaveUp.state).toBe('failed');
+    expect(gaveUp.error).toBe('socket hang up');
+    expect(h.writer.commits).toHaveLength(0);
   });
 
   it('an execution whose process died is resumed by the reconciler and finds its commit (THREATS 22)', async () => {

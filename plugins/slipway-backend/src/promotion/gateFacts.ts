@@ -1,9 +1,4 @@
 import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
   ApprovalFact,
   ArtifactState,
   EntityState,
@@ -11,6 +6,7 @@ import {
   FreezeFact,
   GateFacts,
   PolicySubject,
+  policySubjectOf,
   SourceKind,
   SourceReport,
   SourceStatus,
@@ -38,27 +34,8 @@ export function sourceStatusOf(
   return worst;
 }
 
-function refOf(value: unknown, kind: string): string | undefined {
-  if (typeof value !== 'string' || !value) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value, { defaultKind: kind, defaultNamespace: 'default' }),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-/** What a policy selector and the permission rules see of an entity. */
-export function subjectOf(entity: Entity): PolicySubject {
-  const spec = (entity.spec ?? {}) as Record<string, unknown>;
-  return {
-    entityRef: stringifyEntityRef(entity),
-    kind: entity.kind,
-    owner: refOf(spec.owner, 'group'),
-    system: refOf(spec.system, 'system'),
-  };
-}
+/** What a policy selector and the permission rules see of an entity (one rule, in slipway-common). */
+export const subjectOf = policySubjectOf;
 
 /** The freezes that cover a target: global, its environment, system, owner or the entity itself. */
 export function freezesCovering(

@@ -39,6 +39,18 @@ const DEFAULT_AUTHOR = {
   email: 'slipway@users.noreply.invalid',
 };
 
+/** True when the server answered the push (a refusal, an HTTP status), not a transport failure. */
+function isServerAnswer(error: unknown, remoteMessages: string[]): boolean {
+  const code = (error as { code?: string })?.code;
+  return (
+    remoteMessages.length > 0 ||
+    code === 'PushRejectedError' ||
+    code === 'GitPushError' ||
+    code === 'HttpError' ||
+    code === 'SmartHttpError'
+  );
+}
+
 function isUnder(file: string, allowed: string): boolean {
   return file === allowed || file.startsWith(`${allowed}/`);
 }
@@ -441,6 +453,22 @@ export class GitOpsGateway {
             `Push of ${target} was rejected (${rejection.reason}); fetching again and redoing the change`,
           );
           continue;
+        }
+        if (
+          rejection.reason === 'rejected' &&
+          !isServerAnswer(error, remoteMessages)
+        ) {
+          // No answer (a timeout, a reset connection): the push may have
+          // landed or not. The next attempt fetches again and finds the
+          // trailer if it did; after the last one the outcome stays unknown
+          // (the original error, not a typed refusal).
+          if (attempt < settings.maxAttempts) {
+            log(
+              `Push of ${target} got no answer; fetching again to see whether it landed`,
+            );
+            continue;
+          }
+          throw redactError(error, secrets);
         }
         throw redactError(
           pushRejectionError(rejection, target, attempt, text),
