@@ -27,6 +27,23 @@ export async function signInAsGuest(page: Page) {
   ).toBeVisible();
 }
 
+/**
+ * Signs in as an example user (`alice`, `bob`, … or a full
+ * `user:default/alice`) through the development-only sign-in
+ * (auth.providers.devUsers in app-config.yaml), with that user's groups.
+ */
+export async function signInAs(page: Page, user: string) {
+  const ref = user.includes(':') ? user : `user:default/${user}`;
+  await page.goto('/');
+  const select = page.getByLabel('User', { exact: true });
+  await expect(select).toBeVisible();
+  await select.selectOption(ref);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Acme Catalog' }),
+  ).toBeVisible();
+}
+
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({
     path: path.join(screenshotDir, `${name}.png`),

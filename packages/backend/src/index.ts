@@ -3,6 +3,7 @@
 // the Slipway plugins.
 
 import { createBackend } from '@backstage/backend-defaults';
+import { devUsersAuthModule } from './modules/devUsersAuth';
 import { guardedArgoCdPlugin } from './modules/guardedArgoCd';
 import { permissionPolicyModule } from './modules/permissionPolicy';
 
@@ -28,6 +29,8 @@ backend.add(import('@backstage/plugin-auth-backend'));
 // See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // See https://backstage.io/docs/auth/guest/provider
+// Development only: sign in as any example user (auth.providers.devUsers).
+backend.add(devUsersAuthModule);
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));

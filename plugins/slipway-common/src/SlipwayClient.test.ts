@@ -10,13 +10,15 @@ const entity = {
 
 function clientAnswering(status: number, body: unknown) {
   const requests: Request[] = [];
-  const fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    requests.push(new Request(input, init));
-    return new Response(JSON.stringify(body), {
-      status,
-      headers: { 'Content-Type': 'application/json' },
-    });
-  });
+  const fetch = jest.fn(
+    async (input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push(new Request(input, init));
+      return new Response(JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      });
+    },
+  );
   const discoveryApi = { getBaseUrl: jest.fn(async () => baseUrl) };
   const client = new SlipwayClient({
     discoveryApi,
@@ -75,22 +77,27 @@ describe('SlipwayClient', () => {
 
   it("survives Backstage's fetch middlewares, which rebuild a request twice", async () => {
     const bodies: string[] = [];
-    const fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      // PluginProtocolResolverFetchMiddleware, then IdentityAuthInjectorFetchMiddleware.
-      new Request(input, init);
-      const request = new Request(input, init);
-      bodies.push(await request.text());
-      return new Response(JSON.stringify({ id: 'f1' }), {
-        status: 201,
-        headers: { 'Content-Type': 'application/json' },
-      });
-    });
+    const fetch = jest.fn(
+      async (input: RequestInfo | URL, init?: RequestInit) => {
+        // PluginProtocolResolverFetchMiddleware, then IdentityAuthInjectorFetchMiddleware.
+        new Request(input, init);
+        const request = new Request(input, init);
+        bodies.push(await request.text());
+        return new Response(JSON.stringify({ id: 'f1' }), {
+          status: 201,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      },
+    );
     const client = new SlipwayClient({
       discoveryApi: { getBaseUrl: async () => baseUrl },
       fetchApi: { fetch: fetch as typeof globalThis.fetch },
     });
     await client.createFreeze({ scope: 'global', reason: 'incident' });
-    expect(JSON.parse(bodies[0])).toEqual({ scope: 'global', reason: 'incident' });
+    expect(JSON.parse(bodies[0])).toEqual({
+      scope: 'global',
+      reason: 'incident',
+    });
   });
 
   it('sends a policy as JSON with PUT', async () => {

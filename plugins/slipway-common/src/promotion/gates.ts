@@ -1,3 +1,8 @@
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { PolicyGate, PromotionPolicy } from '../policy';
 import { BuildRun, QualityGate, ScanSummary, SourceStatus } from '../state';
 import { evaluateDeployWindow } from './deployWindow';
@@ -396,6 +401,33 @@ export interface PolicySubject {
   kind: string;
   owner?: string;
   system?: string;
+}
+
+function entityRefOf(value: unknown, kind: string): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, { defaultKind: kind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a policy selector and the promotion permission rules see of an
+ * entity: its reference, kind, owner and system as full references.
+ *
+ * @public
+ */
+export function policySubjectOf(entity: Entity): PolicySubject {
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  return {
+    entityRef: stringifyEntityRef(entity),
+    kind: entity.kind,
+    owner: entityRefOf(spec.owner, 'group'),
+    system: entityRefOf(spec.system, 'system'),
+  };
 }
 
 /**

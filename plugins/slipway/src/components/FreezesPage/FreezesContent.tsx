@@ -74,7 +74,9 @@ function useTargetOptions(scope: Scope) {
     return items
       .map((entity: Entity) => ({
         ref: stringifyEntityRef(entity),
-        label: `${entity.metadata.title ?? entity.metadata.name} (${stringifyEntityRef(entity)})`,
+        label: `${
+          entity.metadata.title ?? entity.metadata.name
+        } (${stringifyEntityRef(entity)})`,
       }))
       .sort((a, b) => a.label.localeCompare(b.label));
   }, [api, catalogApi, scope]);
@@ -142,7 +144,12 @@ function SetFreezeForm(props: { onCreated(): void }) {
           Frozen targets still accept promotion requests, but nothing is
           deployed to them until the freeze is lifted or ends.
         </Typography>
-        <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} alignItems="flex-start">
+        <Box
+          display="flex"
+          flexWrap="wrap"
+          style={{ gap: 16 }}
+          alignItems="flex-start"
+        >
           <TextField
             select
             id="freeze-scope"
@@ -314,8 +321,8 @@ export function FreezesContent() {
   } else if (!active) {
     list = (
       <Alert severity="error" role="alert">
-        Could not load the freezes: {query.error?.message ?? 'unknown error'}.
-        A freeze may be holding promotions.{' '}
+        Could not load the freezes: {query.error?.message ?? 'unknown error'}. A
+        freeze may be holding promotions.{' '}
         <Button size="small" onClick={query.refresh}>
           Retry
         </Button>

@@ -105,8 +105,12 @@ describe('freezes', () => {
     expect(table).toHaveTextContent('Load test in progress');
     expect(table).toHaveTextContent('alice');
     expect(table).toHaveTextContent('Until lifted');
-    expect(screen.getByText(/Platform admins set and lift/)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /Lift/ })).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/Platform admins set and lift/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Lift/ }),
+    ).not.toBeInTheDocument();
     expect(
       screen.queryByRole('form', { name: 'Set a freeze' }),
     ).not.toBeInTheDocument();
@@ -148,8 +152,12 @@ describe('freezes', () => {
     const form = await screen.findByRole('form', { name: 'Set a freeze' });
     const submit = within(form).getByRole('button', { name: 'Set freeze' });
     expect(submit).toBeDisabled();
-    await userEvent.click(within(form).getByRole('textbox', { name: /Target/ }));
-    await userEvent.click(await screen.findByRole('option', { name: 'staging' }));
+    await userEvent.click(
+      within(form).getByRole('textbox', { name: /Target/ }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'staging' }),
+    );
     expect(submit).toBeDisabled();
     await userEvent.type(
       within(form).getByRole('textbox', { name: /Reason/ }),
@@ -174,7 +182,9 @@ describe('freezes', () => {
     const form = await screen.findByRole('form', { name: 'Set a freeze' });
     const scope = within(form).getByRole('combobox', { name: 'Scope' });
     await userEvent.selectOptions(scope, 'system');
-    await userEvent.click(within(form).getByRole('textbox', { name: /Target/ }));
+    await userEvent.click(
+      within(form).getByRole('textbox', { name: /Target/ }),
+    );
     expect(
       await screen.findByRole('option', {
         name: 'commerce (system:default/commerce)',

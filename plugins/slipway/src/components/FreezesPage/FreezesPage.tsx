@@ -10,7 +10,10 @@ import { FreezesContent } from './FreezesContent';
 export function FreezesPage() {
   return (
     <Page themeId="tool">
-      <Header title="Freezes" subtitle="Hold promotions: stop the line, an environment, a system, an owner or a service" />
+      <Header
+        title="Freezes"
+        subtitle="Hold promotions: stop the line, an environment, a system, an owner or a service"
+      />
       <Content>
         <FreezesContent />
       </Content>

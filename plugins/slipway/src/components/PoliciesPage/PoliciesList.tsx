@@ -73,8 +73,7 @@ export function PoliciesList() {
     fetchPolicies,
   );
   const kinds = useMemo(
-    () =>
-      (policies.value ?? []).flatMap(p => p.policy.selector.kinds ?? []),
+    () => (policies.value ?? []).flatMap(p => p.policy.selector.kinds ?? []),
     [policies.value],
   );
   const entities = useSelectableEntities(kinds);
@@ -133,7 +132,11 @@ export function PoliciesList() {
                   <TableCell>
                     <Link to={version.name}>{version.name}</Link>
                     {retired && (
-                      <Chip size="small" label="Retired" style={{ marginLeft: 8 }} />
+                      <Chip
+                        size="small"
+                        label="Retired"
+                        style={{ marginLeft: 8 }}
+                      />
                     )}
                     {version.policy.description && (
                       <Typography variant="body2" color="textSecondary">
@@ -194,8 +197,8 @@ export function PoliciesList() {
     <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
       <Box display="flex" alignItems="center" style={{ gap: 16 }}>
         <Typography variant="body1" style={{ flex: 1 }}>
-          Promotion policies put gates in front of environments for the
-          entities they select. Every save is a new version with a note.
+          Promotion policies put gates in front of environments for the entities
+          they select. Every save is a new version with a note.
           {!canEdit.loading &&
             !canEdit.allowed &&
             ' You can read them; platform admins change them.'}

@@ -181,9 +181,7 @@ describe('policies list', () => {
       name: 'Promotion policies',
     });
     const payments = within(table).getByRole('row', { name: /^payments/ });
-    expect(
-      await within(payments).findByText('2 entities'),
-    ).toBeInTheDocument();
+    expect(await within(payments).findByText('2 entities')).toBeInTheDocument();
     expect(payments).toHaveTextContent('payments-api, orders-service');
     expect(payments).toHaveTextContent(
       'prod (pull-request): 2 approvals from platform-admins',
@@ -286,12 +284,12 @@ describe('policy details', () => {
       name: 'Changes from version 1 to version 2',
     });
     expect(diff).toHaveTextContent('added: prod:');
-    expect(diff).toHaveTextContent(
-      'added: - group:default/platform-admins',
-    );
+    expect(diff).toHaveTextContent('added: - group:default/platform-admins');
     expect(diff).not.toHaveTextContent('removed:');
     // Non-admins never see edit controls.
-    expect(screen.queryByRole('button', { name: 'Edit' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Edit' }),
+    ).not.toBeInTheDocument();
     expect(
       screen.queryByRole('button', { name: 'Retire' }),
     ).not.toBeInTheDocument();
@@ -317,7 +315,9 @@ describe('policy details', () => {
   it('retires a policy by saving a version with no environments and a note', async () => {
     const api = fakeApi();
     await render({ api, admin: true, url: '/slipway/policies/payments' });
-    await userEvent.click(await screen.findByRole('button', { name: 'Retire' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Retire' }),
+    );
     const dialog = screen.getByRole('dialog', { name: 'Retire payments' });
     expect(dialog).toHaveTextContent(
       'Retiring saves version 3 with no environments',
@@ -346,7 +346,9 @@ describe('policy editor', () => {
   it('validates as you type, at the field, and saves a new version with a note', async () => {
     const api = fakeApi();
     await render({ api, admin: true, url: '/slipway/policies/payments/edit' });
-    const form = await screen.findByRole('form', { name: 'Edit policy payments' });
+    const form = await screen.findByRole('form', {
+      name: 'Edit policy payments',
+    });
     const prod = within(form).getByRole('group', { name: 'Environment prod' });
     await userEvent.click(
       within(prod).getByRole('button', { name: 'Add gate to prod' }),
@@ -387,7 +389,11 @@ describe('policy editor', () => {
     expect(body.expectedVersion).toBe(2);
     expect(body.comment).toBe('Soak prod for 45 minutes');
     expect(body.policy.environments.prod.gates).toEqual([
-      { type: 'approvals', count: 2, groups: ['group:default/platform-admins'] },
+      {
+        type: 'approvals',
+        count: 2,
+        groups: ['group:default/platform-admins'],
+      },
       { type: 'soak', upstream: 'staging', minutes: 45 },
     ]);
     await waitFor(() =>
@@ -419,7 +425,9 @@ describe('policy editor', () => {
     await userEvent.click(
       screen.getByRole('button', { name: 'Save new version' }),
     );
-    const alert = await screen.findByText(/Someone else saved this policy first/);
+    const alert = await screen.findByText(
+      /Someone else saved this policy first/,
+    );
     expect(alert).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Reload' }));
     await waitFor(() => expect(api.getPolicy).toHaveBeenCalledTimes(2));
@@ -430,9 +438,7 @@ describe('policy editor', () => {
     await render({ api, admin: true, url: '/slipway/policies?create=true' });
     const name = await screen.findByRole('textbox', { name: 'Name' });
     await userEvent.type(name, 'Bad_Name');
-    expect(
-      screen.getByText(/must be a DNS-1123 label/),
-    ).toBeInTheDocument();
+    expect(screen.getByText(/must be a DNS-1123 label/)).toBeInTheDocument();
     await userEvent.clear(name);
     await userEvent.type(name, 'storefront');
     await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));

@@ -1,10 +1,5 @@
 import { Content, Header, Page } from '@backstage/core-components';
-import {
-  Route,
-  Routes,
-  useNavigate,
-  useSearchParams,
-} from 'react-router-dom';
+import { Route, Routes, useNavigate, useSearchParams } from 'react-router-dom';
 import { PoliciesList } from './PoliciesList';
 import { CreatePolicy, EditPolicy, PolicyDetails } from './PolicyDetails';
 

@@ -48,19 +48,16 @@ function useEnvironmentNames(): string[] {
 
 function usePolicy(name: string) {
   const api = useApi(slipwayApiRef);
-  const fetcher = useCallback(
-    async () => {
-      const [latest, versions] = await Promise.all([
-        api.getPolicy(name),
-        api.getPolicyHistory(name),
-      ]);
-      return {
-        latest,
-        versions: [...versions].sort((a, b) => b.version - a.version),
-      };
-    },
-    [api, name],
-  );
+  const fetcher = useCallback(async () => {
+    const [latest, versions] = await Promise.all([
+      api.getPolicy(name),
+      api.getPolicyHistory(name),
+    ]);
+    return {
+      latest,
+      versions: [...versions].sort((a, b) => b.version - a.version),
+    };
+  }, [api, name]);
   return useLiveQuery(`policy:${name}`, fetcher);
 }
 
@@ -97,9 +94,9 @@ function RetireDialog(props: {
       <DialogTitle id="retire-title">Retire {version.name}</DialogTitle>
       <DialogContent>
         <DialogContentText>
-          Retiring saves version {version.version + 1} with no environments:
-          the policy stops applying to every promotion. Its history stays,
-          and editing it again brings it back.
+          Retiring saves version {version.version + 1} with no environments: the
+          policy stops applying to every promotion. Its history stays, and
+          editing it again brings it back.
         </DialogContentText>
         <TextField
           id="retire-note"
@@ -108,7 +105,6 @@ function RetireDialog(props: {
           onChange={event => setNote(event.target.value)}
           required
           fullWidth
-          autoFocus
           variant="outlined"
         />
         {error && (
@@ -165,7 +161,11 @@ function History(props: { versions: PromotionPolicyVersion[] }) {
               <TableCell>
                 {v.version}
                 {isRetired(v.policy) && (
-                  <Chip size="small" label="Retired" style={{ marginLeft: 8 }} />
+                  <Chip
+                    size="small"
+                    label="Retired"
+                    style={{ marginLeft: 8 }}
+                  />
                 )}
               </TableCell>
               <TableCell>{displayActor(v.createdBy)}</TableCell>
@@ -212,7 +212,11 @@ function History(props: { versions: PromotionPolicyVersion[] }) {
           {before && after && <VersionDiff before={before} after={after} />}
         </Box>
       ) : (
-        <Typography variant="body2" color="textSecondary" style={{ marginTop: 16 }}>
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          style={{ marginTop: 16 }}
+        >
           Only one version so far: nothing to compare.
         </Typography>
       )}
@@ -222,7 +226,8 @@ function History(props: { versions: PromotionPolicyVersion[] }) {
 
 function NotFoundOrError(props: { error?: Error; onRetry(): void }) {
   const { error, onRetry } = props;
-  const notFound = error?.name === 'NotFoundError' ||
+  const notFound =
+    error?.name === 'NotFoundError' ||
     (error as { statusCode?: number } | undefined)?.statusCode === 404;
   return (
     <Alert severity={notFound ? 'info' : 'error'} role="alert">
@@ -256,7 +261,8 @@ export function PolicyDetails() {
     return <NotFoundOrError error={query.error} onRetry={query.refresh} />;
   }
   const retired = isRetired(latest.policy);
-  const matches = entities.value && matchingEntities(latest.policy, entities.value);
+  const matches =
+    entities.value && matchingEntities(latest.policy, entities.value);
   const selector = latest.policy.selector;
   const selectorParts = (
     [
@@ -328,8 +334,8 @@ export function PolicyDetails() {
         )}
         {!matches && !entities.loading && (
           <Alert severity="warning">
-            Could not read the catalog ({entities.error?.message}): matches
-            are unknown.
+            Could not read the catalog ({entities.error?.message}): matches are
+            unknown.
           </Alert>
         )}
         {matches && (
@@ -339,13 +345,19 @@ export function PolicyDetails() {
                 ? 'No entity in the catalog matches now.'
                 : `${matches.length} ${
                     matches.length === 1 ? 'entity matches' : 'entities match'
-                  } now${retired ? ' the selector (the policy is retired)' : ''}:`}
+                  } now${
+                    retired ? ' the selector (the policy is retired)' : ''
+                  }:`}
             </Typography>
             <ul aria-label="Matching entities">
               {matches.slice(0, MATCH_LIST).map(entity => (
                 <li key={`${entity.kind}:${entity.metadata.name}`}>
                   <Link
-                    to={`/catalog/${entity.metadata.namespace ?? 'default'}/${entity.kind.toLocaleLowerCase('en-US')}/${entity.metadata.name}`}
+                    to={`/catalog/${
+                      entity.metadata.namespace ?? 'default'
+                    }/${entity.kind.toLocaleLowerCase('en-US')}/${
+                      entity.metadata.name
+                    }`}
                   >
                     {entity.metadata.title ?? entity.metadata.name}
                   </Link>
@@ -361,7 +373,11 @@ export function PolicyDetails() {
         )}
       </Paper>
 
-      <Paper style={{ padding: 16 }} component="section" aria-label="Environments and gates">
+      <Paper
+        style={{ padding: 16 }}
+        component="section"
+        aria-label="Environments and gates"
+      >
         <Typography variant="h6" component="h3">
           Environments and gates
         </Typography>
@@ -382,7 +398,9 @@ export function PolicyDetails() {
                   <TableRow key={environment}>
                     <TableCell>{environment}</TableCell>
                     <TableCell>
-                      {rule.mode === 'pull-request' ? 'Pull request' : 'Direct commit'}
+                      {rule.mode === 'pull-request'
+                        ? 'Pull request'
+                        : 'Direct commit'}
                       {rule.autoPromote && ', auto-promote'}
                       {rule.sync && ', sync after commit'}
                     </TableCell>

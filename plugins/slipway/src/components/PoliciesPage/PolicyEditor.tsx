@@ -67,7 +67,9 @@ function ListField(props: {
   const joined = (value ?? []).join(', ');
   const [text, setText] = useState(joined);
   useEffect(() => {
-    setText(current => (split(current).join(', ') === joined ? current : joined));
+    setText(current =>
+      split(current).join(', ') === joined ? current : joined,
+    );
   }, [joined]);
   return (
     <TextField
@@ -281,7 +283,12 @@ function GateFields(props: {
                   set({ [kind]: next });
                 };
                 return (
-                  <Box key={index} display="flex" flexWrap="wrap" alignItems="flex-start">
+                  <Box
+                    key={index}
+                    display="flex"
+                    flexWrap="wrap"
+                    alignItems="flex-start"
+                  >
                     <Box width={260} mr={1}>
                       <ListField
                         id={`${id}-${kind}-${index}-days`}
@@ -449,8 +456,8 @@ function EnvironmentFields(props: {
       </Typography>
       {rule.gates.length === 0 && (
         <Typography variant="body2" color="textSecondary">
-          No gates: promotions into {entry.name || 'this environment'} pass
-          at once.
+          No gates: promotions into {entry.name || 'this environment'} pass at
+          once.
         </Typography>
       )}
       {rule.gates.map((gate, gateIndex) => {
@@ -470,7 +477,9 @@ function EnvironmentFields(props: {
             pl={2}
             mt={1}
             role="group"
-            aria-label={`Gate ${gateIndex + 1} of ${entry.name || 'environment'}`}
+            aria-label={`Gate ${gateIndex + 1} of ${
+              entry.name || 'environment'
+            }`}
           >
             <Box display="flex" alignItems="flex-start">
               <TextField
@@ -501,7 +510,9 @@ function EnvironmentFields(props: {
                 ))}
               </TextField>
               <IconButton
-                aria-label={`Remove gate ${gateIndex + 1} of ${entry.name || 'environment'}`}
+                aria-label={`Remove gate ${gateIndex + 1} of ${
+                  entry.name || 'environment'
+                }`}
                 onClick={() => replace(undefined)}
               >
                 <DeleteIcon />
@@ -579,11 +590,9 @@ function YamlView(props: {
 }
 
 function isConflict(error: unknown): boolean {
-  return (
-    error instanceof ResponseError
-      ? error.statusCode === 409
-      : (error as { name?: string })?.name === 'ConflictError'
-  );
+  return error instanceof ResponseError
+    ? error.statusCode === 409
+    : (error as { name?: string })?.name === 'ConflictError';
 }
 
 /**
@@ -676,14 +685,20 @@ export function PolicyEditor(props: {
           label="Description"
           value={draft.description}
           error={at('description')}
-          onChange={value => update({ ...draft, description: value || undefined })}
+          onChange={value =>
+            update({ ...draft, description: value || undefined })
+          }
           width={640}
         />
         <Typography variant="body2" color="textSecondary">
           Every list that is set must contain the entity's value; leave all
           empty to select every entity.
         </Typography>
-        <Box display="grid" gridTemplateColumns="1fr 1fr" style={{ columnGap: 16 }}>
+        <Box
+          display="grid"
+          gridTemplateColumns="1fr 1fr"
+          style={{ columnGap: 16 }}
+        >
           <ListField
             id="policy-selector-kinds"
             label="Kinds"

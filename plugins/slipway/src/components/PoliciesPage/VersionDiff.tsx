@@ -44,7 +44,9 @@ export function sideBySide(before: string, after: string): [Side?, Side?][] {
         removed[i] !== undefined
           ? { text: removed[i], change: 'removed' }
           : undefined,
-        added[i] !== undefined ? { text: added[i], change: 'added' } : undefined,
+        added[i] !== undefined
+          ? { text: added[i], change: 'added' }
+          : undefined,
       ]);
     }
     removed = [];

@@ -1,11 +1,6 @@
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { parseEntityRef } from '@backstage/catalog-model';
 import {
   PolicyGate,
-  PolicySubject,
   PromotionPolicy,
   promotionPolicySchema,
 } from '@slipway/plugin-slipway-common';
@@ -78,9 +73,9 @@ export function describeGate(gate: PolicyGate): string {
     case 'soak':
       return `Soaked ${gate.minutes} min healthy in ${gate.upstream}`;
     case 'approvals':
-      return `${gate.count} approval${gate.count === 1 ? '' : 's'} from ${gate.groups
-        .map(shortRef)
-        .join(' or ')}`;
+      return `${gate.count} approval${
+        gate.count === 1 ? '' : 's'
+      } from ${gate.groups.map(shortRef).join(' or ')}`;
     case 'deploy-window':
       return `Deploy window: ${gate.allow
         .map(window => `${window.days.join(',')} ${window.start}–${window.end}`)
@@ -223,29 +218,6 @@ export function policyYaml(policy: PromotionPolicy): string {
  * `subjectOf` reads it (owner and system refs default to the `default`
  * namespace). The decision itself is slipway-common's `policySelects`.
  */
-export function policySubjectOf(entity: Entity): PolicySubject {
-  const spec = (entity.spec ?? {}) as Record<string, unknown>;
-  const refOf = (value: unknown, kind: string) => {
-    if (typeof value !== 'string' || !value) return undefined;
-    try {
-      return stringifyEntityRef(
-        parseEntityRef(value, {
-          defaultKind: kind,
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    entityRef: stringifyEntityRef(entity),
-    kind: entity.kind,
-    owner: refOf(spec.owner, 'group'),
-    system: refOf(spec.system, 'system'),
-  };
-}
-
 /** A retired policy applies nowhere: its latest version names no environment. */
 export function isRetired(policy: PromotionPolicy): boolean {
   return Object.keys(policy.environments).length === 0;

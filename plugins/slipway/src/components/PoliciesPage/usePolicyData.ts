@@ -5,11 +5,11 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   PromotionPolicy,
   policySelects,
+  policySubjectOf,
   slipwayPolicyUpdatePermission,
 } from '@slipway/plugin-slipway-common';
 import { useCallback, useMemo } from 'react';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
-import { policySubjectOf } from './policyForm';
 
 const FIELDS = [
   'kind',
@@ -35,8 +35,12 @@ export function useSelectableEntities(kinds: string[]) {
   );
   const fetcher = useCallback(
     async () =>
-      (await catalogApi.getEntities({ filter: { kind: wanted }, fields: FIELDS }))
-        .items,
+      (
+        await catalogApi.getEntities({
+          filter: { kind: wanted },
+          fields: FIELDS,
+        })
+      ).items,
     [catalogApi, wanted],
   );
   return useLiveQuery<Entity[]>(`entities:${wanted.join(',')}`, fetcher);
