@@ -80,9 +80,8 @@ describe('SlipwayClient', () => {
     const fetch = jest.fn(
       async (input: RequestInfo | URL, init?: RequestInit) => {
         // PluginProtocolResolverFetchMiddleware, then IdentityAuthInjectorFetchMiddleware.
-        new Request(input, init);
-        const request = new Request(input, init);
-        bodies.push(await request.text());
+        const rebuilt = [new Request(input, init), new Request(input, init)];
+        bodies.push(await rebuilt[1].text());
         return new Response(JSON.stringify({ id: 'f1' }), {
           status: 201,
           headers: { 'Content-Type': 'application/json' },

@@ -268,7 +268,7 @@ describe.each(databases.eachSupportedId())('PromotionService on %s', id => {
     expect(landed.map(p => p.id).sort()).toEqual([...committedIds].sort());
     // Commits land in request order, and the newest request lands last.
     const seqOf = new Map(final.map(p => [p.id, p.seq]));
-    const order = committedIds.map(id => seqOf.get(id)!);
+    const order = committedIds.map(committed => seqOf.get(committed)!);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(newest.state).toBe('syncing');
     expect(overlay?.digest).toBe(newest.artifact.digest);

@@ -118,43 +118,7 @@ export function EnvironmentCard(props: {
         subheader={`Argo CD sync: ${
           env.syncMode === 'auto' ? 'automatic' : 'manual'
         }`}
-        action={
-          env.lastKnown ? (
-            // A source was stale, failing or rate-limited: never green.
-            <StatusChip
-              tone="unknown"
-              label={`Last known: ${
-                env.lastKnown.deployed ? 'deployed' : 'not deployed'
-              }${
-                env.lastKnown.since
-                  ? ` (${relativeTime(env.lastKnown.since, now)})`
-                  : ''
-              }`}
-              title={`${env.lastKnown.sources.join(' and ')} ${
-                env.lastKnown.sources.length > 1 ? 'are' : 'is'
-              } not answering: this is what the data of ${
-                env.lastKnown.since
-                  ? absoluteTime(env.lastKnown.since)
-                  : 'the last answer'
-              } says (${env.lastKnown.reason})`}
-            />
-          ) : env.deployed ? (
-            <StatusChip
-              tone={deliveryOk ? 'ok' : 'unknown'}
-              label="Deployed"
-              title="The live revision carries the desired overlay, Argo CD reconciled it, and the application is Synced and Healthy"
-            />
-          ) : (
-            <StatusChip
-              tone="warning"
-              label="Not yet deployed"
-              title={
-                env.deployedReason ??
-                'The cluster does not yet run what Git asks for'
-              }
-            />
-          )
-        }
+        action={<DeployedChip env={env} now={now} deliveryOk={deliveryOk} />}
       />
       <CardContent>
         <SourceNotice report={gitops} now={now} />
@@ -331,5 +295,54 @@ export function EnvironmentCard(props: {
         </Box>
       </CardContent>
     </Card>
+  );
+}
+
+/** Deployed, not yet deployed, or (a source not ok) what the last-known data says — never green then. */
+function DeployedChip(props: {
+  env: EnvironmentState;
+  now: number;
+  deliveryOk: boolean;
+}) {
+  const { env, now, deliveryOk } = props;
+  const lastKnown = env.lastKnown;
+  if (lastKnown) {
+    const since = lastKnown.since
+      ? ` (${relativeTime(lastKnown.since, now)})`
+      : '';
+    const when = lastKnown.since
+      ? absoluteTime(lastKnown.since)
+      : 'the last answer';
+    return (
+      <StatusChip
+        tone="unknown"
+        label={`Last known: ${
+          lastKnown.deployed ? 'deployed' : 'not deployed'
+        }${since}`}
+        title={`${lastKnown.sources.join(' and ')} ${
+          lastKnown.sources.length > 1 ? 'are' : 'is'
+        } not answering: this is what the data of ${when} says (${
+          lastKnown.reason
+        })`}
+      />
+    );
+  }
+  if (env.deployed) {
+    return (
+      <StatusChip
+        tone={deliveryOk ? 'ok' : 'unknown'}
+        label="Deployed"
+        title="The live revision carries the desired overlay, Argo CD reconciled it, and the application is Synced and Healthy"
+      />
+    );
+  }
+  return (
+    <StatusChip
+      tone="warning"
+      label="Not yet deployed"
+      title={
+        env.deployedReason ?? 'The cluster does not yet run what Git asks for'
+      }
+    />
   );
 }
