@@ -20,12 +20,19 @@ yarn tsc --noEmit -p tsconfig.json
 step "lint"
 yarn backstage-cli repo lint
 
+# Also emits dist-types, which publishedPackages.test.ts needs to build the plugins.
+step "API reports (plugins/*/report*.api.md are up to date)"
+yarn build:api-reports --ci
+
 step "unit and integration tests (SQLite + PostgreSQL 15)"
 slipway_postgres_start
 trap slipway_postgres_stop EXIT
 export SLIPWAY_REQUIRE_POSTGRES=1 BACKSTAGE_TEST_DISABLE_DOCKER=1
 CI=true yarn backstage-cli repo test --watchAll=false
 slipway_postgres_stop
+
+step "mutation testing (slipway-common, slipway-node; incremental)"
+scripts/mutation.sh
 
 step "e2e: start sandbox and portal"
 e2e_data="$(mktemp -d /tmp/slipway-e2e.XXXXXX)"

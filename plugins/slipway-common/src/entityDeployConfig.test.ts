@@ -103,3 +103,265 @@ describe('readEntityDeployConfig', () => {
     ).toBe('unknown environments: qa');
   });
 });
+
+describe('readEntityDeployConfig: rejected annotations (mutation-tested)', () => {
+  function problemOf(annotation: string, value: string) {
+    const config = readEntityDeployConfig(
+      entity({ ...complete, [annotation]: value }),
+      { environments },
+    );
+    return config.annotations.find(a => a.annotation === annotation)?.problem;
+  }
+
+  it('lists every annotation it reads, once', () => {
+    const config = readEntityDeployConfig(entity({}), { environments });
+    expect(config.annotations.map(a => a.annotation)).toEqual([
+      'slipway.dev/gitops-repo',
+      'slipway.dev/gitops-path',
+      'slipway.dev/image',
+      'argocd/app-selector',
+      'argocd/app-name',
+      'argocd/instance-name',
+      'github.com/project-slug',
+      'gitlab.com/project-slug',
+      'goharbor.io/repository-slug',
+      'sonarqube.org/project-key',
+      'slipway.dev/environments',
+    ]);
+    expect(config.annotations.every(a => a.purpose.length > 0)).toBe(true);
+  });
+
+  describe('GitOps repository URL', () => {
+    it.each([
+      'https://git.example.com/acme/gitops.git',
+      'http://127.0.0.1:7102/acme/gitops.git',
+      'ssh://git.example.com/acme/gitops.git',
+      'git://git.example.com/acme/gitops.git',
+    ])('accepts %s', value => {
+      expect(problemOf('slipway.dev/gitops-repo', value)).toBeUndefined();
+    });
+
+    it.each([
+      [
+        'a token as the username',
+        'https://ghp_token@github.com/acme/gitops.git',
+        'must not carry credentials',
+      ],
+      [
+        'a password',
+        'https://user:secret@github.com/acme/gitops.git',
+        'must not carry credentials',
+      ],
+      [
+        'another scheme',
+        'file:///srv/gitops.git',
+        'must be an http(s), ssh or git URL',
+      ],
+      ['not a URL', 'git.example.com/acme/gitops.git', 'must be a URL'],
+    ])('refuses %s', (_, value, problem) => {
+      expect(problemOf('slipway.dev/gitops-repo', value)).toBe(problem);
+    });
+  });
+
+  it('says why a GitOps path is refused', () => {
+    expect(problemOf('slipway.dev/gitops-path', '../../etc')).toBe(
+      'Invalid GitOps path: must not contain ".."',
+    );
+  });
+
+  describe('repository slugs (GitHub, GitLab, Harbor)', () => {
+    const slugAnnotations = [
+      'github.com/project-slug',
+      'gitlab.com/project-slug',
+      'goharbor.io/repository-slug',
+    ];
+
+    it.each(slugAnnotations)('%s accepts owner/name and nested groups', a => {
+      expect(problemOf(a, 'acme/payments-api')).toBeUndefined();
+      expect(problemOf(a, 'acme/platform/payments_api.v2')).toBeUndefined();
+    });
+
+    it.each(
+      slugAnnotations.flatMap(a =>
+        [
+          'payments-api',
+          'acme/..',
+          '../acme',
+          'acme/../../admin',
+          '/acme/payments-api',
+          'acme/payments-api/',
+          'acme//payments-api',
+          'acme/payments api',
+          'acme/payments-api?ref=x',
+        ].map(value => [a, value]),
+      ),
+    )('%s refuses %j', (a, value) => {
+      expect(problemOf(a, value)).toBe('must look like owner/name');
+    });
+  });
+
+  describe('Argo CD and SonarQube annotations', () => {
+    it.each([
+      'slipway.dev/app=payments-api',
+      'app=payments-api,slipway.dev/environment=prod',
+      'a=b,c=d,e=f',
+    ])('accepts the selector %j', value => {
+      expect(problemOf('argocd/app-selector', value)).toBeUndefined();
+    });
+
+    it.each([
+      'slipway.dev/app',
+      'app=payments-api,',
+      ',app=payments-api',
+      'app=payments api',
+      'app==x',
+      'app=x;rm -rf',
+    ])('refuses the selector %j', value => {
+      expect(problemOf('argocd/app-selector', value)).toBe(
+        'must be a label selector like slipway.dev/app=<app>',
+      );
+    });
+
+    it('bounds Argo CD Application names', () => {
+      const name = (value: string) => problemOf('argocd/app-name', value);
+      expect(name('a')).toBeUndefined();
+      expect(name('payments-api.prod')).toBeUndefined();
+      expect(name('a'.repeat(253))).toBeUndefined();
+      for (const bad of [
+        'a'.repeat(254),
+        'Payments',
+        '-payments',
+        'payments-',
+        'payments_api',
+        'x payments',
+        'payments x',
+      ]) {
+        expect(name(bad)).toBe('must be an Argo CD Application name');
+      }
+    });
+
+    it('bounds Argo CD instance names', () => {
+      const instance = (value: string) =>
+        problemOf('argocd/instance-name', value);
+      expect(instance('argocd-eu.1_A')).toBeUndefined();
+      expect(instance('a'.repeat(63))).toBeUndefined();
+      for (const bad of ['a'.repeat(64), 'eu west', 'eu/west']) {
+        expect(instance(bad)).toBe('must be an instance name');
+      }
+    });
+
+    it('bounds SonarQube project keys', () => {
+      const key = (value: string) =>
+        problemOf('sonarqube.org/project-key', value);
+      expect(key('acme:payments-api_1.0')).toBeUndefined();
+      expect(key('a'.repeat(400))).toBeUndefined();
+      for (const bad of ['a'.repeat(401), 'acme payments', 'acme/payments']) {
+        expect(key(bad)).toBe('must be a project key');
+      }
+    });
+  });
+
+  it('trims values before checking them', () => {
+    const config = readEntityDeployConfig(
+      entity({
+        ...complete,
+        'slipway.dev/image': '  harbor.example.com/acme/payments-api \n',
+      }),
+      { environments },
+    );
+    expect(config.image).toBe('harbor.example.com/acme/payments-api');
+  });
+
+  it('ignores empty items in the environment list and reports every unknown one', () => {
+    const narrowed = readEntityDeployConfig(
+      entity({ ...complete, 'slipway.dev/environments': 'dev, ,prod,' }),
+      { environments },
+    );
+    expect(narrowed.environments.map(e => e.name)).toEqual(['dev', 'prod']);
+    expect(
+      narrowed.annotations.find(
+        a => a.annotation === 'slipway.dev/environments',
+      )?.problem,
+    ).toBeUndefined();
+
+    const unknown = readEntityDeployConfig(
+      entity({ ...complete, 'slipway.dev/environments': 'qa, Prod, dev' }),
+      { environments },
+    );
+    expect(unknown.environments.map(e => e.name)).toEqual(['dev']);
+    expect(
+      unknown.annotations.find(a => a.annotation === 'slipway.dev/environments')
+        ?.problem,
+    ).toBe('unknown environments: qa, Prod');
+  });
+
+  it('builds each part of the view only from valid annotations', () => {
+    const full = readEntityDeployConfig(entity(complete), {
+      environments,
+      providers: [{ kind: 'ci', id: 'github' }],
+    });
+    expect(full.image).toBe('harbor.example.com/acme/payments-api');
+    expect(full.providers).toEqual([{ kind: 'ci', id: 'github' }]);
+
+    const bare = readEntityDeployConfig(
+      entity({
+        'slipway.dev/gitops-repo': complete['slipway.dev/gitops-repo'],
+      }),
+      { environments },
+    );
+    expect(bare.gitops).toBeUndefined();
+    expect(bare.image).toBeUndefined();
+    expect(bare.argocd).toBeUndefined();
+    expect(bare.ci).toBeUndefined();
+    expect(bare.registry).toBeUndefined();
+    expect(bare.quality).toBeUndefined();
+    expect(bare.providers).toEqual([]);
+
+    const pathOnly = readEntityDeployConfig(
+      entity({ 'slipway.dev/gitops-path': 'apps/payments-api' }),
+      { environments },
+    );
+    expect(pathOnly.gitops).toBeUndefined();
+  });
+
+  it('reads GitLab CI when there is no GitHub slug, and prefers GitHub', () => {
+    const { 'github.com/project-slug': _, ...withoutGithub } = complete;
+    const gitlab = readEntityDeployConfig(
+      entity({
+        ...withoutGithub,
+        'gitlab.com/project-slug': 'acme/team/payments',
+      }),
+      { environments },
+    );
+    expect(gitlab.ci).toEqual({
+      provider: 'gitlab',
+      projectSlug: 'acme/team/payments',
+    });
+    const both = readEntityDeployConfig(
+      entity({ ...complete, 'gitlab.com/project-slug': 'acme/team/payments' }),
+      { environments },
+    );
+    expect(both.ci).toEqual({
+      provider: 'github',
+      projectSlug: 'acme/payments-api',
+    });
+  });
+
+  it('reads an Argo CD Application name and instance instead of a selector', () => {
+    const { 'argocd/app-selector': _, ...withoutSelector } = complete;
+    const config = readEntityDeployConfig(
+      entity({
+        ...withoutSelector,
+        'argocd/app-name': 'payments-api-prod',
+        'argocd/instance-name': 'eu',
+      }),
+      { environments },
+    );
+    expect(config.argocd).toEqual({
+      appSelector: undefined,
+      appName: 'payments-api-prod',
+      instance: 'eu',
+    });
+    expect(config.missing).toEqual([]);
+  });
+});

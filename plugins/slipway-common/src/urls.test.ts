@@ -3,29 +3,56 @@ import { normalizeHttpUrl } from './urls';
 
 describe('normalizeHttpUrl (THREATS 35)', () => {
   it.each([
-    ['https://Git.Example.COM/acme/gitops.git', 'https://git.example.com/acme/gitops.git'],
-    ['https://git.example.com:443/acme/gitops.git', 'https://git.example.com/acme/gitops.git'],
-    ['http://git.example.com:80/acme/gitops', 'http://git.example.com/acme/gitops'],
-    ['http://git.example.com:8080/acme/gitops/', 'http://git.example.com:8080/acme/gitops'],
+    [
+      'https://Git.Example.COM/acme/gitops.git',
+      'https://git.example.com/acme/gitops.git',
+    ],
+    [
+      'https://git.example.com:443/acme/gitops.git',
+      'https://git.example.com/acme/gitops.git',
+    ],
+    [
+      'http://git.example.com:80/acme/gitops',
+      'http://git.example.com/acme/gitops',
+    ],
+    [
+      'http://git.example.com:8080/acme/gitops/',
+      'http://git.example.com:8080/acme/gitops',
+    ],
     ['https://kubernetes.default.svc', 'https://kubernetes.default.svc'],
     ['https://kubernetes.default.svc/', 'https://kubernetes.default.svc'],
-    ['http://127.0.0.1:7101/git/acme/gitops.git', 'http://127.0.0.1:7101/git/acme/gitops.git'],
+    [
+      'http://127.0.0.1:7101/git/acme/gitops.git',
+      'http://127.0.0.1:7101/git/acme/gitops.git',
+    ],
   ])('normalises %s to %s', (input, expected) => {
     expect(normalizeHttpUrl(input)).toBe(expected);
   });
 
   it.each([
     ['dot-dot segments', 'http://git.example.com/git/../../etc'],
-    ['dot-dot inside an allowed prefix', 'http://git.example.com/git/acme/../../other/repo.git'],
+    [
+      'dot-dot inside an allowed prefix',
+      'http://git.example.com/git/acme/../../other/repo.git',
+    ],
     ['a dot segment', 'http://git.example.com/git/./acme/repo.git'],
     ['a trailing dot-dot', 'http://git.example.com/git/acme/..'],
-    ['percent-encoded dot-dot', 'http://git.example.com/git/%2e%2e/other/repo.git'],
-    ['mixed-case percent-encoded dot-dot', 'http://git.example.com/git/%2E%2e/other'],
+    [
+      'percent-encoded dot-dot',
+      'http://git.example.com/git/%2e%2e/other/repo.git',
+    ],
+    [
+      'mixed-case percent-encoded dot-dot',
+      'http://git.example.com/git/%2E%2e/other',
+    ],
     ['half-encoded dot-dot', 'http://git.example.com/git/.%2e/other'],
     ['an encoded slash', 'http://git.example.com/git/acme%2F..%2Fother'],
     ['an encoded backslash', 'http://git.example.com/git/acme%5c..%5cother'],
     ['a backslash', 'http://git.example.com/git\\..\\other'],
-    ['user info (a token as username)', 'https://ghp_secret@git.example.com/acme/gitops.git'],
+    [
+      'user info (a token as username)',
+      'https://ghp_secret@git.example.com/acme/gitops.git',
+    ],
     ['user and password', 'https://x:y@git.example.com/acme/gitops.git'],
     ['a query', 'https://git.example.com/acme/gitops.git?ref=main'],
     ['a fragment', 'https://git.example.com/acme/gitops.git#main'],
@@ -45,12 +72,16 @@ describe('normalizeHttpUrl (THREATS 35)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom('http', 'https'),
-        fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,10}(\.[A-Za-z][A-Za-z0-9]{0,9}){0,2}$/),
+        fc.stringMatching(
+          /^[A-Za-z][A-Za-z0-9]{0,10}(\.[A-Za-z][A-Za-z0-9]{0,9}){0,2}$/,
+        ),
         fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
         fc.array(segment, { maxLength: 5 }),
         fc.boolean(),
         (scheme, host, port, segments, slash) => {
-          const input = `${scheme}://${host}${port ? `:${port}` : ''}/${segments.join('/')}${slash ? '/' : ''}`;
+          const input = `${scheme}://${host}${
+            port ? `:${port}` : ''
+          }/${segments.join('/')}${slash ? '/' : ''}`;
           let normalised: string;
           try {
             normalised = normalizeHttpUrl(input);
@@ -64,7 +95,11 @@ describe('normalizeHttpUrl (THREATS 35)', () => {
             !/(^|\/)\.{1,2}(\/|$)/.test(path) &&
             !normalised.includes('@') &&
             normalised.startsWith(
-              `${scheme}://${host.toLowerCase()}${port && port !== (scheme === 'https' ? 443 : 80) ? `:${port}` : ''}`,
+              `${scheme}://${host.toLowerCase()}${
+                port && port !== (scheme === 'https' ? 443 : 80)
+                  ? `:${port}`
+                  : ''
+              }`,
             )
           );
         },

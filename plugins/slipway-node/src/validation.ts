@@ -89,7 +89,9 @@ export function assertRepositoryUrl(
     if (url.password) {
       throw new InputError(`Invalid ${what}: must not carry credentials`);
     }
-    if (/(^|\/)\.{1,2}(\/|$)/.test(url.pathname)) {
+    // The raw path: the URL parser has already resolved dot segments away.
+    const rawPath = value.slice('ssh://'.length).replace(/^[^/]*/, '');
+    if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath)) {
       throw new InputError(
         `Invalid ${what}: must not contain "." or ".." segments`,
       );

@@ -70,16 +70,16 @@ describe('evaluateDeployWindow (THREATS 28)', () => {
       allow: [{ days: ['sun', 'mon'] as any, start: '00:30', end: '03:00' }],
     };
     // 01:30 happens twice on 1 Nov 2026; the window holds both.
-    expect(evaluateDeployWindow(ny, new Date('2026-11-01T05:30:00Z')).open).toBe(
-      true,
-    ); // 01:30 EDT
-    expect(evaluateDeployWindow(ny, new Date('2026-11-01T06:30:00Z')).open).toBe(
-      true,
-    ); // 01:30 EST
+    expect(
+      evaluateDeployWindow(ny, new Date('2026-11-01T05:30:00Z')).open,
+    ).toBe(true); // 01:30 EDT
+    expect(
+      evaluateDeployWindow(ny, new Date('2026-11-01T06:30:00Z')).open,
+    ).toBe(true); // 01:30 EST
     // 03:00 EST = 08:00 UTC: closed at the closing second.
-    expect(evaluateDeployWindow(ny, new Date('2026-11-01T08:00:00Z')).open).toBe(
-      false,
-    );
+    expect(
+      evaluateDeployWindow(ny, new Date('2026-11-01T08:00:00Z')).open,
+    ).toBe(false);
     expect(
       evaluateDeployWindow(ny, new Date('2026-11-01T07:59:59Z')).open,
     ).toBe(true);
@@ -108,18 +108,18 @@ describe('evaluateDeployWindow (THREATS 28)', () => {
       timeZone: 'UTC',
       allow: [{ days: ['fri'] as any, start: '20:00', end: '02:00' }],
     };
-    expect(evaluateDeployWindow(night, new Date('2026-12-04T19:59:00Z')).open).toBe(
-      false,
-    );
-    expect(evaluateDeployWindow(night, new Date('2026-12-04T23:59:59Z')).open).toBe(
-      true,
-    );
-    expect(evaluateDeployWindow(night, new Date('2026-12-05T01:59:59Z')).open).toBe(
-      true,
-    ); // Saturday, in Friday's window
-    expect(evaluateDeployWindow(night, new Date('2026-12-05T02:00:00Z')).open).toBe(
-      false,
-    );
+    expect(
+      evaluateDeployWindow(night, new Date('2026-12-04T19:59:00Z')).open,
+    ).toBe(false);
+    expect(
+      evaluateDeployWindow(night, new Date('2026-12-04T23:59:59Z')).open,
+    ).toBe(true);
+    expect(
+      evaluateDeployWindow(night, new Date('2026-12-05T01:59:59Z')).open,
+    ).toBe(true); // Saturday, in Friday's window
+    expect(
+      evaluateDeployWindow(night, new Date('2026-12-05T02:00:00Z')).open,
+    ).toBe(false);
   });
 
   it('an unknown time zone is closed', () => {
@@ -139,7 +139,12 @@ describe('evaluateDeployWindow (THREATS 28)', () => {
           max: new Date('2027-12-31T00:00:00Z'),
           noInvalidDate: true,
         }),
-        fc.constantFrom('Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'),
+        fc.constantFrom(
+          'Europe/Berlin',
+          'America/New_York',
+          'Asia/Kolkata',
+          'UTC',
+        ),
         (at, timeZone) => {
           const options = {
             timeZone,
@@ -150,9 +155,14 @@ describe('evaluateDeployWindow (THREATS 28)', () => {
           if (!verdict.changesAt) return true;
           const change = Date.parse(verdict.changesAt);
           if (change <= at.getTime()) return false;
-          const justBefore = evaluateDeployWindow(options, new Date(change - 1));
+          const justBefore = evaluateDeployWindow(
+            options,
+            new Date(change - 1),
+          );
           const atChange = evaluateDeployWindow(options, new Date(change));
-          return justBefore.open === verdict.open && atChange.open !== verdict.open;
+          return (
+            justBefore.open === verdict.open && atChange.open !== verdict.open
+          );
         },
       ),
       { numRuns: 300 },

@@ -41,7 +41,8 @@ function facts(overrides: Partial<GateFacts> = {}): GateFacts {
     quality: { status: 'OK' },
     signers: [
       {
-        identity: 'https://github.com/acme/payments-api/.github/workflows/ci.yml@refs/heads/main',
+        identity:
+          'https://github.com/acme/payments-api/.github/workflows/ci.yml@refs/heads/main',
         issuer: 'https://token.actions.githubusercontent.com',
       },
     ],
@@ -70,26 +71,37 @@ describe('gates', () => {
     it('fails for a failed run, waits for a running one', () => {
       const build = facts().build!;
       expect(
-        run({ type: 'ci-passed' }, facts({ build: { ...build, conclusion: 'failure' } }))
-          .status,
+        run(
+          { type: 'ci-passed' },
+          facts({ build: { ...build, conclusion: 'failure' } }),
+        ).status,
       ).toBe('fail');
       expect(
         run(
           { type: 'ci-passed' },
-          facts({ build: { ...build, status: 'in_progress', conclusion: undefined } }),
+          facts({
+            build: { ...build, status: 'in_progress', conclusion: undefined },
+          }),
         ).status,
       ).toBe('pending');
     });
     it('is unknown for a run of another commit, no run, or a CI source down (THREATS 25)', () => {
       const build = facts().build!;
       expect(
-        run({ type: 'ci-passed' }, facts({ build: { ...build, commit: 'd'.repeat(40) } }))
-          .status,
+        run(
+          { type: 'ci-passed' },
+          facts({ build: { ...build, commit: 'd'.repeat(40) } }),
+        ).status,
       ).toBe('unknown');
-      expect(run({ type: 'ci-passed' }, facts({ build: undefined })).status).toBe(
-        'unknown',
-      );
-      for (const status of ['error', 'stale', 'rate-limited', undefined] as const) {
+      expect(
+        run({ type: 'ci-passed' }, facts({ build: undefined })).status,
+      ).toBe('unknown');
+      for (const status of [
+        'error',
+        'stale',
+        'rate-limited',
+        undefined,
+      ] as const) {
         const result = run(
           { type: 'ci-passed' },
           facts({ sources: { ...facts().sources, ci: status } }),
@@ -101,7 +113,9 @@ describe('gates', () => {
 
   describe('scan (THREATS 25, 26)', () => {
     it('passes within limits and fails above any, unknown severities counted', () => {
-      expect(run({ type: 'scan', maxCritical: 0, maxHigh: 2 }).status).toBe('pass');
+      expect(run({ type: 'scan', maxCritical: 0, maxHigh: 2 }).status).toBe(
+        'pass',
+      );
       const over = run({ type: 'scan', maxHigh: 1, maxUnknown: 0 });
       expect(over.status).toBe('fail');
       expect(over.reason).toBe('Scan finds 2 high (max 1), 1 unknown (max 0)');
@@ -112,15 +126,22 @@ describe('gates', () => {
     });
     it('is unknown when not scanned, failed, or the registry is down; pending while scanning', () => {
       const scan = facts().scan!;
-      expect(run({ type: 'scan' }, facts({ scan: undefined })).status).toBe('unknown');
+      expect(run({ type: 'scan' }, facts({ scan: undefined })).status).toBe(
+        'unknown',
+      );
       expect(
-        run({ type: 'scan' }, facts({ scan: { ...scan, status: 'NotScanned' } })).status,
+        run(
+          { type: 'scan' },
+          facts({ scan: { ...scan, status: 'NotScanned' } }),
+        ).status,
       ).toBe('unknown');
       expect(
-        run({ type: 'scan' }, facts({ scan: { ...scan, status: 'Error' } })).status,
+        run({ type: 'scan' }, facts({ scan: { ...scan, status: 'Error' } }))
+          .status,
       ).toBe('unknown');
       expect(
-        run({ type: 'scan' }, facts({ scan: { ...scan, status: 'Running' } })).status,
+        run({ type: 'scan' }, facts({ scan: { ...scan, status: 'Running' } }))
+          .status,
       ).toBe('pending');
       expect(
         run(
@@ -134,15 +155,18 @@ describe('gates', () => {
   describe('quality-gate', () => {
     it('passes on OK only', () => {
       expect(run({ type: 'quality-gate' }).status).toBe('pass');
-      expect(run({ type: 'quality-gate' }, facts({ quality: { status: 'ERROR' } })).status).toBe(
-        'fail',
-      );
-      expect(run({ type: 'quality-gate' }, facts({ quality: { status: 'WARN' } })).status).toBe(
-        'fail',
-      );
-      expect(run({ type: 'quality-gate' }, facts({ quality: { status: 'NONE' } })).status).toBe(
-        'unknown',
-      );
+      expect(
+        run({ type: 'quality-gate' }, facts({ quality: { status: 'ERROR' } }))
+          .status,
+      ).toBe('fail');
+      expect(
+        run({ type: 'quality-gate' }, facts({ quality: { status: 'WARN' } }))
+          .status,
+      ).toBe('fail');
+      expect(
+        run({ type: 'quality-gate' }, facts({ quality: { status: 'NONE' } }))
+          .status,
+      ).toBe('unknown');
       expect(
         run(
           { type: 'quality-gate' },
@@ -164,14 +188,21 @@ describe('gates', () => {
       expect(
         run({ ...gate, identity: 'https://github.com/acme/.*' }).status,
       ).toBe('fail');
-      expect(run({ ...gate, issuer: 'https://evil.example' }).status).toBe('fail');
+      expect(run({ ...gate, issuer: 'https://evil.example' }).status).toBe(
+        'fail',
+      );
       const signer = facts().signers![0];
       expect(
-        run(gate, facts({ signers: [{ ...signer, identity: `${signer.identity}x` }] })).status,
+        run(
+          gate,
+          facts({ signers: [{ ...signer, identity: `${signer.identity}x` }] }),
+        ).status,
       ).toBe('fail');
     });
     it('fails unsigned, unknown when the registry cannot tell', () => {
-      expect(run(gate, facts({ signers: [] })).reason).toBe('The artifact is not signed');
+      expect(run(gate, facts({ signers: [] })).reason).toBe(
+        'The artifact is not signed',
+      );
       expect(run(gate, facts({ signers: undefined })).status).toBe('unknown');
     });
   });
@@ -186,7 +217,11 @@ describe('gates', () => {
         gate,
         facts({
           upstream: {
-            staging: { digest: DIGEST, healthy: true, healthySince: '2026-12-01T09:30:00Z' },
+            staging: {
+              digest: DIGEST,
+              healthy: true,
+              healthySince: '2026-12-01T09:30:00Z',
+            },
           },
         }),
       );
@@ -199,7 +234,11 @@ describe('gates', () => {
         gate,
         facts({
           upstream: {
-            staging: { digest: DIGEST, healthy: true, healthySince: '2026-12-01T09:00:00Z' },
+            staging: {
+              digest: DIGEST,
+              healthy: true,
+              healthySince: '2026-12-01T09:00:00Z',
+            },
           },
         }),
       );
@@ -209,17 +248,29 @@ describe('gates', () => {
       expect(
         run(
           gate,
-          facts({ upstream: { staging: { digest: OTHER_DIGEST, healthy: true, healthySince: '2026-11-01T00:00:00Z' } } }),
+          facts({
+            upstream: {
+              staging: {
+                digest: OTHER_DIGEST,
+                healthy: true,
+                healthySince: '2026-11-01T00:00:00Z',
+              },
+            },
+          }),
         ).status,
       ).toBe('fail');
       expect(run(gate, facts({ upstream: {} })).status).toBe('fail');
       expect(
-        run(gate, facts({ upstream: { staging: { digest: DIGEST, healthy: false } } })).status,
+        run(
+          gate,
+          facts({ upstream: { staging: { digest: DIGEST, healthy: false } } }),
+        ).status,
       ).toBe('pending');
     });
     it('never passes from stale Argo CD data', () => {
       expect(
-        run(gate, facts({ sources: { ...facts().sources, delivery: 'stale' } })).status,
+        run(gate, facts({ sources: { ...facts().sources, delivery: 'stale' } }))
+          .status,
       ).toBe('unknown');
     });
   });
@@ -244,7 +295,9 @@ describe('gates', () => {
     it('passes with N distinct eligible approvers', () => {
       const result = run(
         gate,
-        facts({ approvals: [approval('user:default/a'), approval('user:default/b')] }),
+        facts({
+          approvals: [approval('user:default/a'), approval('user:default/b')],
+        }),
       );
       expect(result.status).toBe('pass');
       expect(result.reason).toBe('Approved by user:default/a, user:default/b');
@@ -257,7 +310,9 @@ describe('gates', () => {
             approval('user:default/guest'), // the requester
             approval('user:default/a'),
             approval('user:default/a'), // duplicate
-            approval('user:default/c', { ownershipRefs: ['user:default/c', 'group:default/team-payments'] }),
+            approval('user:default/c', {
+              ownershipRefs: ['user:default/c', 'group:default/team-payments'],
+            }),
           ],
         }),
       );
@@ -311,14 +366,22 @@ describe('gates', () => {
             approvals: [
               approval('user:default/a'),
               approval('user:default/b'),
-              approval('user:default/x', { decision: 'reject', ownershipRefs: ['user:default/x'] }),
+              approval('user:default/x', {
+                decision: 'reject',
+                ownershipRefs: ['user:default/x'],
+              }),
             ],
           }),
         ).status,
       ).toBe('pass');
     });
     it('property: never more counted approvers than distinct eligible non-requesters', () => {
-      const people = ['user:default/guest', 'user:default/a', 'user:default/b', 'user:default/c'];
+      const people = [
+        'user:default/guest',
+        'user:default/a',
+        'user:default/b',
+        'user:default/c',
+      ];
       fc.assert(
         fc.property(
           fc.array(
@@ -340,7 +403,12 @@ describe('gates', () => {
             );
             const expected = new Set(
               entries
-                .filter(e => e.eligible && e.bound && e.approver !== 'user:default/guest')
+                .filter(
+                  e =>
+                    e.eligible &&
+                    e.bound &&
+                    e.approver !== 'user:default/guest',
+                )
                 .map(e => e.approver),
             ).size;
             const status = run(gate, facts({ approvals })).status;
@@ -392,8 +460,10 @@ describe('evaluateGates and gatesVerdict', () => {
       'Stop the line by user:default/alice: incident 42',
     );
     expect(
-      evaluateGates(rules, facts({ freezes: [freeze], now: new Date('2026-12-01T12:00:00Z') }))
-        .verdict,
+      evaluateGates(
+        rules,
+        facts({ freezes: [freeze], now: new Date('2026-12-01T12:00:00Z') }),
+      ).verdict,
     ).toBe('ready');
   });
 
@@ -403,16 +473,19 @@ describe('evaluateGates and gatesVerdict', () => {
     expect(gatesVerdict([r('scan', 'pass'), r('approvals', 'pending')])).toBe(
       'awaiting-approval',
     );
-    expect(gatesVerdict([r('soak', 'pending'), r('approvals', 'pending')])).toBe(
-      'pending',
-    );
+    expect(
+      gatesVerdict([r('soak', 'pending'), r('approvals', 'pending')]),
+    ).toBe('pending');
     expect(gatesVerdict([r('soak', 'pass')])).toBe('ready');
     expect(gatesVerdict([])).toBe('ready');
   });
 });
 
 describe('policy selection (THREATS 31)', () => {
-  const policy = (selector: PromotionPolicy['selector'], prod?: object): PromotionPolicy => ({
+  const policy = (
+    selector: PromotionPolicy['selector'],
+    prod?: object,
+  ): PromotionPolicy => ({
     selector,
     environments: {
       prod: { mode: 'direct', gates: [{ type: 'ci-passed' }], ...prod },
@@ -431,20 +504,51 @@ describe('policy selection (THREATS 31)', () => {
     expect(policySelects(policy({ kinds: ['api'] }), subject)).toBe(false);
     expect(
       policySelects(
-        policy({ owners: ['group:default/team-payments'], systems: ['system:default/other'] }),
+        policy({
+          owners: ['group:default/team-payments'],
+          systems: ['system:default/other'],
+        }),
         subject,
       ),
     ).toBe(false);
-    expect(policySelects(policy({ systems: ['system:default/shop'] }), { ...subject, system: undefined })).toBe(false);
-    expect(policySelects(policy({ entities: ['component:default/payments-api'] }), subject)).toBe(true);
+    expect(
+      policySelects(policy({ systems: ['system:default/shop'] }), {
+        ...subject,
+        system: undefined,
+      }),
+    ).toBe(false);
+    expect(
+      policySelects(
+        policy({ entities: ['component:default/payments-api'] }),
+        subject,
+      ),
+    ).toBe(true);
   });
 
   it('applies every matching policy: all gates, stricter mode, auto only if all allow', () => {
     const rules = environmentRules(
       [
-        { name: 'b-team', version: 2, policy: policy({ owners: ['group:default/team-payments'] }, { mode: 'pull-request', autoPromote: true }) },
-        { name: 'a-base', version: 7, policy: policy({}, { autoPromote: true }) },
-        { name: 'c-other', version: 1, policy: policy({ owners: ['group:default/other'] }, { mode: 'pull-request' }) },
+        {
+          name: 'b-team',
+          version: 2,
+          policy: policy(
+            { owners: ['group:default/team-payments'] },
+            { mode: 'pull-request', autoPromote: true },
+          ),
+        },
+        {
+          name: 'a-base',
+          version: 7,
+          policy: policy({}, { autoPromote: true }),
+        },
+        {
+          name: 'c-other',
+          version: 1,
+          policy: policy(
+            { owners: ['group:default/other'] },
+            { mode: 'pull-request' },
+          ),
+        },
       ],
       subject,
       'prod',
