@@ -1343,26 +1343,7 @@ export class PromotionService {
       ...body,
       createdBy: actor,
     });
-    this.o.auditor
-      ?.createEvent({
-        eventId: 'freeze-create',
-        severityLevel: 'medium',
-        meta: {
-          freezeId: freeze.id,
-          scope: freeze.scope,
-          target: freeze.target ?? null,
-          reason: freeze.reason,
-        },
-      })
-      .then(event => event.success())
-      .catch(() => undefined);
-    await this.o.signals
-      ?.publish({
-        recipients: { type: 'broadcast' },
-        channel: FREEZES_SIGNAL_CHANNEL,
-        message: { action: 'created' },
-      })
-      .catch(() => undefined);
+    await this.announceFreeze('created', actor, freeze);
     return freeze;
   }
 
@@ -1370,11 +1351,27 @@ export class PromotionService {
     const actor = await this.userRef(credentials);
     await this.requireAllowed(slipwayFreezeManagePermission, credentials);
     const freeze = await this.o.store.liftFreeze(id, actor);
+    await this.announceFreeze('lifted', actor, freeze);
+    return freeze;
+  }
+
+  /** Audits a freeze change and tells open pages (the banners). */
+  private async announceFreeze(
+    action: 'created' | 'lifted',
+    actor: string,
+    freeze: Freeze,
+  ): Promise<void> {
+    this.o.logger.info(
+      `Slipway freeze ${action}: ${freeze.scope} ${
+        freeze.target ?? ''
+      } by ${actor}`,
+    );
     this.o.auditor
       ?.createEvent({
-        eventId: 'freeze-lift',
+        eventId: action === 'created' ? 'freeze-create' : 'freeze-lift',
         severityLevel: 'medium',
         meta: {
+          actor,
           freezeId: freeze.id,
           scope: freeze.scope,
           target: freeze.target ?? null,
@@ -1387,10 +1384,9 @@ export class PromotionService {
       ?.publish({
         recipients: { type: 'broadcast' },
         channel: FREEZES_SIGNAL_CHANNEL,
-        message: { action: 'lifted' },
+        message: { action },
       })
       .catch(() => undefined);
-    return freeze;
   }
 
   private audit(
