@@ -107,4 +107,27 @@ describe('normalizeHttpUrl (THREATS 35)', () => {
       { numRuns: 500 },
     );
   });
+
+  it.each([
+    ['a tab the URL parser would drop', 'https://git.example.com/acme/\tgitops.git'],
+    ['a newline inside the host', 'https://git.exa\nmple.com/acme/gitops.git'],
+    ['a password without a user', 'https://:secret@git.example.com/acme/gitops.git'],
+    ['an empty user info', 'https://@git.example.com/acme/gitops.git'],
+    ['a user without a password', 'https://token@git.example.com/acme/gitops.git'],
+  ])('refuses %s (checked on the raw text, before parsing)', (_what, input) => {
+    expect(() => normalizeHttpUrl(input)).toThrow(/Invalid URL/);
+  });
+
+  it('refuses URLs over 2048 characters and accepts one at the limit', () => {
+    const base = 'https://git.example.com/';
+    const at = `${base}${'a'.repeat(2048 - base.length)}`;
+    expect(normalizeHttpUrl(at)).toBe(at);
+    expect(() => normalizeHttpUrl(`${at}a`)).toThrow(/Invalid URL/);
+  });
+
+  it('names what it checks in the message', () => {
+    expect(() =>
+      normalizeHttpUrl('https://x@git.example.com/a', 'GitOps repository URL'),
+    ).toThrow('Invalid GitOps repository URL: must not carry credentials');
+  });
 });

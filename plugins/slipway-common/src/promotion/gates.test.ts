@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { PolicyGate, PromotionPolicy } from '../policy';
 import {
   environmentRules,
+  policySubjectOf,
   evaluateGate,
   evaluateGates,
   GateFacts,
@@ -575,5 +576,121 @@ describe('policy selection (THREATS 31)', () => {
         'prod',
       ).autoPromote,
     ).toBe(false);
+  });
+});
+
+describe('gates: edges that decide', () => {
+  it('ci-passed is unknown when the artifact names no source commit', () => {
+    const result = run(
+      { type: 'ci-passed' },
+      facts({ artifact: { digest: DIGEST } }),
+    );
+    expect(result).toMatchObject({
+      status: 'unknown',
+      reason: 'The artifact names no source commit',
+    });
+  });
+
+  it('ci-passed names the run and its conclusion', () => {
+    const build = facts().build!;
+    expect(
+      run({ type: 'ci-passed' }, facts({ build: { ...build, name: undefined, conclusion: undefined } })).reason,
+    ).toBe('CI run 1 ended without a conclusion');
+    expect(
+      run({ type: 'ci-passed' }, facts({ build: { ...build, status: 'in_progress' } })).reason,
+    ).toBe('CI run ci is in progress');
+  });
+
+  it('soak waits while the upstream is healthy but its start was not observed', () => {
+    expect(
+      run(
+        { type: 'soak', upstream: 'staging', minutes: 10 },
+        facts({ upstream: { staging: { digest: DIGEST, healthy: true } } }),
+      ).status,
+    ).toBe('pending');
+  });
+
+  it('a missing source is "not configured" in the reason', () => {
+    expect(
+      run({ type: 'quality-gate' }, facts({ sources: { ...facts().sources, quality: undefined } })).reason,
+    ).toBe('SonarQube is not configured; the gate cannot be checked');
+  });
+
+  it('an unknown gate type fails closed', () => {
+    expect(run({ type: 'teleport' } as any)).toMatchObject({
+      status: 'unknown',
+      reason: 'Unknown gate type',
+    });
+  });
+
+  it('names the scope and target of an admin freeze', () => {
+    const rules = { mode: 'direct' as const, autoPromote: false, sync: false, policies: [], gates: [] };
+    const { results } = evaluateGates(
+      rules,
+      facts({
+        freezes: [
+          { id: 'f', reason: 'audit', createdBy: 'user:default/alice', scope: 'environment', target: 'prod' },
+          { id: 'g', reason: 'x', createdBy: 'user:default/alice', scope: 'owner' },
+        ],
+      }),
+    );
+    expect(results.map(r => r.reason)).toEqual([
+      'Frozen environment prod by user:default/alice: audit',
+      'Frozen owner by user:default/alice: x',
+    ]);
+  });
+
+  it('a policy listing entities does not select others', () => {
+    const policy: PromotionPolicy = {
+      selector: { entities: ['component:default/other'] },
+      environments: {},
+    };
+    expect(
+      policySelects(policy, { entityRef: 'component:default/payments-api', kind: 'Component' }),
+    ).toBe(false);
+  });
+
+  it('sync applies when any applicable policy asks for it', () => {
+    const subject = { entityRef: 'component:default/a', kind: 'Component' };
+    const env = (sync?: boolean) => ({
+      selector: {},
+      environments: { prod: { mode: 'direct' as const, gates: [], ...(sync === undefined ? {} : { sync }) } },
+    });
+    expect(environmentRules([{ name: 'a', version: 1, policy: env() }], subject, 'prod').sync).toBe(false);
+    expect(
+      environmentRules(
+        [
+          { name: 'a', version: 1, policy: env(false) },
+          { name: 'b', version: 1, policy: env(true) },
+        ],
+        subject,
+        'prod',
+      ).sync,
+    ).toBe(true);
+  });
+});
+
+describe('policySubjectOf', () => {
+  const entity = (spec: object) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'payments-api', namespace: 'shop' },
+    spec,
+  });
+
+  it('completes short owner and system references', () => {
+    expect(policySubjectOf(entity({ owner: 'team-payments', system: 'checkout' }))).toEqual({
+      entityRef: 'component:shop/payments-api',
+      kind: 'Component',
+      owner: 'group:default/team-payments',
+      system: 'system:default/checkout',
+    });
+    expect(policySubjectOf(entity({ owner: 'user:default/ada' })).owner).toBe('user:default/ada');
+  });
+
+  it('leaves missing, empty, non-string and malformed references out', () => {
+    for (const spec of [{}, { owner: '' }, { owner: 42 }, { owner: 'group:' }, { owner: 'group:default/' }]) {
+      expect(policySubjectOf(entity(spec)).owner).toBeUndefined();
+    }
   });
 });
