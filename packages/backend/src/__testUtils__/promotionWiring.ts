@@ -35,17 +35,11 @@ import { DeployStateService } from '@slipway/plugin-slipway-backend/src/state/De
 import { SourceCache } from '@slipway/plugin-slipway-backend/src/state/SourceCache';
 import { sandboxBackendConfig, sandboxEntities } from './sandboxWiring';
 
-export {
-  DatabaseLock,
-  GatewayPromotionWriter,
-  PromotionService,
-  PromotionStore,
-};
 export type { PromotionWriter };
 
 const exec = promisify(execFile);
 
-export const SANDBOX_ADMIN_TOKEN = 'sandbox-admin-token';
+const SANDBOX_ADMIN_TOKEN = 'sandbox-admin-token';
 export const SANDBOX_GITHUB_TOKEN = 'sandbox-github-token';
 export const ARGOCD_WRITE_TOKEN = 'sandbox-argocd-write-token';
 /**

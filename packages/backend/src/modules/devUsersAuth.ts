@@ -19,13 +19,13 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import Router from 'express-promise-router';
 
 /** The auth provider id, and its key under `auth.providers`. */
-export const DEV_USERS_PROVIDER_ID = 'devUsers';
+const DEV_USERS_PROVIDER_ID = 'devUsers';
 
 /** The request header naming the example user to sign in as. */
 export const DEV_USER_HEADER = 'x-slipway-dev-user';
 
 /** What the authenticator read from the request. */
-export interface DevUserResult {
+interface DevUserResult {
   userEntityRef: string;
 }
 
@@ -45,7 +45,7 @@ export function devUsersEnabled(config: Config): boolean {
 }
 
 /** Reads the chosen user from {@link DEV_USER_HEADER}; only user references. */
-export const devUsersAuthenticator = createProxyAuthenticator<
+const devUsersAuthenticator = createProxyAuthenticator<
   undefined,
   DevUserResult,
   undefined
@@ -101,13 +101,13 @@ export const devUsersAuthenticator = createProxyAuthenticator<
  * Signs in as the chosen User entity, with its ownership (the user and its
  * groups) resolved from the catalog. Users not in the catalog are refused.
  */
-export const signInAsCatalogUser: SignInResolver<DevUserResult> = async (
+const signInAsCatalogUser: SignInResolver<DevUserResult> = async (
   { result },
   context,
 ) => context.signInWithCatalogUser({ entityRef: result.userEntityRef });
 
 /** A user the sign-in page offers. */
-export interface DevUserOption {
+interface DevUserOption {
   entityRef: string;
   displayName: string;
 }

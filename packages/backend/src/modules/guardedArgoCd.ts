@@ -31,7 +31,7 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * {@link argoCdWritePermission}. Reads pass unchanged (Roadie's entity tab
  * needs them); the caller must still be signed in, as for every route.
  */
-export function argoCdWriteGuard(options: {
+function argoCdWriteGuard(options: {
   httpAuth: typeof coreServices.httpAuth.T;
   permissions: typeof coreServices.permissions.T;
 }): express.Router {

@@ -20,7 +20,7 @@ import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createTemplateRenderer } = require('nunjitsu');
 
-export const TEST_CONFIG = {
+const TEST_CONFIG = {
   integrations: {
     github: [
       { host: '127.0.0.1:7101', apiBaseUrl: 'http://127.0.0.1:7101/api/v3' },

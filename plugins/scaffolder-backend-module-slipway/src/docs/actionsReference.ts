@@ -5,7 +5,7 @@ import { createGitOpsCommitAction } from '../actions/gitopsCommit';
 import { createKustomizeImageSetAction } from '../actions/kustomizeImageSet';
 
 /** Every action of the module, in the order the reference lists them. */
-export function allActions(): TemplateAction<any, any, any>[] {
+function allActions(): TemplateAction<any, any, any>[] {
   return [
     createGitOpsAppCreateAction(),
     createArgoCdAppCreateAction(),

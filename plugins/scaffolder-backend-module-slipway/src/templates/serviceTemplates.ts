@@ -6,8 +6,7 @@ import { Document } from 'yaml';
  * stale.
  */
 
-export const LANGUAGES = ['typescript', 'python', 'go'] as const;
-export type Language = (typeof LANGUAGES)[number];
+const LANGUAGES = ['typescript', 'python', 'go'] as const;
 
 /**
  * The portal a generated template is for: the host of its own git server
@@ -36,9 +35,7 @@ const serviceCloneUrl = (gitHost: string) =>
 /** Expression: clone URL returned by the publish step. */
 const publishedUrl = `(steps['publish-github'].output.remoteUrl if ${github} else steps['publish-gitlab'].output.remoteUrl)`;
 
-export function serviceTemplate(
-  portal: TemplatePortal,
-): Record<string, unknown> {
+function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
   const values: Record<string, unknown> = {
     name: '${{ parameters.name }}',
     description: '${{ parameters.description }}',

@@ -15,9 +15,9 @@ import {
 export const DESIRED_COMMIT = 'a'.repeat(40);
 export const OLDER_COMMIT = 'b'.repeat(40);
 export const HEAD_COMMIT = 'c'.repeat(40);
-export const TAG = 'd'.repeat(40);
-export const DIGEST = `sha256:${'e'.repeat(64)}`;
-export const IMAGE = 'registry.example.com/acme/payments-api';
+const TAG = 'd'.repeat(40);
+const DIGEST = `sha256:${'e'.repeat(64)}`;
+const IMAGE = 'registry.example.com/acme/payments-api';
 
 /** A catalog entity wired to every provider. */
 export function serviceEntity(

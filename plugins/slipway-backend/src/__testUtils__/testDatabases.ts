@@ -1,4 +1,4 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 
 /**
  * The databases every store test runs on: SQLite always, PostgreSQL 15 when
@@ -18,6 +18,3 @@ export function createTestDatabases(): TestDatabases {
   }
   return databases;
 }
-
-export const databaseIds = (databases: TestDatabases): TestDatabaseId[] =>
-  databases.eachSupportedId().map(([id]) => id);

@@ -172,7 +172,7 @@ export class GatewayPromotionWriter implements PromotionWriter {
 }
 
 /** The branch of a promotion in pull-request mode: one per promotion, reused on retry. */
-export function branchOf(promotionId: string): string {
+function branchOf(promotionId: string): string {
   return `slipway/promotion-${promotionId}`;
 }
 

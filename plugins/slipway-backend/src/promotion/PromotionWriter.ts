@@ -11,7 +11,7 @@ export interface OverlayChange {
 }
 
 /** What a write did. */
-export interface OverlayWriteResult {
+interface OverlayWriteResult {
   commitSha?: string;
   /** False when the overlay already held the artifact: nothing was written. */
   changed: boolean;

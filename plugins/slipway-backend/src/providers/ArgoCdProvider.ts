@@ -1,5 +1,4 @@
 import {
-  APP_LABEL,
   ENVIRONMENT_LABEL,
   HealthStatus,
   LiveState,
@@ -75,7 +74,7 @@ function labelsOf(metadata: Record<string, any>): Record<string, string> {
 }
 
 /** Maps an Argo CD Application object to the allow-listed DTO. */
-export function toDeliveryApplication(
+function toDeliveryApplication(
   item: unknown,
   instance: string,
   baseUrl: string,
@@ -402,6 +401,3 @@ export class ArgoCdProvider implements DeliveryProvider {
     return toRolloutState(tree, managed);
   }
 }
-
-/** The selector that lists every Application Slipway manages. */
-export const ALL_APPS_SELECTOR = APP_LABEL;

@@ -24,7 +24,7 @@ function seconds(from?: string, to?: string): number | undefined {
 }
 
 /** Maps a GitHub workflow run to a BuildRun. */
-export function toBuildRun(run: any): BuildRun {
+function toBuildRun(run: any): BuildRun {
   if (!run || typeof run !== 'object' || typeof run.head_sha !== 'string') {
     throw new UpstreamError('GitHub answered an unexpected workflow run', {
       kind: 'malformed',

@@ -22,7 +22,7 @@ const CONCLUSION: Record<string, BuildRun['conclusion']> = {
 };
 
 /** Maps a GitLab pipeline to a BuildRun. */
-export function toGitlabBuildRun(pipeline: any): BuildRun {
+function toGitlabBuildRun(pipeline: any): BuildRun {
   if (
     !pipeline ||
     typeof pipeline !== 'object' ||

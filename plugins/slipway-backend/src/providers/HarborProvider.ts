@@ -110,7 +110,7 @@ function childDigests(artifact: any): string[] {
  * Maps a Harbor artifact. `children` resolves the platform manifests of an
  * index (already fetched); a missing child counts as not scanned.
  */
-export function toArtifactState(
+function toArtifactState(
   artifact: any,
   options: {
     repository: string;

@@ -26,7 +26,7 @@ export interface OciRegistryConfig {
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"`. */
-export function parseBearerChallenge(
+function parseBearerChallenge(
   header: string | null,
 ): Record<string, string> | undefined {
   if (!header || !/^Bearer\s/i.test(header)) return undefined;

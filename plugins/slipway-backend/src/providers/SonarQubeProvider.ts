@@ -9,7 +9,7 @@ import {
 const STATUSES: QualityGate['status'][] = ['OK', 'WARN', 'ERROR', 'NONE'];
 
 /** Maps a SonarQube `project_status` answer. */
-export function toQualityGate(body: unknown, url: string): QualityGate {
+function toQualityGate(body: unknown, url: string): QualityGate {
   const projectStatus = (body as any)?.projectStatus;
   if (!projectStatus || typeof projectStatus !== 'object') {
     throw new UpstreamError('SonarQube answered an unexpected quality gate', {

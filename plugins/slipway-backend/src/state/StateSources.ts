@@ -65,7 +65,7 @@ function unconfigured(
 }
 
 /** A short stable digest of a set of strings, for cache keys. */
-export function digestOf(values: string[]): string {
+function digestOf(values: string[]): string {
   return crypto
     .createHash('sha256')
     .update([...values].sort().join('\n'))

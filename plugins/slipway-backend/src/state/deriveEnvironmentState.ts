@@ -51,7 +51,7 @@ export function findArtifact(
  * with its CI run and quality gate, or, without one, the image and the run
  * of the commit its tag names.
  */
-export function describeArtifact(
+function describeArtifact(
   image: ImageRef | undefined,
   artifact: ArtifactState | undefined,
   runs: BuildRun[],

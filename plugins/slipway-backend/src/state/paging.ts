@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 
 /** An opaque cursor for the item at `offset`. */
-export function encodeCursor(offset: number): string {
+function encodeCursor(offset: number): string {
   return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
 }
 

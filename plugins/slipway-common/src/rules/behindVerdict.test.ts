@@ -21,6 +21,36 @@ describe('sameImageVersion', () => {
     ).toBe(same);
   });
 
+  it('compares by digest only when both name one (boundary)', () => {
+    expect(
+      sameImageVersion(
+        { repository: REPO, tag: 'a' },
+        { repository: REPO, tag: 'a', digest: D1 },
+      ).same,
+    ).toBe(true);
+  });
+
+  it.each([
+    [{ digest: D1 }, { digest: D1 }, `same digest ${D1}`],
+    [{ digest: D1 }, { digest: D2 }, `digest ${D1} is not ${D2}`],
+    [{ tag: 'a' }, { tag: 'a' }, 'same tag a'],
+    [{ tag: 'a' }, { tag: 'b' }, 'tag a is not b'],
+    [
+      { tag: 'a' },
+      {},
+      `${REPO}:a and ${REPO} share neither a tag nor a digest`,
+    ],
+    [
+      {},
+      { tag: 'a' },
+      `${REPO} and ${REPO}:a share neither a tag nor a digest`,
+    ],
+  ])('%j and %j: says "%s"', (a, b, reason) => {
+    expect(
+      sameImageVersion({ repository: REPO, ...a }, { repository: REPO, ...b }),
+    ).toEqual({ same: reason.startsWith('same'), reason });
+  });
+
   it('is symmetric and reflexive for pinned images', () => {
     fc.assert(
       fc.property(imageArb, imageArb, (a, b) => {
@@ -57,6 +87,27 @@ describe('behindVerdict', () => {
   it('the first environment is never behind', () => {
     expect(behindVerdict(dev, dev)).toMatchObject({ behind: false });
     expect(behindVerdict(dev, undefined)).toMatchObject({ behind: false });
+  });
+
+  it('the reference environment is not behind even with another image', () => {
+    expect(
+      behindVerdict(
+        { environment: 'dev', image: { repository: REPO, tag: 'old' } },
+        dev,
+      ),
+    ).toEqual({ behind: false, reason: 'This is the first environment' });
+  });
+
+  it('is not behind when it sets the same version, and says why', () => {
+    expect(
+      behindVerdict(
+        { environment: 'staging', image: { repository: REPO, tag: 'new' } },
+        dev,
+      ),
+    ).toEqual({
+      behind: false,
+      reason: 'staging sets what dev sets (same tag new)',
+    });
   });
 
   it('is behind when it sets another version, and says which', () => {

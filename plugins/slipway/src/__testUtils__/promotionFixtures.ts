@@ -8,7 +8,7 @@ import { ago, DIGEST_NEW, DIGEST_OLD, SHA_NEW } from './fixtures';
 
 export const ENTITY_REF = 'component:default/payments-api';
 
-export const DIFF = `Index: a/apps/payments-api/overlays/staging/kustomization.yaml
+const DIFF = `Index: a/apps/payments-api/overlays/staging/kustomization.yaml
 ===================================================================
 --- a/apps/payments-api/overlays/staging/kustomization.yaml
 +++ b/apps/payments-api/overlays/staging/kustomization.yaml
@@ -21,7 +21,7 @@ export const DIFF = `Index: a/apps/payments-api/overlays/staging/kustomization.y
 +    digest: ${DIGEST_NEW}
 `;
 
-export const passingGates: GateResult[] = [
+const passingGates: GateResult[] = [
   {
     type: 'ci-passed',
     status: 'pass',

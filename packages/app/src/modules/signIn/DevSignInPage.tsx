@@ -15,7 +15,7 @@ import Typography from '@material-ui/core/Typography';
 import { FormEvent, useEffect, useState } from 'react';
 
 /** The backend's development-only provider (packages/backend/src/modules/devUsersAuth.ts). */
-export const DEV_USERS_PROVIDER = 'devUsers';
+const DEV_USERS_PROVIDER = 'devUsers';
 /** The header that names the user to sign in as. */
 export const DEV_USER_HEADER = 'x-slipway-dev-user';
 /** Where the chosen user is kept, so a reload signs in again as them. */

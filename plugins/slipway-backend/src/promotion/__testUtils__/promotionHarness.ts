@@ -1,6 +1,5 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError } from '@backstage/errors';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -25,7 +24,7 @@ import { OverlayChange, PromotionWriter } from '../PromotionWriter';
 export const digest = (c: string) => `sha256:${c.repeat(64)}`;
 export const commitOf = (c: string) => c.repeat(40);
 
-export const ENVIRONMENTS = [
+const ENVIRONMENTS = [
   { name: 'dev', syncMode: 'auto' as const },
   { name: 'staging', syncMode: 'manual' as const },
   { name: 'prod', syncMode: 'manual' as const },
@@ -70,7 +69,7 @@ export const USERS = {
 };
 
 /** One environment as the fake deploy state reports it. */
-export interface FakeEnvironment {
+interface FakeEnvironment {
   digest?: string;
   tag?: string;
   deployed: boolean;
@@ -78,7 +77,7 @@ export interface FakeEnvironment {
 }
 
 /** An in-memory GitOps repository that records every commit a promotion writes. */
-export class FakeWriter implements PromotionWriter {
+class FakeWriter implements PromotionWriter {
   overlays = new Map<string, { tag?: string; digest?: string }>();
   commits: {
     sha: string;
@@ -440,8 +439,4 @@ export async function createHarness(
       });
     },
   };
-}
-
-export function conflict(message: string) {
-  return new ConflictError(message);
 }

@@ -90,7 +90,7 @@ export function scanTone(
 }
 
 /** The state of one environment, in one word or phrase and a tone. */
-export function environmentTone(
+function environmentTone(
   env: EnvironmentState,
   deliveryOk: boolean,
 ): { tone: Tone; status: string } {
@@ -153,7 +153,7 @@ export function environmentTone(
   return { tone: 'warning', status: 'not yet deployed' };
 }
 
-export function imageLabel(env: EnvironmentState): {
+function imageLabel(env: EnvironmentState): {
   label?: string;
   title?: string;
 } {

@@ -1,2 +1,1 @@
 export { EntityDeployContent } from './EntityDeployContent';
-export { isSlipwayAvailable } from './isSlipwayAvailable';

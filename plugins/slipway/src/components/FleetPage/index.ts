@@ -1,2 +1,1 @@
 export { FleetPage, FleetPageContent } from './FleetPage';
-export { FleetContent } from './FleetContent';

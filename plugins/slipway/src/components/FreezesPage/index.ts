@@ -1,2 +1,1 @@
 export { FreezesPage, FreezesPageContent } from './FreezesPage';
-export { FreezesContent } from './FreezesContent';

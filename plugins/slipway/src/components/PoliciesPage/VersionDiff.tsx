@@ -34,7 +34,7 @@ interface Side {
 }
 
 /** Pairs a line-based diff into left (older) and right (newer) rows. */
-export function sideBySide(before: string, after: string): [Side?, Side?][] {
+function sideBySide(before: string, after: string): [Side?, Side?][] {
   const rows: [Side?, Side?][] = [];
   let removed: string[] = [];
   let added: string[] = [];

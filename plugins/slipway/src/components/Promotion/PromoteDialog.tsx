@@ -38,7 +38,7 @@ import { newIdempotencyKey, verdictStatus } from './promotionStatus';
 const UPSTREAM = 'upstream';
 
 /** Distinct artifacts with a digest that the Deploy tab knows, and where each runs. */
-export function promotableArtifacts(
+function promotableArtifacts(
   state: EntityState,
 ): { artifact: ArtifactState; digest: string; environments: string[] }[] {
   const byDigest = new Map<

@@ -27,7 +27,7 @@ import { newIdempotencyKey } from './promotionStatus';
 const HISTORY_DEPTH = 50;
 
 /** Digests the environment ran before, newest first, without the current one. */
-export function rollbackTargets(
+function rollbackTargets(
   items: HistoryEntry[],
   currentDigest: string | undefined,
 ): HistoryEntry[] {

@@ -138,7 +138,7 @@ export function approvalNeeds(gates: GateResult[]):
 }
 
 /** Gates that stop a promotion: failing, or unknown (which fails closed). */
-export function blockingGates(gates: GateResult[]): GateResult[] {
+function blockingGates(gates: GateResult[]): GateResult[] {
   return gates.filter(g => g.status === 'fail' || g.status === 'unknown');
 }
 

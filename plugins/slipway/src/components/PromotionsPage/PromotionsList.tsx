@@ -87,7 +87,7 @@ function ownerOf(entity: Entity | undefined): string | undefined {
 }
 
 /** Awaiting approval, not requested by the user, and the user is in an approver group. */
-export function isWaitingFor(
+function isWaitingFor(
   promotion: Promotion,
   user: { userEntityRef?: string; ownershipEntityRefs: string[] },
 ): boolean {

@@ -31,7 +31,7 @@ const useStyles = makeStyles((theme: Theme) => ({
   icon: { color: 'inherit !important' },
 }));
 
-export function ToneIcon({ tone }: { tone: Tone }) {
+function ToneIcon({ tone }: { tone: Tone }) {
   const props = { fontSize: 'small' as const, 'aria-hidden': true };
   switch (tone) {
     case 'ok':
@@ -70,8 +70,4 @@ export function StatusChip(props: {
       data-tone={tone}
     />
   );
-}
-
-export function useToneClasses() {
-  return useStyles();
 }

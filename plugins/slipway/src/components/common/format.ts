@@ -68,7 +68,7 @@ export function duration(seconds: number | undefined): string | undefined {
   return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
 
-export function plural(count: number, word: string): string {
+function plural(count: number, word: string): string {
   return count === 1 ? word : `${word}s`;
 }
 

@@ -32,10 +32,6 @@ export function sourceLabel(report: Pick<SourceReport, 'source' | 'kind'>) {
   return KIND_LABELS[report.kind] ?? report.source;
 }
 
-export function kindLabel(kind: SourceKind): string {
-  return KIND_LABELS[kind];
-}
-
 /** The worst report of a kind (several instances may report the same kind). */
 export function findSource(
   sources: SourceReport[],
