@@ -21,7 +21,8 @@ const useStyles = makeStyles((theme: Theme) => {
     },
     hunk: {
       padding: theme.spacing(0, 1),
-      color: theme.palette.text.secondary,
+      // Primary text: secondary grey on this tint is under 4.5:1 (axe color-contrast).
+      color: theme.palette.text.primary,
       backgroundColor: dark ? '#1e2a3a' : '#eef4fb',
     },
     line: {
