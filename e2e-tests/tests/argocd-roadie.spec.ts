@@ -1,6 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { screenshot, signInAsGuest } from './helpers';
 
+// Runs before promotions.spec.ts (files run in name order, one worker): it
+// reads the seeded Argo CD history, whose first page later promotions fill
+// with new staging deployments.
+
 test("Roadie's Argo CD tab shows the sandbox's applications", async ({
   page,
 }) => {
