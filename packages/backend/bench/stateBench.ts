@@ -10,6 +10,11 @@
  *    with 50 ms latency (real ArgoCdProvider over HTTP) and a GitOps reader
  *    with 50 ms latency: answer time (target ≤ 1 s) and upstream calls for
  *    200 and 2,000 entities (must not grow).
+ * 4. A webhook storm beside readers: valid Argo CD webhooks at 50/s and
+ *    invalid ones at 50/s for 10 s while 20 readers poll five entities;
+ *    Argo CD calls against the same readers without webhooks (target: at
+ *    most one extra read per named entity per coalescing window; invalid
+ *    webhooks cost none).
  */
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -213,6 +218,125 @@ async function benchSandbox() {
   }
 }
 
+/** Section 4: webhooks absorbed per second and the upstream calls they cause. */
+async function benchWebhookStorm() {
+  const dataDir = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'slipway-bench-storm-sandbox-'),
+  );
+  const cacheDir = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'slipway-bench-storm-git-'),
+  );
+  const sandbox = await createSandbox({ dataDir, basePort: 0, log: () => {} });
+  const secret = 'bench-webhook-secret';
+  const coalesceMs = 500;
+  const seconds = 10;
+  const rate = 50;
+  const services = [
+    'payments-api',
+    'checkout-web',
+    'orders-service',
+    'inventory-api',
+    'notifications-worker',
+  ];
+  const backend = await startTestBackend({
+    features: [
+      slipwayPlugin,
+      catalogServiceMock.factory({ entities: sandboxEntities(sandbox) }),
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+      mockServices.rootConfig.factory({
+        data: sandboxBackendConfig(sandbox, cacheDir, {
+          state: { cacheTtlSeconds: 300, sourceTimeoutMs: 5000 },
+          webhooks: { argocdSecret: secret, coalesceMs },
+        }),
+      }),
+    ],
+  });
+  try {
+    const stateUrl = (name: string) =>
+      `/api/slipway/entities/component/default/${name}/state`;
+    // Cold reads: what one read of each entity costs in Argo CD calls.
+    sandbox.faults.setRules(latencyRules({ argocd: 1 }));
+    for (const name of services) {
+      await request(backend.server).get(stateUrl(name)).expect(200);
+    }
+    const coldCalls = counts(sandbox).argocd ?? 0;
+    sandbox.faults.clear();
+    const phase = async (webhooks: { valid: boolean; invalid: boolean }) => {
+      sandbox.faults.setRules(latencyRules({ argocd: 1 }));
+      const until = Date.now() + seconds * 1000;
+      const statuses: Record<string, number> = {};
+      const readers = Array.from({ length: 20 }, async (_, i) => {
+        let reads = 0;
+        while (Date.now() < until) {
+          await request(backend.server)
+            .get(stateUrl(services[i % services.length]))
+            .expect(200);
+          reads++;
+          await new Promise(r => setTimeout(r, 100));
+        }
+        return reads;
+      });
+      const sender = (async () => {
+        let sent = 0;
+        const started = Date.now();
+        const inFlight: Promise<unknown>[] = [];
+        while (Date.now() < until) {
+          const service = services[sent % services.length];
+          const env = ['dev', 'staging', 'prod'][sent % 3];
+          const send = (header: string) =>
+            request(backend.server)
+              .post('/api/slipway/webhooks/argocd')
+              .set('content-type', 'application/json')
+              .set('x-slipway-webhook-secret', header)
+              .send({ app: `${service}-${env}` })
+              .then(r => {
+                statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+              });
+          // Not awaited: the storm does not slow down when the server does.
+          if (webhooks.valid) inFlight.push(send(secret));
+          if (webhooks.invalid) inFlight.push(send('wrong-secret'));
+          sent++;
+          // Paced to `rate` per second per kind.
+          const due = started + (sent * 1000) / rate;
+          await new Promise(r => setTimeout(r, Math.max(0, due - Date.now())));
+        }
+        await Promise.all(inFlight);
+        return sent;
+      })();
+      const reads = (await Promise.all(readers)).reduce((a, b) => a + b, 0);
+      const sent = await sender;
+      const argoCalls = counts(sandbox).argocd ?? 0;
+      sandbox.faults.clear();
+      return { reads, sent, argoCalls, statuses };
+    };
+    const quiet = await phase({ valid: false, invalid: false });
+    const invalid = await phase({ valid: false, invalid: true });
+    const storm = await phase({ valid: true, invalid: true });
+    const bound =
+      (coldCalls / services.length) *
+      services.length *
+      Math.ceil((seconds * 1000) / coalesceMs);
+    console.log(
+      `4) webhook storm over ${seconds} s beside 20 readers of ${services.length} entities (${quiet.reads} reads): ` +
+        `no webhooks → ${quiet.argoCalls} Argo CD calls; ` +
+        `${(invalid.sent / seconds).toFixed(0)}/s invalid → ${
+          invalid.argoCalls
+        } calls (HTTP ${JSON.stringify(invalid.statuses)}); ` +
+        `${(storm.sent / seconds).toFixed(0)}/s valid + ${(
+          storm.sent / seconds
+        ).toFixed(0)}/s invalid absorbed → ${
+          storm.argoCalls
+        } calls (HTTP ${JSON.stringify(storm.statuses)}), ` +
+        `bound: one read per named entity per ${coalesceMs} ms window = ${bound} calls (a cold read of the five costs ${coldCalls})`,
+    );
+  } finally {
+    await backend.stop();
+    await sandbox.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
 /** An in-process Argo CD answering `GET /api/v1/applications` for many apps, with latency. */
 async function fakeArgoCd(names: string[], latencyMs: number) {
   let calls = 0;
@@ -384,6 +508,10 @@ async function benchFleet(entityCount: number) {
 }
 
 async function main() {
+  if (process.env.BENCH_ONLY === 'storm') {
+    await benchWebhookStorm();
+    return;
+  }
   if (process.env.BENCH_ONLY !== 'fleet') await benchSandbox();
   const small = await benchFleet(200);
   const large = await benchFleet(2000);
@@ -392,6 +520,7 @@ async function main() {
       `2,000 entities × 3 envs in ${large.elapsed} ms cold, next page ${large.warm} ms from cache (Argo CD calls ${large.argoCalls}, GitOps reads ${large.gitopsCalls}; ` +
       `${large.deployed}/${large.page} of the first page deployed in prod) (target ≤ 1000 ms, calls constant)`,
   );
+  if (process.env.BENCH_ONLY !== 'fleet') await benchWebhookStorm();
 }
 
 main().then(

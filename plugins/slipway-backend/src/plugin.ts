@@ -3,6 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import {
   parsePromotionTargetRef,
   SLIPWAY_ANNOTATIONS,
@@ -81,6 +84,7 @@ export const slipwayPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         userInfo: coreServices.userInfo,
         notifications: notificationService,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         config,
@@ -98,6 +102,7 @@ export const slipwayPlugin = createBackendPlugin({
         scheduler,
         userInfo,
         notifications,
+        lifecycle,
       }) {
         const environments = readEnvironments(config);
         permissionsRegistry.addPermissions(slipwayPermissions);
@@ -132,6 +137,7 @@ export const slipwayPlugin = createBackendPlugin({
           environments,
           providers: grouped,
           sources,
+          warmUp: true,
         });
         const webhooks = WebhookService.create({
           secrets: {
@@ -163,6 +169,7 @@ export const slipwayPlugin = createBackendPlugin({
           userInfo,
           notifications,
           scheduler,
+          lifecycle,
           environments,
           policies: store,
           deployState,
@@ -214,6 +221,7 @@ async function createPromotions(options: {
   userInfo: typeof coreServices.userInfo.T;
   notifications: typeof notificationService.T;
   scheduler: typeof coreServices.scheduler.T;
+  lifecycle: typeof coreServices.lifecycle.T;
   environments: ReturnType<typeof readEnvironments>;
   policies: KnexPolicyStore;
   deployState: DeployStateService;
@@ -221,6 +229,14 @@ async function createPromotions(options: {
 }): Promise<PromotionService> {
   const { config, catalog, auth, logger } = options;
   const db = await connectSlipwayDatabase(options.database);
+  // This process's own warm clones of GitOps repositories: a promotion
+  // fetches what is new instead of cloning afresh.
+  const warmClonesDir = await fs.promises.mkdtemp(
+    path.join(os.tmpdir(), 'slipway-gitops-warm-'),
+  );
+  options.lifecycle.addShutdownHook(() =>
+    fs.promises.rm(warmClonesDir, { recursive: true, force: true }),
+  );
   const ownerOf = async (entityRef: string) => {
     const entity = await catalog.getEntityByRef(entityRef, {
       credentials: await auth.getOwnServiceCredentials(),
@@ -275,6 +291,7 @@ async function createPromotions(options: {
     writer: GatewayPromotionWriter.create({
       gateway: GitOpsGateway.create({
         credentials: ScmCredentials.fromConfig(config),
+        warmClonesDir,
       }),
       readers: options.providers.gitops,
     }),

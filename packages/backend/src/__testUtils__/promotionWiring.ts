@@ -151,6 +151,8 @@ export function sandboxParts(
   });
   const gateway = GitOpsGateway.create({
     credentials: ScmCredentials.fromConfig(config),
+    // As the plugin does: a warm clone per repository, fetched per write.
+    warmClonesDir: path.join(cacheDir, 'warm-clones'),
   });
   return { config, providers, catalog, deployState, gateway, entities };
 }

@@ -38,8 +38,9 @@ afterEach(async () => {
   await fs.promises.rm(tmp, { recursive: true, force: true });
 });
 
-function gateway(options: { github?: boolean } = {}) {
+function gateway(options: { github?: boolean; warmClonesDir?: string } = {}) {
   return GitOpsGateway.create({
+    warmClonesDir: options.warmClonesDir,
     credentials: ScmCredentials.fromConfig(
       new ConfigReader({
         integrations: {
@@ -421,5 +422,173 @@ describe('THREATS 21: pull-request mode, one branch per change', () => {
       .catch(e => e);
     expect(error).toMatchObject({ name: 'InputError' });
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('warm clones: one clone per repository, fetched before each write', () => {
+  const overlayTag = (tag: string) => async () => ({
+    write: [
+      {
+        path: OVERLAY,
+        content: `images:\n  - name: app\n    newTag: ${tag}\n`,
+      },
+    ],
+  });
+  const trailer = (value: string) => ({ key: 'Slipway-Promotion', value });
+  it('a second write fetches into the same clone and sees what others pushed meanwhile', async () => {
+    const warmClonesDir = path.join(tmp, 'warm');
+    const g = gateway({ warmClonesDir });
+    await g.write(
+      request({ idempotencyTrailer: trailer('p1'), edit: overlayTag('two') }),
+    );
+    const clones = fs.readdirSync(warmClonesDir);
+    expect(clones).toHaveLength(1);
+    server.commitAsOther('gitops', {
+      'apps/payments-api/other.yaml': 'x: 1\n',
+    });
+    const seen: (string | undefined)[] = [];
+    const second = await g.write(
+      request({
+        idempotencyTrailer: trailer('p2'),
+        edit: async tree => {
+          seen.push(await tree.readFile('apps/payments-api/other.yaml'));
+          seen.push(await tree.readFile(OVERLAY));
+          return overlayTag('three')();
+        },
+      }),
+    );
+    expect(fs.readdirSync(warmClonesDir)).toEqual(clones);
+    expect(seen).toEqual([
+      'x: 1\n',
+      'images:\n  - name: app\n    newTag: two\n',
+    ]);
+    const log = server.log('gitops');
+    expect(log[0].sha).toBe(second.commitSha);
+    expect(log).toHaveLength(4);
+    expect(server.show('gitops', 'main', OVERLAY)).toContain('newTag: three');
+    // The earlier write's trailer is found in the warm clone's history too.
+    const again = await g.write(
+      request({ idempotencyTrailer: trailer('p1'), edit: overlayTag('two') }),
+    );
+    expect(again).toMatchObject({ alreadyApplied: true, changed: false });
+    expect(server.log('gitops')).toHaveLength(4);
+  });
+
+  it('THREATS 19: a rejected push throws the clone away; the retry and later writes see no leftover of the failed attempt', async () => {
+    const g = gateway({ warmClonesDir: path.join(tmp, 'warm') });
+    await g.write(
+      request({ idempotencyTrailer: trailer('p1'), edit: overlayTag('two') }),
+    );
+    const result = await g.write(
+      request({
+        idempotencyTrailer: trailer('p2'),
+        edit: async tree => {
+          if (tree.attempt === 1) {
+            server.commitAsOther('gitops', { 'README.md': '# moved\n' });
+            // A new file only the failed attempt writes.
+            return {
+              write: [
+                { path: 'apps/payments-api/leftover.yaml', content: 'x: 1\n' },
+              ],
+            };
+          }
+          expect(
+            await tree.readFile('apps/payments-api/leftover.yaml'),
+          ).toBeUndefined();
+          return overlayTag('three')();
+        },
+      }),
+    );
+    expect(result.attempts).toBe(2);
+    await g.write(
+      request({
+        idempotencyTrailer: trailer('p3'),
+        edit: async tree => {
+          expect(
+            await tree.readFile('apps/payments-api/leftover.yaml'),
+          ).toBeUndefined();
+          expect(await tree.readFile('README.md')).toBe('# moved\n');
+          return overlayTag('four')();
+        },
+      }),
+    );
+    expect(() =>
+      server.show('gitops', 'main', 'apps/payments-api/leftover.yaml'),
+    ).toThrow();
+    expect(server.show('gitops', 'main', OVERLAY)).toContain('newTag: four');
+  });
+
+  it('an edit that fails leaves nothing behind for the next write', async () => {
+    const g = gateway({ warmClonesDir: path.join(tmp, 'warm') });
+    await g.write(
+      request({ idempotencyTrailer: trailer('p1'), edit: overlayTag('two') }),
+    );
+    await expect(
+      g.write(
+        request({
+          idempotencyTrailer: trailer('p2'),
+          allowedPaths: ['apps/payments-api'],
+          edit: async () => ({
+            write: [{ path: 'outside.yaml', content: 'x\n' }],
+          }),
+        }),
+      ),
+    ).rejects.toThrow(/outside|allowed/i);
+    const result = await g.write(
+      request({ idempotencyTrailer: trailer('p3'), edit: overlayTag('three') }),
+    );
+    expect(result.changed).toBe(true);
+    expect(server.show('gitops', 'main', OVERLAY)).toContain('newTag: three');
+  });
+
+  it('concurrent writes through one gateway take turns on the clone: every change lands once', async () => {
+    const g = gateway({ warmClonesDir: path.join(tmp, 'warm') });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        g.write(
+          request({
+            idempotencyTrailer: trailer(`c${i}`),
+            edit: async () => ({
+              write: [
+                {
+                  path: `apps/payments-api/file-${i}.yaml`,
+                  content: `i: ${i}\n`,
+                },
+              ],
+            }),
+          }),
+        ),
+      ),
+    );
+    expect(results.every(r => r.changed && r.attempts === 1)).toBe(true);
+    expect(server.log('gitops')).toHaveLength(6);
+    for (let i = 0; i < 5; i++) {
+      expect(
+        server.show('gitops', 'main', `apps/payments-api/file-${i}.yaml`),
+      ).toBe(`i: ${i}\n`);
+    }
+  });
+
+  it('pull-request mode from a warm base: the branch gets the change, a later direct write lands on main from the same clone', async () => {
+    const g = gateway({ warmClonesDir: path.join(tmp, 'warm') });
+    const branch = 'slipway/promote-payments-api-prod';
+    const first = await g.write(
+      request({
+        mode: 'pull-request',
+        branch,
+        idempotencyTrailer: trailer('pr1'),
+        edit: overlayTag('two'),
+      }),
+    );
+    expect(first.changed).toBe(true);
+    server.commitAsOther('gitops', { 'README.md': '# moved\n' }, 'main');
+    const direct = await g.write(
+      request({ idempotencyTrailer: trailer('d1'), edit: overlayTag('three') }),
+    );
+    expect(direct.branch).toBe('main');
+    expect(server.show('gitops', 'main', OVERLAY)).toContain('newTag: three');
+    expect(server.show('gitops', branch, OVERLAY)).toContain('newTag: two');
+    expect(server.pulls).toHaveLength(1);
+    expect(fs.readdirSync(path.join(tmp, 'warm'))).toHaveLength(1);
   });
 });

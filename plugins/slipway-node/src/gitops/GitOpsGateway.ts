@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { normalizeRepoPath } from '@slipway/plugin-slipway-common';
+import { createHash } from 'crypto';
 import fs from 'fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
@@ -182,18 +183,34 @@ export class GitOpsGateway {
     fetch?: typeof fetch;
     /** Time budget of each pull request call. Default 15 s. */
     httpTimeoutMs?: number;
+    /**
+     * A folder of this process's own where the gateway keeps one warm clone
+     * per repository and base branch: a write then fetches only what is new
+     * and checks out only what changed, instead of cloning afresh. Writes to
+     * one repository are serialised inside the process; a clone left in an
+     * unknown state (a failed attempt, a crash) is thrown away and cloned
+     * again. Without it every write clones into its `workDir`.
+     */
+    warmClonesDir?: string;
   }): GitOpsGateway {
     return new GitOpsGateway(
       options.credentials,
       options.fetch,
       options.httpTimeoutMs ?? 15_000,
+      options.warmClonesDir,
     );
   }
+
+  /** Per warm clone: the tail of the queue of writes waiting for it. */
+  private readonly warmQueues = new Map<string, Promise<void>>();
+  /** Per warm clone: the branch it tracks (the remote's HEAD when not named). */
+  private readonly warmBranches = new Map<string, string>();
 
   private constructor(
     private readonly credentials: ScmCredentials,
     private readonly fetchImpl: typeof fetch | undefined,
     private readonly httpTimeoutMs: number,
+    private readonly warmClonesDir: string | undefined,
   ) {}
 
   /**
@@ -243,11 +260,13 @@ export class GitOpsGateway {
           'Pull-request mode needs a GitHub or GitLab integration for the repository host',
         );
       }
-      return await this.attempts(
-        request,
-        repository,
-        { allowedPaths, maxAttempts, historyDepth },
-        secrets,
+      return await this.serialised(request, () =>
+        this.attempts(
+          request,
+          repository,
+          { allowedPaths, maxAttempts, historyDepth },
+          secrets,
+        ),
       );
     } catch (error) {
       throw redactError(error, secrets);
@@ -317,11 +336,106 @@ export class GitOpsGateway {
       return pullRequestUrl;
     };
 
+    const warmDir = this.warmDir(request);
+    // A warm clone is kept only while its tree is exactly what the remote
+    // holds: nothing written since it was checked out, or written and pushed.
+    let dirty = false;
+    const checkoutBase = async (attemptDir: string) => {
+      if (!warmDir) {
+        const dir = path.join(attemptDir, 'base');
+        return { dir, head: await clone(dir, request.baseBranch) };
+      }
+      if (dirty) this.warmBranches.delete(warmDir);
+      dirty = true; // until the checkout below completes
+      const branch = this.warmBranches.get(warmDir);
+      if (branch && fs.existsSync(path.join(warmDir, '.git'))) {
+        const fetched = await git.fetch({
+          fs,
+          http,
+          dir: warmDir,
+          url,
+          ref: branch,
+          singleBranch: true,
+          depth: historyDepth,
+          tags: false,
+          onAuth,
+        });
+        if (fetched.fetchHead) {
+          await git.writeRef({
+            fs,
+            dir: warmDir,
+            ref: `refs/heads/${branch}`,
+            value: fetched.fetchHead,
+            force: true,
+          });
+          await git.checkout({ fs, dir: warmDir, ref: branch, force: true });
+          dirty = false;
+          return { dir: warmDir, head: fetched.fetchHead };
+        }
+      }
+      await fs.promises.rm(warmDir, { recursive: true, force: true });
+      const head = await clone(warmDir, request.baseBranch);
+      this.warmBranches.set(
+        warmDir,
+        request.baseBranch ??
+          (await git.currentBranch({ fs, dir: warmDir })) ??
+          'main',
+      );
+      dirty = false;
+      return { dir: warmDir, head };
+    };
+
+    try {
+      return await this.attemptLoop(
+        request,
+        settings,
+        secrets,
+        { clone, findTrailer, pullRequest, log, onAuth, url },
+        checkoutBase,
+        {
+          dirty: () => {
+            dirty = true;
+          },
+          clean: () => {
+            dirty = false;
+          },
+        },
+      );
+    } finally {
+      if (warmDir && dirty) {
+        this.warmBranches.delete(warmDir);
+        await fs.promises.rm(warmDir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  private async attemptLoop(
+    request: GitOpsWriteRequest,
+    settings: {
+      allowedPaths?: string[];
+      maxAttempts: number;
+      historyDepth: number;
+    },
+    secrets: (string | undefined)[],
+    helpers: {
+      clone: (dir: string, ref: string | undefined) => Promise<string>;
+      findTrailer: (dir: string, ref: string) => Promise<string | undefined>;
+      pullRequest: (branch: string, base: string) => Promise<string>;
+      log: (message: string) => void;
+      onAuth: (() => { username?: string; password?: string }) | undefined;
+      url: string;
+    },
+    checkoutBase: (
+      attemptDir: string,
+    ) => Promise<{ dir: string; head: string }>,
+    /** Whether the base tree still is what the remote holds. */
+    base: { dirty: () => void; clean: () => void },
+  ): Promise<GitOpsWriteResult> {
+    const { clone, findTrailer, pullRequest, log, onAuth, url } = helpers;
     for (let attempt = 1; ; attempt++) {
       const attemptDir = path.join(request.workDir, `attempt-${attempt}`);
-      const baseDir = path.join(attemptDir, 'base');
       log(`Fetching ${displayUrl(url)} (attempt ${attempt})`);
-      const baseHead = await clone(baseDir, request.baseBranch);
+      const { dir: baseDir, head: baseHead } = await checkoutBase(attemptDir);
       const baseBranch =
         request.baseBranch ??
         (await git.currentBranch({ fs, dir: baseDir })) ??
@@ -395,6 +509,7 @@ export class GitOpsGateway {
         }
       }
 
+      if (dir === baseDir) base.dirty();
       const written = await this.applyEdit(
         request,
         settings.allowedPaths,
@@ -403,6 +518,7 @@ export class GitOpsGateway {
         { dryRun: false },
       );
       if (written.length === 0) {
+        if (dir === baseDir) base.clean();
         log(`${target} already holds this change; nothing to commit`);
         return {
           branch: target,
@@ -418,7 +534,8 @@ export class GitOpsGateway {
         };
       }
       if (request.mode === 'pull-request' && !branchExists) {
-        await git.branch({ fs, dir, ref: target, checkout: true });
+        // `force`: a warm clone may hold the branch from an earlier attempt.
+        await git.branch({ fs, dir, ref: target, checkout: true, force: true });
       }
       const commitSha = await git.commit({
         fs,
@@ -475,6 +592,7 @@ export class GitOpsGateway {
           secrets,
         );
       }
+      base.clean();
       return {
         commitSha,
         branch: target,
@@ -488,6 +606,39 @@ export class GitOpsGateway {
             : undefined,
         attempts: attempt,
       };
+    }
+  }
+
+  /** The warm clone a request uses, when the gateway keeps them. */
+  private warmDir(request: GitOpsWriteRequest): string | undefined {
+    if (!this.warmClonesDir) return undefined;
+    const key = createHash('sha256')
+      .update(`${request.repoUrl}\0${request.baseBranch ?? ''}`)
+      .digest('hex')
+      .slice(0, 24);
+    return path.join(this.warmClonesDir, key);
+  }
+
+  /** Runs writes that share a warm clone one after another. */
+  private async serialised<T>(
+    request: GitOpsWriteRequest,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const key = this.warmDir(request);
+    if (!key) return fn();
+    const previous = this.warmQueues.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>(resolve => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.warmQueues.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.warmQueues.get(key) === tail) this.warmQueues.delete(key);
     }
   }
 
