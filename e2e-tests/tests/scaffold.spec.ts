@@ -31,7 +31,8 @@ test('a developer scaffolds a TypeScript service with canary delivery', async ({
   page,
   request,
 }) => {
-  test.setTimeout(240_000);
+  // Scaffolding, then the sandbox's CI run and dev's auto-sync of its build.
+  test.setTimeout(480_000);
   const name = `e2e-svc-${Date.now().toString(36)}`;
 
   await signInAsGuest(page);
@@ -134,4 +135,42 @@ test('a developer scaffolds a TypeScript service with canary delivery', async ({
   expect(dev.metadata.labels['slipway.dev/environment']).toBe('dev');
   expect(dev.spec.source.path).toBe(`apps/${name}/overlays/dev`);
   await screenshot(page, 'scaffold-entity');
+
+  // The generated workflow's last job, played by the sandbox: the first
+  // commit's CI run points the dev overlay at its build (tag = full SHA,
+  // plus digest) and Argo CD syncs dev to it.
+  const commit = await request.get(
+    `${GITHUB_API}/repos/acme/${name}/commits/main`,
+    { headers: { Authorization: `token ${GITHUB_TOKEN}` } },
+  );
+  expect(commit.status()).toBe(200);
+  const sha: string = (await commit.json()).sha;
+  expect(sha).toMatch(/^[0-9a-f]{40}$/);
+  await poll(
+    `${name}-dev to run ${sha.slice(0, 7)}`,
+    async () => {
+      const response = await request.get(
+        `${ARGOCD_API}/applications/${name}-dev`,
+        { headers: { Authorization: `Bearer ${ARGOCD_TOKEN}` } },
+      );
+      if (response.status() !== 200) return undefined;
+      const app = await response.json();
+      const images: string[] = app.status?.summary?.images ?? [];
+      return app.status?.sync?.status === 'Synced' &&
+        images.some(image => image.includes(`:${sha}@sha256:`))
+        ? app
+        : undefined;
+    },
+    180_000,
+  );
+
+  // The new service's dev card on its Deploy tab reaches its own build.
+  await page.goto(`/catalog/default/component/${name}/deploy`);
+  const devCard = page.getByRole('region', { name: 'dev', exact: true });
+  await expect(async () => {
+    await page.reload();
+    await expect(devCard).toBeVisible({ timeout: 15_000 });
+    await expect(devCard).toContainText(sha.slice(0, 7), { timeout: 15_000 });
+  }).toPass({ timeout: 120_000, intervals: [2_000, 5_000, 10_000] });
+  await screenshot(page, 'scaffold-dev-own-build');
 });

@@ -6,6 +6,7 @@ import { ArgoNotifier } from './argocd/ArgoNotifier';
 import { ArgoCdController } from './argocd/ArgoCdController';
 import { createArgoCdRouter } from './argocd/createArgoCdRouter';
 import { CiSimulator } from './ci/CiSimulator';
+import { DevOverlayDeployer } from './ci/DevOverlayDeployer';
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_CREDENTIALS,
@@ -207,6 +208,17 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     watcher,
     urls: githubUrls,
   });
+  const deployer = DevOverlayDeployer.create({
+    repos,
+    harbor,
+    github: service,
+    gitUrl: urls.git,
+    token: credentials.githubTokens[0],
+    dataDir: options.dataDir,
+    retryMs: Math.max(timings.pollIntervalMs, timings.ciQueuedMs),
+    log,
+  });
+  ci.onCompleted(run => deployer.runCompleted(run));
   admin.slot.use(
     createAdminRouter({
       faults,
@@ -297,6 +309,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         ci.stop();
         argocd.stop();
         notifier?.stop();
+        await deployer.idle();
         await stopServers();
       })();
       return stopped;

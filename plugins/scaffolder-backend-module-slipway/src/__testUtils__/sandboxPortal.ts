@@ -4,4 +4,5 @@ import { TemplatePortal } from '../templates/serviceTemplates';
 export const SANDBOX_PORTAL: TemplatePortal = {
   gitHost: '127.0.0.1:7101',
   registryHost: '127.0.0.1:7103',
+  argocdUrl: 'http://127.0.0.1:7102',
 };

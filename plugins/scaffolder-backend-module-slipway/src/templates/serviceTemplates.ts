@@ -17,6 +17,8 @@ const LANGUAGES = ['typescript', 'python', 'go'] as const;
 export interface TemplatePortal {
   gitHost: string;
   registryHost: string;
+  /** Base URL of the Argo CD UI the task's output links to. */
+  argocdUrl: string;
 }
 
 const repo = '(parameters.repoUrl | parseRepoUrl)';
@@ -183,7 +185,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               title: 'Registry host',
               type: 'string',
               description:
-                'Harbor host, ghcr.io, <account>.dkr.ecr.<region>.amazonaws.com or <region>-docker.pkg.dev',
+                'Harbor host, `ghcr.io`, `<account>.dkr.ecr.<region>.amazonaws.com` or `<region>-docker.pkg.dev`',
               pattern:
                 '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$',
               maxLength: 200,
@@ -193,7 +195,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               title: 'Registry project / namespace',
               type: 'string',
               description:
-                'Harbor project, GHCR owner, ECR prefix or <project>/<repository> in Artifact Registry (lower case)',
+                'Harbor project, GHCR owner, ECR prefix or `<project>/<repository>` in Artifact Registry (lower case)',
               pattern:
                 '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
               maxLength: 100,
@@ -367,15 +369,35 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
         },
       ],
       output: {
+        // Links whose URL renders empty (no pull request in direct mode) are
+        // not shown by the scaffolder.
         links: [
-          {
-            title: 'Repository',
-            url: `\${{ steps['publish-github'].output.remoteUrl if ${github} else steps['publish-gitlab'].output.remoteUrl }}`,
-          },
           {
             title: 'Open in catalog',
             icon: 'catalog',
             entityRef: '${{ steps.register.output.entityRef }}',
+          },
+          {
+            title: 'Deploy tab',
+            icon: 'dashboard',
+            url: '/catalog/default/component/${{ parameters.name }}/deploy',
+          },
+          {
+            title: 'Argo CD applications',
+            url: `${portal.argocdUrl}/applications?labels=slipway.dev%2Fapp%3D\${{ parameters.name }}`,
+          },
+          {
+            title: 'Source repository',
+            icon: 'github',
+            url: `\${{ ${publishedUrl} }}`,
+          },
+          {
+            title: 'GitOps repository',
+            url: `\${{ ${publishedUrl} if ${inRepo} else parameters.gitopsRepoUrl }}`,
+          },
+          {
+            title: 'GitOps pull request',
+            url: `\${{ steps['gitops-commit'].output.pullRequestUrl }}`,
           },
         ],
         text: [

@@ -400,6 +400,18 @@ describe('service templates, every variant', () => {
 
     problems.push(...(await validateObjects(entries)));
 
+    // Alternatives are skipped through `if:` (the scaffolder shows them as
+    // skipped instead of running steps that do nothing).
+    const skipped = Object.entries(result.steps)
+      .filter(([, step]) => step.skipped)
+      .map(([id]) => id)
+      .sort();
+    expect(skipped).toEqual(
+      variant.ci === 'github-actions'
+        ? ['fetch-ci-gitlab', 'publish-gitlab']
+        : ['fetch-ci-github', 'publish-github'],
+    );
+
     // The GitOps commit step gets what it needs (it runs against the sandbox in e2e)
     const commit = result.steps['gitops-commit'];
     expect(commit.input.name).toBe(name);
@@ -557,6 +569,83 @@ describe('skeleton hygiene (THREATS 2 and 7)', () => {
     };
     walk(TEMPLATES_DIR);
     expect(problems).toEqual([]);
+  });
+});
+
+/** Every string a form shows as help (rendered as Markdown by the scaffolder). */
+function helpTexts(template: any): Array<[string, string]> {
+  const texts: Array<[string, string]> = [];
+  const visit = (node: any, where: string) => {
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (
+        ['description', 'ui:help', 'ui:description'].includes(key) &&
+        typeof value === 'string'
+      ) {
+        texts.push([`${where}.${key}`, value]);
+      } else {
+        visit(value, `${where}.${key}`);
+      }
+    }
+  };
+  visit(template.spec.parameters, 'parameters');
+  return texts;
+}
+
+describe('service template form and output', () => {
+  const template = readYaml(templateFile(TEMPLATES_DIR, 'service'));
+
+  it.each(['service', 'gitops-repository'])(
+    '%s: help texts render their placeholders (no bare <...>, which Markdown swallows as HTML)',
+    name => {
+      const texts = helpTexts(readYaml(templateFile(TEMPLATES_DIR, name)));
+      const bare = texts.filter(([, text]) =>
+        /<[^>\s]+>/.test(text.replace(/`[^`]*`/g, '')),
+      );
+      expect(bare).toEqual([]);
+    },
+  );
+
+  it('shows the registry host examples as code', () => {
+    const registryHost = template.spec.parameters
+      .flatMap((p: any) => Object.entries(p.properties))
+      .find(([key]: [string]) => key === 'registryHost')[1];
+    expect(registryHost.description).toContain(
+      '`<account>.dkr.ecr.<region>.amazonaws.com`',
+    );
+  });
+
+  it("links the task's output to the entity, its Deploy tab, Argo CD and the repositories", () => {
+    const links = template.spec.output.links;
+    expect(links.map((l: any) => l.title)).toEqual([
+      'Open in catalog',
+      'Deploy tab',
+      'Argo CD applications',
+      'Source repository',
+      'GitOps repository',
+      'GitOps pull request',
+    ]);
+    const url = (title: string) =>
+      links.find((l: any) => l.title === title).url;
+    expect(url('Deploy tab')).toBe(
+      '/catalog/default/component/${{ parameters.name }}/deploy',
+    );
+    expect(url('Argo CD applications')).toBe(
+      'http://127.0.0.1:7102/applications?labels=slipway.dev%2Fapp%3D${{ parameters.name }}',
+    );
+    expect(url('GitOps pull request')).toContain('pullRequestUrl');
+  });
+
+  it('guards every optional step with `if:` so the scaffolder counts it as skipped', () => {
+    const conditional = template.spec.steps
+      .filter((step: any) => step.if !== undefined)
+      .map((step: any) => step.id);
+    expect(conditional).toEqual([
+      'fetch-ci-github',
+      'fetch-ci-gitlab',
+      'publish-github',
+      'publish-gitlab',
+    ]);
   });
 });
 
