@@ -91,6 +91,27 @@ describe.each(databases.eachSupportedId())('PromotionService on %s', id => {
     expect(h.permissionCalls.every(c => !c.includes('undefined'))).toBe(true);
   });
 
+  it('refuses a preview without permission before any fresh read or registry call (THREATS 16)', async () => {
+    const h = await harness({ teamEnvironments: ['dev', 'staging'] });
+    h.setArtifactsDown(true); // a registry call would fail differently
+    for (const [user, environment] of [
+      [USERS.mallory, 'staging'],
+      [USERS.guest, 'prod'],
+    ] as const) {
+      await expect(
+        h.service.preview(
+          h.ref,
+          { environment, artifact: { digest: digest('a') } },
+          h.as(user),
+        ),
+      ).rejects.toThrow(NotAllowedError);
+    }
+    expect(h.deployState.reads).toBe(0);
+    expect(h.permissionCalls).toContain(
+      'slipway.promotion.create component:default/payments-api#prod',
+    );
+  });
+
   it('is idempotent on the client key', async () => {
     const h = await harness();
     const body = {

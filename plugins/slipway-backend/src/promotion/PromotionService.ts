@@ -986,6 +986,12 @@ export class PromotionService {
   ): Promise<PromotionPreview> {
     const requester = await this.userRef(credentials);
     const target = await this.target(ref, body.environment, credentials);
+    // A preview reads every source fresh (past the cache) and asks the
+    // registry: only for those who may promote there, before any of it.
+    await this.requireAllowed(slipwayPromotionCreatePermission, credentials, {
+      entityRef: target.entityRef,
+      environment: target.environment.name,
+    });
     const state = await this.o.deployState.getEntityState(ref, credentials, {
       fresh: true,
     });
