@@ -230,6 +230,33 @@ describe('createRouter', () => {
       });
     });
 
+    it('hands search, attention, sort and order to the fleet service', async () => {
+      const { app, fleet } = await startRouter();
+      const res = await request(app).get(
+        '/fleet?q=%20pay%20&attention=true&sort=staging.age&order=desc',
+      );
+      expect(res.status).toBe(200);
+      expect(fleet.getFleet).toHaveBeenCalledWith(expect.anything(), {
+        owner: undefined,
+        system: undefined,
+        environment: undefined,
+        limit: undefined,
+        cursor: undefined,
+        q: 'pay',
+        attention: true,
+        sort: 'staging.age',
+        order: 'desc',
+      });
+      await request(app).get('/fleet?attention=false&q=%20');
+      expect(fleet.getFleet).toHaveBeenLastCalledWith(
+        expect.anything(),
+        expect.objectContaining({ attention: false }),
+      );
+      expect(
+        (fleet.getFleet.mock.calls.at(-1) as unknown[])[1],
+      ).not.toHaveProperty('q');
+    });
+
     it('creates, versions and lists policies', async () => {
       const { app } = await startRouter();
       const created = await request(app)
@@ -398,6 +425,14 @@ describe('createRouter', () => {
       ['a limit that is not a number', '/fleet?limit=many'],
       ['an unknown parameter', '/fleet?colour=blue'],
       ['an environment that is not a DNS label', '/fleet?environment=Prod!'],
+      ['a sort by a column that does not exist', '/fleet?sort=colour'],
+      [
+        'a sort by an environment column that does not exist',
+        '/fleet?sort=prod.colour',
+      ],
+      ['an order other than asc or desc', '/fleet?order=up'],
+      ['an attention flag other than true or false', '/fleet?attention=yes'],
+      ['an over-long search', `/fleet?q=${'x'.repeat(101)}`],
       [
         'an over-long cursor',
         `${entityPath}/history?cursor=${'x'.repeat(201)}`,

@@ -156,6 +156,7 @@ export async function createRouter(
         allow: ['user', 'service'],
       });
       const { owner, system, environment, limit, cursor } = req.query;
+      const { q, attention, sort, order } = req.query;
       res.json(
         await fleet.getFleet(credentials, {
           owner: owner || undefined,
@@ -163,6 +164,12 @@ export async function createRouter(
           environment,
           limit: toNumber(limit),
           cursor: cursor || undefined,
+          ...(q?.trim() ? { q: q.trim() } : {}),
+          ...(attention !== undefined
+            ? { attention: toBoolean(attention) }
+            : {}),
+          ...(sort ? { sort } : {}),
+          ...(order ? { order } : {}),
         }),
       );
     });
@@ -303,6 +310,13 @@ export async function createRouter(
  * Query values reach the handler as the URL's text (the validator checks
  * them against the spec without coercing), whatever the typed shape says.
  */
+/** A boolean query parameter: `true` or `false`, nothing else. */
+function toBoolean(value: boolean | string): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new InputError('Invalid boolean: true or false only');
+}
+
 function toNumber(value: number | string | undefined): number | undefined {
   return value === undefined || value === '' ? undefined : Number(value);
 }

@@ -63,9 +63,29 @@ export interface DesiredState {
   promotionId?: string;
 }
 
-/** Progressive delivery state read from an Argo Rollout. @public */
+/** Blue-green facts of an Argo Rollout: which revision each service serves. @public */
+export interface BlueGreenState {
+  /** The service that takes production traffic. */
+  activeService?: string;
+  /** The service that serves the new revision before promotion. */
+  previewService?: string;
+  /** Pod template hash the active service selects. */
+  activeSelector?: string;
+  /** Pod template hash the preview service selects. */
+  previewSelector?: string;
+  /** Pod template hash of the newest revision of the Rollout. */
+  currentPodHash?: string;
+  /** The Rollout promotes the preview on its own (`autoPromotionEnabled`). */
+  autoPromotionEnabled?: boolean;
+}
+
+/**
+ * How the workload reaches its new version: an Argo Rollout (canary or
+ * blue-green) or a plain Deployment. @public
+ */
 export interface RolloutState {
-  strategy: 'canary' | 'blueGreen';
+  strategy: 'canary' | 'blueGreen' | 'deployment';
+  /** The Rollout's phase, or the Deployment's health (`Progressing`, `Healthy`, `Degraded`). */
   phase?: string;
   /** 1-based step the rollout is at, and the number of steps. */
   currentStep?: number;
@@ -80,6 +100,10 @@ export interface RolloutState {
     | 'Failed'
     | 'Error'
     | 'Inconclusive';
+  /** Why the Rollout is paused, as Argo Rollouts names it (`CanaryPauseStep`, `BlueGreenPause`). */
+  pauseReason?: string;
+  /** Present for the blue-green strategy. */
+  blueGreen?: BlueGreenState;
   message?: string;
 }
 
@@ -120,7 +144,10 @@ export interface LiveState {
 /** A CI run. @public */
 export interface BuildRun {
   id: string;
+  /** Workflow or pipeline name, e.g. `CI`. */
   name?: string;
+  /** Run number people quote (GitHub `run_number`, GitLab pipeline `iid`). */
+  number?: number;
   status: 'queued' | 'in_progress' | 'completed';
   conclusion?:
     | 'success'
@@ -259,6 +286,37 @@ export interface FleetCell {
   lastKnown?: LastKnownVerdict;
   /** This environment runs something other than the first environment. */
   behind: boolean;
+  /** Git and the cluster disagree (the common drift rule). */
+  drifted?: boolean;
+  /** The drift rule's reasons: what Git wants and what the cluster runs. */
+  driftReasons?: string[];
+  /** A rollout under way, paused or failed, read from Argo CD's list. */
+  rollout?: FleetRollout;
+  /** When Argo CD last finished deploying this environment (ISO 8601). */
+  since?: string;
+}
+
+/** Rollout state as the fleet marks it. @public */
+export type FleetRollout = 'progressing' | 'paused' | 'failed';
+
+/** The newest CI run of a fleet service. @public */
+export interface FleetBuild {
+  status: 'passed' | 'failed' | 'running' | 'other';
+  name?: string;
+  url?: string;
+  at?: string;
+  /** Read from a source that was not `ok` (last-known). */
+  lastKnown?: boolean;
+}
+
+/** The vulnerability scan of a fleet service's newest artifact. @public */
+export interface FleetScan {
+  status: ScanSummary['status'];
+  critical: number;
+  high: number;
+  url?: string;
+  /** Read from a source that was not `ok` (last-known). */
+  lastKnown?: boolean;
 }
 
 /** One entity in the fleet view. @public */
@@ -268,15 +326,34 @@ export interface FleetRow {
   owner?: string;
   system?: string;
   cells: Record<string, FleetCell>;
+  /** A service without delivery annotations (listed after the others). */
+  notSetUp?: boolean;
+  build?: FleetBuild;
+  scan?: FleetScan;
 }
+
+/** Columns the fleet sorts by: `name`, `owner`, `system`, `<environment>.state|version|age`. @public */
+export type FleetSort = string;
 
 /** Query of `GET /fleet`. @public */
 export interface FleetQuery {
+  /** Part of the service's name or title (case-insensitive). */
+  q?: string;
   owner?: string;
   system?: string;
   environment?: string;
+  /** Only services the common `needsAttention` rule flags. */
+  attention?: boolean;
+  sort?: FleetSort;
+  order?: 'asc' | 'desc';
   limit?: number;
   cursor?: string;
+}
+
+/** A filter value that names nothing in the fleet. @public */
+export interface FleetUnknownFilter {
+  name: 'owner' | 'system' | 'environment';
+  value: string;
 }
 
 /** Response of `GET /fleet`. @public */
@@ -286,4 +363,8 @@ export interface FleetPage {
   totalItems: number;
   nextCursor?: string;
   sources: SourceReport[];
+  /** Every owner and system of the caller's fleet, for the filters. */
+  facets?: { owners: string[]; systems: string[] };
+  /** Filter values that match nothing (an unknown environment is ignored). */
+  unknownFilters?: FleetUnknownFilter[];
 }

@@ -709,6 +709,9 @@ export const spec = {
           name: {
             type: 'string',
           },
+          number: {
+            type: 'integer',
+          },
           status: {
             type: 'string',
             enum: ['queued', 'in_progress', 'completed'],
@@ -747,12 +750,35 @@ export const spec = {
         },
         required: ['id', 'status', 'commit'],
       },
+      BlueGreenState: {
+        type: 'object',
+        properties: {
+          activeService: {
+            type: 'string',
+          },
+          previewService: {
+            type: 'string',
+          },
+          activeSelector: {
+            type: 'string',
+          },
+          previewSelector: {
+            type: 'string',
+          },
+          currentPodHash: {
+            type: 'string',
+          },
+          autoPromotionEnabled: {
+            type: 'boolean',
+          },
+        },
+      },
       RolloutState: {
         type: 'object',
         properties: {
           strategy: {
             type: 'string',
-            enum: ['canary', 'blueGreen'],
+            enum: ['canary', 'blueGreen', 'deployment'],
           },
           phase: {
             type: 'string',
@@ -779,6 +805,12 @@ export const spec = {
               'Error',
               'Inconclusive',
             ],
+          },
+          pauseReason: {
+            type: 'string',
+          },
+          blueGreen: {
+            $ref: '#/components/schemas/BlueGreenState',
           },
           message: {
             type: 'string',
@@ -1177,8 +1209,86 @@ export const spec = {
           behind: {
             type: 'boolean',
           },
+          drifted: {
+            type: 'boolean',
+          },
+          driftReasons: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          rollout: {
+            $ref: '#/components/schemas/FleetRollout',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+          },
         },
         required: ['deployed', 'behind'],
+      },
+      FleetRollout: {
+        type: 'string',
+        enum: ['progressing', 'paused', 'failed'],
+      },
+      FleetBuild: {
+        type: 'object',
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['passed', 'failed', 'running', 'other'],
+          },
+          name: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastKnown: {
+            type: 'boolean',
+          },
+        },
+        required: ['status'],
+      },
+      FleetScan: {
+        type: 'object',
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['Success', 'Pending', 'Running', 'Error', 'NotScanned'],
+          },
+          critical: {
+            type: 'integer',
+          },
+          high: {
+            type: 'integer',
+          },
+          url: {
+            type: 'string',
+          },
+          lastKnown: {
+            type: 'boolean',
+          },
+        },
+        required: ['status', 'critical', 'high'],
+      },
+      FleetUnknownFilter: {
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+            enum: ['owner', 'system', 'environment'],
+          },
+          value: {
+            type: 'string',
+          },
+        },
+        required: ['name', 'value'],
       },
       FleetRow: {
         type: 'object',
@@ -1200,6 +1310,15 @@ export const spec = {
             additionalProperties: {
               $ref: '#/components/schemas/FleetCell',
             },
+          },
+          notSetUp: {
+            type: 'boolean',
+          },
+          build: {
+            $ref: '#/components/schemas/FleetBuild',
+          },
+          scan: {
+            $ref: '#/components/schemas/FleetScan',
           },
         },
         required: ['entityRef', 'cells'],
@@ -1229,6 +1348,30 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/SourceReport',
+            },
+          },
+          facets: {
+            type: 'object',
+            properties: {
+              owners: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              systems: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+            required: ['owners', 'systems'],
+          },
+          unknownFilters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FleetUnknownFilter',
             },
           },
         },
@@ -2078,6 +2221,48 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/environment',
+          },
+          {
+            name: 'q',
+            in: 'query',
+            required: false,
+            description:
+              "Part of the service's name or title (case-insensitive).",
+            schema: {
+              type: 'string',
+              maxLength: 100,
+            },
+          },
+          {
+            name: 'attention',
+            in: 'query',
+            required: false,
+            description: 'Only services the common needsAttention rule flags.',
+            schema: {
+              type: 'boolean',
+            },
+          },
+          {
+            name: 'sort',
+            in: 'query',
+            required: false,
+            description:
+              'name (default), owner, system, attention, or <environment>.state, <environment>.version, <environment>.age; ties are broken by the entity ref, so pages stay stable.',
+            schema: {
+              type: 'string',
+              maxLength: 80,
+              pattern:
+                '^(name|owner|system|attention|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.(state|version|age))$',
+            },
+          },
+          {
+            name: 'order',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['asc', 'desc'],
+            },
           },
           {
             $ref: '#/components/parameters/limit',

@@ -9,14 +9,23 @@ import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   APP_LABEL,
+  ArtifactState,
+  attentionRank,
   behindVerdict,
+  BuildRun,
   deployedVerdict,
+  driftVerdict,
   EntityDeployConfig,
+  FleetBuild,
   FleetCell,
   FleetPage,
   FleetQuery,
+  FleetRollout,
   FleetRow,
+  FleetScan,
+  FleetUnknownFilter,
   ImageRef,
+  needsAttention,
   overlayPath,
   readEntityDeployConfig,
   repoKey,
@@ -31,7 +40,7 @@ import {
 } from '@slipway/plugin-slipway-node';
 import { matchesSelector, parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
-import { mergeReports, SourceCache } from './SourceCache';
+import { mergeReports, SourceCache, SourceResult } from './SourceCache';
 import { StateProviders, StateSources, TreesAt } from './StateSources';
 
 /** One catalog entity of the fleet, with its deploy configuration. */
@@ -40,6 +49,169 @@ interface FleetEntity {
   owner?: string;
   system?: string;
   config: EntityDeployConfig;
+}
+
+/** Component types listed as "not set up" when they lack delivery annotations. */
+const DEPLOYABLE_TYPES = ['service', 'website'];
+/** Cached CI and scan reads started per fleet answer, at most (warm-up). */
+const WARM_UP_PER_PAGE = 100;
+const WARM_UP_CONCURRENCY = 4;
+
+/** A row of the answer and the entity it stands for. */
+interface FleetItem {
+  entity: FleetEntity;
+  row: FleetRow;
+  /** The cache held no CI runs or no artifacts for it. */
+  missing?: boolean;
+}
+
+/** A parsed `sort` parameter. */
+interface FleetSortKey {
+  column:
+    | 'name'
+    | 'owner'
+    | 'system'
+    | 'attention'
+    | 'state'
+    | 'version'
+    | 'age';
+  environment?: string;
+  descending: boolean;
+}
+
+function parseSort(
+  query: FleetQuery,
+  environments: SlipwayEnvironment[],
+): FleetSortKey {
+  const descending = query.order === 'desc';
+  const sort = query.sort ?? 'name';
+  const match = /^(.+)\.(state|version|age)$/.exec(sort);
+  if (!match) {
+    if (!['name', 'owner', 'system', 'attention'].includes(sort)) {
+      throw new InputError(`Invalid sort ${sort}`);
+    }
+    return { column: sort as FleetSortKey['column'], descending };
+  }
+  const [, environment, column] = match;
+  if (!environments.some(e => e.name === environment)) {
+    throw new InputError(`Invalid sort: unknown environment ${environment}`);
+  }
+  return {
+    column: column as FleetSortKey['column'],
+    environment,
+    descending,
+  };
+}
+
+/** The sort value of a row: a string or number, undefined sorting last. */
+function sortValue(
+  row: FleetRow,
+  key: FleetSortKey,
+): string | number | undefined {
+  switch (key.column) {
+    case 'name':
+      return (row.title ?? nameOf(row.entityRef)).toLocaleLowerCase('en-US');
+    case 'owner':
+      return row.owner;
+    case 'system':
+      return row.system;
+    case 'attention':
+      return attentionRank(needsAttention(row));
+    default:
+  }
+  const cell = key.environment ? row.cells[key.environment] : undefined;
+  if (!cell) return undefined;
+  if (key.column === 'version') return cell.tag ?? cell.digest;
+  if (key.column === 'age') {
+    // Age grows as `since` goes back: ascending age is the newest first.
+    return cell.since ? -Date.parse(cell.since) : undefined;
+  }
+  const reasons = needsAttention(row, [key.environment!]);
+  // Worst first when ascending: attention, then not deployed, then deployed.
+  if (reasons.length > 0) return -attentionRank(reasons);
+  return cell.deployed ? 2 : 1;
+}
+
+function compareRows(key: FleetSortKey) {
+  return (a: FleetRow, b: FleetRow): number => {
+    const va = sortValue(a, key);
+    const vb = sortValue(b, key);
+    let order = 0;
+    if (va === undefined && vb !== undefined) return 1;
+    if (vb === undefined && va !== undefined) return -1;
+    if (va !== undefined && vb !== undefined) {
+      order =
+        typeof va === 'number' && typeof vb === 'number'
+          ? va - vb
+          : String(va).localeCompare(String(vb));
+      if (key.descending) order = -order;
+    }
+    // Stable secondary key: pages stay correct under any sort.
+    return order || a.entityRef.localeCompare(b.entityRef);
+  };
+}
+
+function nameOf(entityRef: string): string {
+  try {
+    return parseEntityRef(entityRef).name;
+  } catch {
+    return entityRef;
+  }
+}
+
+/** The newest CI run, as the fleet marks it. */
+function fleetBuild(result?: SourceResult<BuildRun[]>): FleetBuild | undefined {
+  const run = result?.value?.[0];
+  if (!run) return undefined;
+  let status: FleetBuild['status'] = 'other';
+  if (run.status !== 'completed') status = 'running';
+  else if (run.conclusion === 'success') status = 'passed';
+  else if (run.conclusion === 'failure' || run.conclusion === 'timed_out') {
+    status = 'failed';
+  }
+  return {
+    status,
+    name: run.name,
+    url: run.url,
+    at: run.completedAt ?? run.startedAt,
+    ...(result!.report.status !== 'ok' ? { lastKnown: true } : {}),
+  };
+}
+
+/** The scan of the newest pushed artifact that has one. */
+function fleetScan(
+  result?: SourceResult<ArtifactState[]>,
+): FleetScan | undefined {
+  const scanned = (result?.value ?? [])
+    .filter(a => a.scan)
+    .sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? ''));
+  const scan = scanned[0]?.scan;
+  if (!scan) return undefined;
+  return {
+    status: scan.status,
+    critical: scan.critical,
+    high: scan.high,
+    url: scan.reportUrl,
+    ...(result!.report.status !== 'ok' ? { lastKnown: true } : {}),
+  };
+}
+
+/** Rollout state from Argo CD's list alone (no per-application read). */
+function fleetRollout(
+  app: DeliveryApplication | undefined,
+): FleetRollout | undefined {
+  if (!app) return undefined;
+  const { healthStatus, operation } = app.live;
+  if (operation?.phase === 'Failed' || operation?.phase === 'Error') {
+    return 'failed';
+  }
+  if (app.hasRollout && healthStatus === 'Degraded') return 'failed';
+  // Argo CD reports a paused Rollout as Suspended.
+  if (app.hasRollout && healthStatus === 'Suspended') return 'paused';
+  if (operation?.phase === 'Running' || healthStatus === 'Progressing') {
+    return 'progressing';
+  }
+  return undefined;
 }
 
 /** One GitOps repository of the fleet and the overlays read from it. */
@@ -86,6 +258,11 @@ export class FleetService {
     environments: SlipwayEnvironment[];
     providers: StateProviders;
     sources: SourceCache;
+    /**
+     * After each answer, read (through the cache) the CI runs and
+     * artifacts of the page's services the cache knew nothing about.
+     */
+    warmUp?: boolean;
   }): FleetService {
     return new FleetService(
       options.catalog,
@@ -94,6 +271,7 @@ export class FleetService {
         providers: options.providers,
         cache: options.sources,
       }),
+      options.warmUp ?? false,
     );
   }
 
@@ -101,6 +279,7 @@ export class FleetService {
     private readonly catalog: CatalogService,
     private readonly environments: SlipwayEnvironment[],
     private readonly sources: StateSources,
+    private readonly warm: boolean,
   ) {}
 
   async getFleet(
@@ -109,39 +288,145 @@ export class FleetService {
   ): Promise<FleetPage> {
     const limit = clampLimit(query.limit, 100, 500);
     const offset = decodeCursor(query.cursor);
-    const environments = this.environments.filter(
+    const sort = parseSort(query, this.environments);
+    const unknownFilters: FleetUnknownFilter[] = [];
+    let environments = this.environments.filter(
       e => !query.environment || e.name === query.environment,
     );
     if (query.environment && environments.length === 0) {
-      throw new InputError(`Unknown environment ${query.environment}`);
+      // Explained in the answer and ignored, rather than a blank page.
+      unknownFilters.push({ name: 'environment', value: query.environment });
+      environments = this.environments;
     }
-    const entities = await this.fleetEntities(credentials, query, environments);
+    const { setUp, notSetUp } = await this.fleetEntities(
+      credentials,
+      environments,
+    );
+    const all = [...setUp, ...notSetUp];
+    const facets = {
+      owners: distinct(all.map(e => e.owner)),
+      systems: distinct(all.map(e => e.system)),
+    };
+    const wantedOwner = query.owner ? refOf(query.owner, 'group') : undefined;
+    const wantedSystem = query.system
+      ? refOf(query.system, 'system')
+      : undefined;
+    if (query.owner && !facets.owners.includes(wantedOwner ?? '')) {
+      unknownFilters.push({ name: 'owner', value: query.owner });
+    }
+    if (query.system && !facets.systems.includes(wantedSystem ?? '')) {
+      unknownFilters.push({ name: 'system', value: query.system });
+    }
+    const search = query.q?.trim().toLocaleLowerCase('en-US');
+    const matches = (row: FleetEntity) =>
+      (!query.owner || row.owner === wantedOwner) &&
+      (!query.system || row.system === wantedSystem) &&
+      (!search ||
+        row.entity.metadata.name.toLocaleLowerCase('en-US').includes(search) ||
+        (row.entity.metadata.title ?? '')
+          .toLocaleLowerCase('en-US')
+          .includes(search));
+
+    // Reads cover the whole fleet, whatever the filters: one read per
+    // source either way, and the cache keys stay the same while people type.
     const reports: SourceReport[] = [];
-    const reads = await this.readFleet(entities, reports);
-    const items = entities
-      .slice(offset, offset + limit)
-      .map(entity => this.fleetRow(entity, reads));
+    const reads = await this.readFleet(setUp, reports);
+    const names = environments.map(e => e.name);
+    let rows: FleetItem[] = setUp
+      .filter(matches)
+      .map(entity => ({ entity, row: this.fleetRow(entity, reads) }));
+    const needsBuildFacts = query.attention || sort.column === 'attention';
+    const candidates = rows;
+    if (needsBuildFacts) {
+      await this.addBuildFacts(rows);
+      if (query.attention) {
+        rows = rows.filter(({ row }) => needsAttention(row, names).length > 0);
+      }
+    }
+    rows.sort((a, b) => compareRows(sort)(a.row, b.row));
+    const waiting: FleetItem[] = query.attention
+      ? []
+      : notSetUp
+          .filter(matches)
+          .map(entity => ({ entity, row: notSetUpRow(entity) }))
+          .sort((a, b) => compareRows(sort)(a.row, b.row));
+    const listed = [...rows, ...waiting];
+    const page = listed.slice(offset, offset + limit);
+    if (!needsBuildFacts) await this.addBuildFacts(page);
+    // The facts the filter or sort missed, else the page's.
+    this.warmUp(needsBuildFacts ? candidates : page);
     return {
       environments,
-      items,
-      totalItems: entities.length,
-      nextCursor: nextCursor(offset, limit, entities.length),
+      items: page.map(({ row }) => row),
+      totalItems: listed.length,
+      nextCursor: nextCursor(offset, limit, listed.length),
       sources: mergeReports(reports),
+      facets,
+      ...(unknownFilters.length > 0 ? { unknownFilters } : {}),
     };
   }
 
-  /** The caller's visible entities with a GitOps repository, filtered and sorted. */
+  /** CI and scan markers from what the cache holds: never one read per entity. */
+  private async addBuildFacts(rows: FleetItem[]): Promise<void> {
+    await Promise.all(
+      rows.map(async item => {
+        if (item.row.notSetUp) return;
+        const { runs, artifacts } = await this.sources.peekBuildFacts(
+          item.entity.config,
+        );
+        const build = fleetBuild(runs);
+        const scan = fleetScan(artifacts);
+        if (build) item.row.build = build;
+        if (scan) item.row.scan = scan;
+        if (!runs || !artifacts) item.missing = true;
+      }),
+    );
+  }
+
+  /**
+   * After answering: cached reads of CI runs and artifacts for the page's
+   * services the cache knew nothing about, a few at a time, so the next
+   * answer has their markers. Off unless enabled (tests count calls).
+   */
+  private warmUp(rows: FleetItem[]): void {
+    if (!this.warm) return;
+    const queue = rows
+      .filter(r => r.missing)
+      .slice(0, WARM_UP_PER_PAGE)
+      .map(r => r.entity.config);
+    if (queue.length === 0) return;
+    setImmediate(() => {
+      const worker = async () => {
+        for (let config = queue.shift(); config; config = queue.shift()) {
+          await Promise.all([
+            this.sources.readRuns(config),
+            this.sources.readArtifacts(config),
+          ]).catch(() => {});
+        }
+      };
+      Promise.all(
+        Array.from({ length: WARM_UP_CONCURRENCY }, () => worker()),
+      ).catch(() => {});
+    });
+  }
+
+  /**
+   * The caller's visible entities with a GitOps repository (sorted by ref),
+   * and the deployable components without one (not set up).
+   */
   private async fleetEntities(
     credentials: BackstageCredentials,
-    query: FleetQuery,
     environments: SlipwayEnvironment[],
-  ): Promise<FleetEntity[]> {
+  ): Promise<{ setUp: FleetEntity[]; notSetUp: FleetEntity[] }> {
     const { items } = await this.catalog.getEntities(
       {
-        filter: {
-          [`metadata.annotations.${SLIPWAY_ANNOTATIONS.gitopsRepo}`]:
-            CATALOG_FILTER_EXISTS,
-        },
+        filter: [
+          {
+            [`metadata.annotations.${SLIPWAY_ANNOTATIONS.gitopsRepo}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          { kind: 'component', 'spec.type': DEPLOYABLE_TYPES },
+        ],
         fields: [
           'kind',
           'metadata.name',
@@ -150,27 +435,27 @@ export class FleetService {
           'metadata.annotations',
           'spec.owner',
           'spec.system',
+          'spec.type',
         ],
       },
       { credentials },
     );
-    const wantedOwner = query.owner ? refOf(query.owner, 'group') : undefined;
-    const wantedSystem = query.system
-      ? refOf(query.system, 'system')
-      : undefined;
-    return items
+    const entities = items
       .map(entity => ({
         entity,
         owner: refOf(entity.spec?.owner, 'group'),
         system: refOf(entity.spec?.system, 'system'),
         config: readEntityDeployConfig(entity, { environments }),
       }))
-      .filter(
-        row =>
-          (!wantedOwner || row.owner === wantedOwner) &&
-          (!wantedSystem || row.system === wantedSystem),
-      )
       .sort((a, b) => a.config.entityRef.localeCompare(b.config.entityRef));
+    const isSetUp = (row: FleetEntity) =>
+      Boolean(
+        row.entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
+      );
+    return {
+      setUp: entities.filter(isSetUp),
+      notSetUp: entities.filter(row => !isSetUp(row)),
+    };
   }
 
   private async readFleet(
@@ -360,6 +645,22 @@ export class FleetService {
   }
 }
 
+function distinct(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+}
+
+/** A deployable component without delivery annotations. */
+function notSetUpRow(row: FleetEntity): FleetRow {
+  return {
+    entityRef: row.config.entityRef,
+    title: row.entity.metadata.title,
+    owner: row.owner,
+    system: row.system,
+    cells: {},
+    notSetUp: true,
+  };
+}
+
 /** One cell: what Git sets, what Argo CD says, and the common rules' verdicts. */
 function fleetCell(input: {
   environment: string;
@@ -377,11 +678,22 @@ function fleetCell(input: {
     live?.revision && path
       ? repository?.treesAt?.[live.revision]?.[path]
       : undefined;
+  const drift =
+    live && overlay?.image
+      ? driftVerdict({ desired: overlay.image, live })
+      : undefined;
+  const rollout = fleetRollout(app);
+  const since = live?.lastSyncedAt ?? app?.history[0]?.deployedAt;
   return {
     tag: overlay?.image?.tag,
     digest: overlay?.image?.digest,
     syncStatus: live?.syncStatus,
     healthStatus: live?.healthStatus,
+    ...(drift?.drifted
+      ? { drifted: true, driftReasons: drift.reasons }
+      : { drifted: false }),
+    ...(rollout ? { rollout } : {}),
+    ...(since ? { since } : {}),
     ...deployedFields(
       deployedVerdict({
         desired:

@@ -193,6 +193,31 @@ export class SourceCache {
     return flight;
   }
 
+  /**
+   * What the cache holds for a read, without asking the upstream: `ok`
+   * inside the fresh window, `stale` after it, undefined when nothing is
+   * held. For views (the fleet) that must not fan out per entity.
+   */
+  async peek<T>(spec: SourceSpec): Promise<SourceResult<T> | undefined> {
+    const key = await this.keyOf(spec);
+    const local = this.local.get(key) as Entry<T> | undefined;
+    const shared = local
+      ? undefined
+      : ((await this.cache.get(key)) as Entry<T> | undefined);
+    const entry = local ?? shared;
+    if (!entry) return undefined;
+    const fresh = this.now() - entry.at < (spec.ttlMs ?? this.ttlMs);
+    return {
+      value: entry.value,
+      report: {
+        source: spec.source,
+        kind: spec.kind,
+        status: fresh ? 'ok' : 'stale',
+        fetchedAt: new Date(entry.at).toISOString(),
+      },
+    };
+  }
+
   private remember(key: string, entry: Entry<unknown>) {
     this.local.delete(key);
     this.local.set(key, entry);

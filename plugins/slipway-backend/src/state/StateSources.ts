@@ -279,7 +279,11 @@ export class StateSources {
     const argocd = config.argocd;
     if (!argocd) {
       return Promise.resolve(
-        unconfigured('argocd', 'delivery', 'argocd/app-selector missing'),
+        unconfigured(
+          'argocd',
+          'delivery',
+          'argocd/app-selector or argocd/app-name missing',
+        ),
       );
     }
     const provider = this.deliveryProvider(argocd.instance);
@@ -360,6 +364,36 @@ export class StateSources {
       },
       ctx => provider.getRollout(application, ctx),
     );
+  }
+
+  /** The cached CI runs and artifacts of an entity, without upstream reads (the fleet). */
+  async peekBuildFacts(config: EntityDeployConfig): Promise<{
+    runs?: SourceResult<BuildRun[]>;
+    artifacts?: SourceResult<ArtifactState[]>;
+  }> {
+    const ci = config.ci;
+    const ciProvider = ci
+      ? this.providers.ci.find(p => p.supports(ci))
+      : undefined;
+    const artifactProvider = this.artifactProvider(config);
+    const slug = config.registry?.harborRepositorySlug;
+    const [runs, artifacts] = await Promise.all([
+      ci && ciProvider
+        ? this.cache.peek<BuildRun[]>({
+            source: ciProvider.id,
+            kind: 'ci',
+            scope: ciScope(ci.projectSlug),
+            key: `runs:${ciProvider.id}:${ci.projectSlug}`,
+          })
+        : undefined,
+      artifactProvider
+        ? this.cache.peek<ArtifactState[]>({
+            ...this.artifactsSpec(config, artifactProvider),
+            key: `artifacts:${artifactProvider.id}:${slug ?? config.image}`,
+          })
+        : undefined,
+    ]);
+    return { runs, artifacts };
   }
 
   /** Recent CI runs of the source repository. */

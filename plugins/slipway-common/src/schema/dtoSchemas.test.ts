@@ -1,15 +1,20 @@
 import { PolicyGate, PromotionPolicy, PromotionPolicyVersion } from '../policy';
 import {
   ArtifactState,
+  BlueGreenState,
   BuildRun,
   CommitInfo,
   DesiredState,
   EntityState,
   EnvironmentState,
+  FleetBuild,
   FleetCell,
   FleetPage,
   FleetQuery,
+  FleetRollout,
   FleetRow,
+  FleetScan,
+  FleetUnknownFilter,
   HealthStatus,
   HistoryEntry,
   HistoryPage,
@@ -82,6 +87,7 @@ type Pairs = {
   DesiredState: [DesiredState, Schemas['DesiredState']];
   BuildRun: [BuildRun, Schemas['BuildRun']];
   RolloutState: [RolloutState, Schemas['RolloutState']];
+  BlueGreenState: [BlueGreenState, Schemas['BlueGreenState']];
   SyncStatus: [SyncStatus, Schemas['SyncStatus']];
   HealthStatus: [HealthStatus, Schemas['HealthStatus']];
   LiveState: [LiveState, Schemas['LiveState']];
@@ -95,6 +101,10 @@ type Pairs = {
   HistoryEntry: [HistoryEntry, Schemas['HistoryEntry']];
   HistoryPage: [HistoryPage, Schemas['HistoryPage']];
   FleetCell: [FleetCell, Schemas['FleetCell']];
+  FleetRollout: [FleetRollout, Schemas['FleetRollout']];
+  FleetBuild: [FleetBuild, Schemas['FleetBuild']];
+  FleetScan: [FleetScan, Schemas['FleetScan']];
+  FleetUnknownFilter: [FleetUnknownFilter, Schemas['FleetUnknownFilter']];
   FleetRow: [FleetRow, Schemas['FleetRow']];
   FleetPage: [FleetPage, Schemas['FleetPage']];
   FleetQuery: [
@@ -182,6 +192,7 @@ const agreement: {
   DesiredState: true,
   BuildRun: true,
   RolloutState: true,
+  BlueGreenState: true,
   SyncStatus: true,
   HealthStatus: true,
   LiveState: true,
@@ -195,6 +206,10 @@ const agreement: {
   HistoryEntry: true,
   HistoryPage: true,
   FleetCell: true,
+  FleetRollout: true,
+  FleetBuild: true,
+  FleetScan: true,
+  FleetUnknownFilter: true,
   FleetRow: true,
   FleetPage: true,
   FleetQuery: true,

@@ -503,6 +503,7 @@ export interface components {
     BuildRun: {
       id: string;
       name?: string;
+      number?: number;
       /** @enum {string} */
       status: 'queued' | 'in_progress' | 'completed';
       /** @enum {string} */
@@ -522,9 +523,17 @@ export interface components {
       durationSeconds?: number;
       url?: string;
     };
+    BlueGreenState: {
+      activeService?: string;
+      previewService?: string;
+      activeSelector?: string;
+      previewSelector?: string;
+      currentPodHash?: string;
+      autoPromotionEnabled?: boolean;
+    };
     RolloutState: {
       /** @enum {string} */
-      strategy: 'canary' | 'blueGreen';
+      strategy: 'canary' | 'blueGreen' | 'deployment';
       phase?: string;
       currentStep?: number;
       totalSteps?: number;
@@ -538,6 +547,8 @@ export interface components {
         | 'Failed'
         | 'Error'
         | 'Inconclusive';
+      pauseReason?: string;
+      blueGreen?: components['schemas']['BlueGreenState'];
       message?: string;
     };
     /** @enum {string} */
@@ -662,6 +673,35 @@ export interface components {
       deployed: boolean;
       lastKnown?: components['schemas']['LastKnownVerdict'];
       behind: boolean;
+      drifted?: boolean;
+      driftReasons?: string[];
+      rollout?: components['schemas']['FleetRollout'];
+      /** Format: date-time */
+      since?: string;
+    };
+    /** @enum {string} */
+    FleetRollout: 'progressing' | 'paused' | 'failed';
+    FleetBuild: {
+      /** @enum {string} */
+      status: 'passed' | 'failed' | 'running' | 'other';
+      name?: string;
+      url?: string;
+      /** Format: date-time */
+      at?: string;
+      lastKnown?: boolean;
+    };
+    FleetScan: {
+      /** @enum {string} */
+      status: 'Success' | 'Pending' | 'Running' | 'Error' | 'NotScanned';
+      critical: number;
+      high: number;
+      url?: string;
+      lastKnown?: boolean;
+    };
+    FleetUnknownFilter: {
+      /** @enum {string} */
+      name: 'owner' | 'system' | 'environment';
+      value: string;
     };
     FleetRow: {
       entityRef: string;
@@ -671,6 +711,9 @@ export interface components {
       cells: {
         [key: string]: components['schemas']['FleetCell'];
       };
+      notSetUp?: boolean;
+      build?: components['schemas']['FleetBuild'];
+      scan?: components['schemas']['FleetScan'];
     };
     FleetPage: {
       environments: components['schemas']['Environment'][];
@@ -678,6 +721,11 @@ export interface components {
       totalItems: number;
       nextCursor?: string;
       sources: components['schemas']['SourceReport'][];
+      facets?: {
+        owners: string[];
+        systems: string[];
+      };
+      unknownFilters?: components['schemas']['FleetUnknownFilter'][];
     };
     Digest: string;
     GateResult: {
@@ -1148,6 +1196,13 @@ export interface operations {
         owner?: string;
         system?: string;
         environment?: components['parameters']['environment'];
+        /** @description Part of the service's name or title (case-insensitive). */
+        q?: string;
+        /** @description Only services the common needsAttention rule flags. */
+        attention?: boolean;
+        /** @description name (default), owner, system, attention, or <environment>.state, <environment>.version, <environment>.age; ties are broken by the entity ref, so pages stay stable. */
+        sort?: string;
+        order?: 'asc' | 'desc';
         limit?: components['parameters']['limit'];
         /** @description Opaque cursor from a previous page's nextCursor. */
         cursor?: components['parameters']['cursor'];

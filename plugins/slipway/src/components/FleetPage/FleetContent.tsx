@@ -3,7 +3,9 @@ import { Link, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
 import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import OutlinedInput from '@material-ui/core/OutlinedInput';
@@ -15,15 +17,21 @@ import TableCell from '@material-ui/core/TableCell';
 import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import TableSortLabel from '@material-ui/core/TableSortLabel';
+import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
 import {
   FLEET_SIGNAL_CHANNEL,
   FleetCell,
   FleetPage,
+  FleetQuery,
   FleetRow,
+  needsAttention,
+  scanFailing,
 } from '@slipway/plugin-slipway-common';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
@@ -43,6 +51,17 @@ import { useNow } from '../common/useNow';
 import { useDeployTabLink } from './useDeployTabLink';
 
 const PAGE_SIZE = 200;
+const SEARCH_DELAY_MS = 300;
+/** URL query keys the fleet reads; "Reset filters" clears them all. */
+const FILTER_KEYS = [
+  'q',
+  'owner',
+  'system',
+  'environment',
+  'attention',
+  'sort',
+  'order',
+];
 
 const useStyles = makeStyles(theme => ({
   filters: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(2) },
@@ -60,6 +79,7 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(0.5),
   },
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
+  reasons: { margin: 0, paddingLeft: theme.spacing(2) },
 }));
 
 function displayRef(ref: string | undefined): string {
@@ -77,9 +97,10 @@ function FilterSelect(props: {
   value: string;
   options: { value: string; label: string }[];
   onChange: (value: string) => void;
+  allLabel?: string;
 }) {
   const classes = useStyles();
-  const { id, label, value, options, onChange } = props;
+  const { id, label, value, options, onChange, allLabel = 'All' } = props;
   return (
     <FormControl variant="outlined" size="small" className={classes.select}>
       <InputLabel id={`${id}-label`} shrink className={classes.label}>
@@ -93,7 +114,7 @@ function FilterSelect(props: {
         input={<OutlinedInput notched label={label} />}
         onChange={event => onChange(String(event.target.value))}
       >
-        <MenuItem value="">All</MenuItem>
+        <MenuItem value="">{allLabel}</MenuItem>
         {options.map(option => (
           <MenuItem key={option.value} value={option.value}>
             {option.label}
@@ -101,6 +122,44 @@ function FilterSelect(props: {
         ))}
       </Select>
     </FormControl>
+  );
+}
+
+const ROLLOUT_MARKERS = {
+  progressing: { label: 'Rolling out', tone: 'progress' as const },
+  paused: { label: 'Rollout paused', tone: 'warning' as const },
+  failed: { label: 'Rollout failed', tone: 'error' as const },
+};
+
+/** Service-wide markers: the newest CI run and the newest scan. */
+function ServiceMarkers(props: { row: FleetRow }) {
+  const classes = useStyles();
+  const { build, scan } = props.row;
+  const failedScan = scanFailing(scan);
+  if (build?.status !== 'failed' && !failedScan) return null;
+  return (
+    <div className={classes.chips}>
+      {build?.status === 'failed' && (
+        <StatusChip
+          tone={build.lastKnown ? 'unknown' : 'error'}
+          label="CI failed"
+          title={`Newest CI run failed${build.name ? `: ${build.name}` : ''}${
+            build.lastKnown ? ' (last known)' : ''
+          }`}
+        />
+      )}
+      {failedScan && (
+        <StatusChip
+          tone={scan!.lastKnown ? 'unknown' : 'error'}
+          label="Scan failing"
+          title={
+            scan!.status === 'Error'
+              ? 'The scan failed'
+              : `${scan!.critical} critical, ${scan!.high} high vulnerabilities`
+          }
+        />
+      )}
+    </div>
   );
 }
 
@@ -128,6 +187,8 @@ function CellView(props: {
     cell.syncStatus && `sync ${cell.syncStatus}`,
     cell.healthStatus && `health ${cell.healthStatus}`,
     cell.behind && `behind ${firstEnvironment}`,
+    cell.drifted && 'drifted',
+    cell.rollout && ROLLOUT_MARKERS[cell.rollout].label.toLocaleLowerCase(),
     cell.lastKnown && 'last known data',
   ]
     .filter(Boolean)
@@ -176,14 +237,51 @@ function CellView(props: {
             title={`Runs something other than ${firstEnvironment}`}
           />
         )}
+        {cell.drifted && (
+          <StatusChip
+            tone="warning"
+            label="Drifted"
+            title={(cell.driftReasons ?? []).join('; ') || 'Drifted'}
+          />
+        )}
+        {cell.rollout && (
+          <StatusChip
+            tone={ROLLOUT_MARKERS[cell.rollout].tone}
+            label={ROLLOUT_MARKERS[cell.rollout].label}
+            title={ROLLOUT_MARKERS[cell.rollout].label}
+          />
+        )}
       </div>
     </div>
   );
 }
 
+/** What the URL asks the fleet for. */
+function queryOf(searchParams: URLSearchParams): FleetQuery {
+  const value = (key: string) => searchParams.get(key) || undefined;
+  const order = value('order');
+  return {
+    q: value('q'),
+    owner: value('owner'),
+    system: value('system'),
+    environment: value('environment'),
+    attention: value('attention') === 'true' ? true : undefined,
+    sort: value('sort'),
+    order: order === 'desc' || order === 'asc' ? order : undefined,
+  };
+}
+
+const UNKNOWN_FILTER_TEXT: Record<string, string> = {
+  owner: 'No service in the fleet is owned by',
+  system: 'No service in the fleet belongs to the system',
+  environment: 'There is no environment named',
+};
+
 /**
- * Services × environments: version, sync and health per cell, filters in
- * the URL query, "behind" markers, and links to each Deploy tab.
+ * Services × environments, searched, filtered and sorted by the backend
+ * (filters and sort in the URL query), with markers for drift, rollouts, CI
+ * and scans, a "Needs attention" filter decided by the common rule, and the
+ * services not yet set up listed last.
  */
 export function FleetContent() {
   const classes = useStyles();
@@ -192,18 +290,53 @@ export function FleetContent() {
   const navigate = useNavigate();
   const deployTab = useDeployTabLink();
   const [searchParams, setSearchParams] = useSearchParams();
-  const owner = searchParams.get('owner') ?? '';
-  const system = searchParams.get('system') ?? '';
-  const environment = searchParams.get('environment') ?? '';
+  const fleetQuery = useMemo(() => queryOf(searchParams), [searchParams]);
+  const queryKey = JSON.stringify(fleetQuery);
+  const [search, setSearch] = useState(fleetQuery.q ?? '');
   const [more, setMore] = useState<FleetPage[]>([]);
   const [loadingMore, setLoadingMore] = useState(false);
+  const knownEnvironments = useRef<string[]>([]);
 
   const fetchFleet = useCallback(() => {
     setMore([]);
-    return api.getFleet({ limit: PAGE_SIZE });
-  }, [api]);
-  const query = useLiveQuery('fleet', fetchFleet);
+    return api.getFleet({ ...JSON.parse(queryKey), limit: PAGE_SIZE });
+  }, [api, queryKey]);
+  const query = useLiveQuery(`fleet:${queryKey}`, fetchFleet);
   useSignalRefresh(FLEET_SIGNAL_CHANNEL, query.refresh);
+
+  const setFilters = useCallback(
+    (changes: Record<string, string | undefined>) => {
+      setSearchParams(
+        previous => {
+          const next = new URLSearchParams(previous);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value) next.set(key, value);
+            else next.delete(key);
+          }
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setSearchParams],
+  );
+
+  // The search box writes the URL once typing pauses.
+  useEffect(() => {
+    if ((fleetQuery.q ?? '') === search.trim()) return undefined;
+    const timer = setTimeout(
+      () => setFilters({ q: search.trim() }),
+      SEARCH_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [search, fleetQuery.q, setFilters]);
+  // Reset and back/forward navigation put the URL's search in the box.
+  const urlSearch = fleetQuery.q ?? '';
+  const previousUrlSearch = useRef(urlSearch);
+  useEffect(() => {
+    if (previousUrlSearch.current !== urlSearch) setSearch(urlSearch);
+    previousUrlSearch.current = urlSearch;
+  }, [urlSearch]);
 
   const pages = useMemo(
     () => (query.value ? [query.value, ...more] : []),
@@ -211,13 +344,6 @@ export function FleetContent() {
   );
   const rows = useMemo(() => pages.flatMap(p => p.items), [pages]);
   const nextCursor = pages[pages.length - 1]?.nextCursor;
-
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(searchParams);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setSearchParams(next, { replace: true });
-  };
 
   if (query.loading && !query.value) {
     return <LoadingSkeleton label="Loading fleet" rows={4} />;
@@ -229,33 +355,61 @@ export function FleetContent() {
   const page = query.value;
   const deliveryReport = findSource(page.sources, 'delivery');
   const deliveryOk = isSourceHealthy(deliveryReport);
-  const firstEnvironment =
-    page.environments[0]?.name ?? 'the first environment';
-  const environments = page.environments.filter(
-    env => !environment || env.name === environment,
-  );
-  const owners = [
-    ...new Set(rows.map(r => r.owner).filter(Boolean)),
-  ] as string[];
-  const systems = [
-    ...new Set(rows.map(r => r.system).filter(Boolean)),
-  ] as string[];
-  const visible = rows.filter(
-    row =>
-      (!owner || row.owner === owner) &&
-      (!system || row.system === system) &&
-      (!environment || row.cells[environment]),
-  );
+  const environments = page.environments;
+  const environmentNames = environments.map(e => e.name);
+  knownEnvironments.current = [
+    ...new Set([...knownEnvironments.current, ...environmentNames]),
+  ];
+  const firstEnvironment = environments[0]?.name ?? 'the first environment';
+  const owners =
+    page.facets?.owners ??
+    ([...new Set(rows.map(r => r.owner).filter(Boolean))] as string[]);
+  const systems =
+    page.facets?.systems ??
+    ([...new Set(rows.map(r => r.system).filter(Boolean))] as string[]);
   const fetchedAt = page.sources
     .map(s => s.fetchedAt)
     .filter(Boolean)
     .sort()[0];
+  const filtered = FILTER_KEYS.some(key => searchParams.get(key));
+  const sort = fleetQuery.sort ?? 'name';
+  const order = fleetQuery.order ?? 'asc';
+  const columns = 4 + environments.length;
+
+  const sortBy = (column: string) =>
+    setFilters({
+      sort: column === 'name' ? undefined : column,
+      order: sort === column && order === 'asc' ? 'desc' : undefined,
+    });
+  const sortLabel = (column: string, label: string) => (
+    <TableSortLabel
+      active={sort === column}
+      direction={sort === column ? order : 'asc'}
+      onClick={() => sortBy(column)}
+    >
+      {label}
+    </TableSortLabel>
+  );
+  const sortOptions = [
+    { value: 'owner', label: 'Owner' },
+    { value: 'system', label: 'System' },
+    { value: 'attention', label: 'Needs attention' },
+    ...environments.flatMap(env => [
+      { value: `${env.name}.state`, label: `${env.name} state` },
+      { value: `${env.name}.version`, label: `${env.name} version` },
+      { value: `${env.name}.age`, label: `${env.name} age` },
+    ]),
+  ];
 
   const loadMore = async () => {
     if (!nextCursor) return;
     setLoadingMore(true);
     try {
-      const next = await api.getFleet({ limit: PAGE_SIZE, cursor: nextCursor });
+      const next = await api.getFleet({
+        ...fleetQuery,
+        limit: PAGE_SIZE,
+        cursor: nextCursor,
+      });
       setMore(previous => [...previous, next]);
     } finally {
       setLoadingMore(false);
@@ -265,35 +419,88 @@ export function FleetContent() {
   return (
     <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
       <div className={classes.filters} role="search" aria-label="Fleet filters">
+        <TextField
+          id="slipway-fleet-search"
+          label="Search services"
+          variant="outlined"
+          size="small"
+          value={search}
+          onChange={event => setSearch(event.target.value)}
+          InputLabelProps={{ className: classes.label }}
+        />
         <FilterSelect
           id="slipway-fleet-owner"
           label="Owner"
-          value={owner}
-          options={owners.sort().map(o => ({ value: o, label: displayRef(o) }))}
-          onChange={value => setFilter('owner', value)}
+          value={fleetQuery.owner ?? ''}
+          options={owners.map(o => ({ value: o, label: displayRef(o) }))}
+          onChange={value => setFilters({ owner: value })}
         />
         <FilterSelect
           id="slipway-fleet-system"
           label="System"
-          value={system}
-          options={systems
-            .sort()
-            .map(s => ({ value: s, label: displayRef(s) }))}
-          onChange={value => setFilter('system', value)}
+          value={fleetQuery.system ?? ''}
+          options={systems.map(s => ({ value: s, label: displayRef(s) }))}
+          onChange={value => setFilters({ system: value })}
         />
         <FilterSelect
           id="slipway-fleet-environment"
           label="Environment"
-          value={environment}
-          options={page.environments.map(e => ({
-            value: e.name,
-            label: e.name,
+          value={
+            environmentNames.includes(fleetQuery.environment ?? '')
+              ? fleetQuery.environment!
+              : ''
+          }
+          options={knownEnvironments.current.map(e => ({
+            value: e,
+            label: e,
           }))}
-          onChange={value => setFilter('environment', value)}
+          onChange={value => setFilters({ environment: value })}
         />
+        <FilterSelect
+          id="slipway-fleet-sort"
+          label="Sort by"
+          value={sort === 'name' ? '' : sort}
+          allLabel="Name"
+          options={sortOptions}
+          onChange={value => setFilters({ sort: value, order: undefined })}
+        />
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={Boolean(fleetQuery.attention)}
+              onChange={event =>
+                setFilters({
+                  attention: event.target.checked ? 'true' : undefined,
+                })
+              }
+              color="primary"
+            />
+          }
+          label="Needs attention"
+        />
+        <Button
+          variant="outlined"
+          disabled={!filtered}
+          onClick={() =>
+            setFilters(Object.fromEntries(FILTER_KEYS.map(k => [k, undefined])))
+          }
+        >
+          Reset filters
+        </Button>
       </div>
+      {(page.unknownFilters ?? []).map(unknown => (
+        <Alert severity="info" key={unknown.name}>
+          {UNKNOWN_FILTER_TEXT[unknown.name]} “{displayRef(unknown.value)}”
+          {unknown.name === 'environment'
+            ? '; showing every environment.'
+            : '; no service matches this filter.'}{' '}
+          Use “Reset filters” to see the whole fleet.
+        </Alert>
+      ))}
       <Typography variant="body2">
-        {visible.length} of {page.totalItems} services
+        {page.totalItems} services
+        {filtered ? ' match' : ''}
+        {rows.length < page.totalItems ? ` (${rows.length} shown)` : ''}
         {fetchedAt && (
           <>
             {' '}
@@ -315,23 +522,29 @@ export function FleetContent() {
         <Table size="small" aria-label="Fleet: services by environment">
           <TableHead>
             <TableRow>
-              <TableCell>Service</TableCell>
+              <TableCell>{sortLabel('name', 'Service')}</TableCell>
+              <TableCell>{sortLabel('owner', 'Owner')}</TableCell>
+              <TableCell>{sortLabel('system', 'System')}</TableCell>
+              <TableCell>{sortLabel('attention', 'Needs attention')}</TableCell>
               {environments.map(env => (
-                <TableCell key={env.name}>{env.name}</TableCell>
+                <TableCell key={env.name}>
+                  {sortLabel(`${env.name}.state`, env.name)}
+                </TableCell>
               ))}
             </TableRow>
           </TableHead>
           <TableBody>
-            {visible.length === 0 && (
+            {rows.length === 0 && (
               <TableRow>
-                <TableCell colSpan={environments.length + 1}>
+                <TableCell colSpan={columns}>
                   No service matches these filters.
                 </TableCell>
               </TableRow>
             )}
-            {visible.map(row => {
+            {rows.map(row => {
               const href = deployTab(row.entityRef);
               const name = row.title ?? displayRef(row.entityRef);
+              const reasons = needsAttention(row, environmentNames);
               return (
                 <TableRow
                   key={row.entityRef}
@@ -343,26 +556,63 @@ export function FleetContent() {
                     <Link to={href} onClick={e => e.stopPropagation()}>
                       {name}
                     </Link>
-                    <Typography
-                      variant="caption"
-                      color="textSecondary"
-                      component="div"
-                    >
-                      {displayRef(row.owner)} · {displayRef(row.system)}
-                    </Typography>
                   </TableCell>
-                  {environments.map(env => (
-                    <TableCell key={env.name}>
-                      <CellView
-                        row={row}
-                        environment={env.name}
-                        firstEnvironment={firstEnvironment}
-                        cell={row.cells[env.name]}
-                        deliveryOk={deliveryOk}
-                        href={href}
-                      />
+                  <TableCell>{displayRef(row.owner)}</TableCell>
+                  <TableCell>{displayRef(row.system)}</TableCell>
+                  {row.notSetUp ? (
+                    <TableCell colSpan={1 + environments.length}>
+                      <Typography variant="body2" color="textSecondary">
+                        Not set up for delivery yet.{' '}
+                        <Link
+                          to={href}
+                          onClick={e => e.stopPropagation()}
+                          aria-label={`Set up delivery for ${name}`}
+                        >
+                          Set up delivery
+                        </Link>
+                      </Typography>
                     </TableCell>
-                  ))}
+                  ) : (
+                    <>
+                      <TableCell>
+                        <div className={classes.cell}>
+                          {reasons.length === 0 ? (
+                            <Typography variant="body2" color="textSecondary">
+                              —
+                            </Typography>
+                          ) : (
+                            <ul
+                              className={classes.reasons}
+                              aria-label={`${name} needs attention`}
+                            >
+                              {reasons.map(reason => (
+                                <li
+                                  key={`${reason.kind}:${
+                                    reason.environment ?? ''
+                                  }`}
+                                >
+                                  {reason.text}
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                          <ServiceMarkers row={row} />
+                        </div>
+                      </TableCell>
+                      {environments.map(env => (
+                        <TableCell key={env.name}>
+                          <CellView
+                            row={row}
+                            environment={env.name}
+                            firstEnvironment={firstEnvironment}
+                            cell={row.cells[env.name]}
+                            deliveryOk={deliveryOk}
+                            href={href}
+                          />
+                        </TableCell>
+                      ))}
+                    </>
+                  )}
                 </TableRow>
               );
             })}

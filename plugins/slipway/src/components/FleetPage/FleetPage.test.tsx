@@ -2,8 +2,13 @@ import { configApiRef } from '@backstage/core-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { SlipwayApi } from '@slipway/plugin-slipway-common';
-import { screen, within } from '@testing-library/react';
+import {
+  FleetPage,
+  FleetQuery,
+  needsAttention,
+  SlipwayApi,
+} from '@slipway/plugin-slipway-common';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useLocation } from 'react-router-dom';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
@@ -39,6 +44,55 @@ function render(api: Partial<SlipwayApi>, url = '/slipway/fleet') {
   );
 }
 
+/** A stand-in for the backend's filters, over a fixed fleet. */
+function fakeFleet(base: () => FleetPage = fleetPage) {
+  return jest.fn(async (query: FleetQuery = {}) => {
+    const page = base();
+    const unknownFilters: FleetPage['unknownFilters'] = [];
+    const owners = [...new Set(page.items.map(i => i.owner!))].sort();
+    const systems = [...new Set(page.items.map(i => i.system!))].sort();
+    if (query.owner && !owners.includes(query.owner)) {
+      unknownFilters.push({ name: 'owner', value: query.owner });
+    }
+    const known = page.environments.some(e => e.name === query.environment);
+    if (query.environment && !known) {
+      unknownFilters.push({ name: 'environment', value: query.environment });
+    }
+    const environments =
+      query.environment && known
+        ? page.environments.filter(e => e.name === query.environment)
+        : page.environments;
+    let items = page.items.filter(
+      row =>
+        (!query.owner || row.owner === query.owner) &&
+        (!query.system || row.system === query.system) &&
+        (!query.q || row.entityRef.includes(query.q)) &&
+        (!query.attention ||
+          needsAttention(
+            row,
+            environments.map(e => e.name),
+          ).length > 0),
+    );
+    if (query.sort === 'owner') {
+      items = [...items].sort((a, b) => a.owner!.localeCompare(b.owner!));
+    }
+    if (query.order === 'desc') items = [...items].reverse();
+    return {
+      ...page,
+      environments,
+      items,
+      totalItems: items.length,
+      facets: { owners, systems },
+      ...(unknownFilters.length ? { unknownFilters } : {}),
+    };
+  });
+}
+
+const headers = () =>
+  within(screen.getByRole('table'))
+    .getAllByRole('columnheader')
+    .map(h => h.textContent);
+
 beforeEach(() => {
   jest.spyOn(Date, 'now').mockReturnValue(NOW);
 });
@@ -58,7 +112,15 @@ describe('FleetContent', () => {
       within(table)
         .getAllByRole('columnheader')
         .map(h => h.textContent),
-    ).toEqual(['Service', 'dev', 'staging', 'prod']);
+    ).toEqual([
+      'Service',
+      'Owner',
+      'System',
+      'Needs attention',
+      'dev',
+      'staging',
+      'prod',
+    ]);
     const checkout = screen.getByTestId('fleet-row-checkout-web');
     expect(within(checkout).getAllByText('Behind dev')).toHaveLength(2);
     const stagingLink = within(checkout).getByRole('link', {
@@ -86,9 +148,13 @@ describe('FleetContent', () => {
   });
 
   it('filters by owner and environment, reflected in the URL', async () => {
-    await render({ getFleet: async () => fleetPage() });
+    const getFleet = fakeFleet();
+    await render({ getFleet });
     await screen.findByRole('table');
-    await userEvent.click(screen.getByRole('button', { name: /Owner/ }));
+    const filters = screen.getByRole('search', { name: 'Fleet filters' });
+    await userEvent.click(
+      within(filters).getByRole('button', { name: /Owner/ }),
+    );
     await userEvent.click(
       within(screen.getByRole('listbox')).getByRole('option', {
         name: 'storefront',
@@ -97,10 +163,15 @@ describe('FleetContent', () => {
     expect(screen.getByTestId('location')).toHaveTextContent(
       '/slipway/fleet?owner=group%3Adefault%2Fstorefront',
     );
-    expect(
-      screen.queryByTestId('fleet-row-payments-api'),
-    ).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        screen.queryByTestId('fleet-row-payments-api'),
+      ).not.toBeInTheDocument(),
+    );
     expect(screen.getByTestId('fleet-row-checkout-web')).toBeInTheDocument();
+    expect(getFleet).toHaveBeenLastCalledWith(
+      expect.objectContaining({ owner: 'group:default/storefront' }),
+    );
 
     await userEvent.click(screen.getByRole('button', { name: /Environment/ }));
     await userEvent.click(
@@ -109,16 +180,20 @@ describe('FleetContent', () => {
     expect(screen.getByTestId('location')).toHaveTextContent(
       'environment=prod',
     );
-    expect(
-      within(screen.getByRole('table'))
-        .getAllByRole('columnheader')
-        .map(h => h.textContent),
-    ).toEqual(['Service', 'prod']);
+    await waitFor(() =>
+      expect(headers()).toEqual([
+        'Service',
+        'Owner',
+        'System',
+        'Needs attention',
+        'prod',
+      ]),
+    );
   });
 
   it('reads filters from the URL', async () => {
     await render(
-      { getFleet: async () => fleetPage() },
+      { getFleet: fakeFleet() },
       '/slipway/fleet?system=system:default/commerce',
     );
     expect(
@@ -151,6 +226,165 @@ describe('FleetContent', () => {
     expect(screen.getByTestId('location')).toHaveTextContent(
       '/catalog/default/component/payments-api/deploy',
     );
+  });
+
+  it('searches by name on the server, reflected in the URL', async () => {
+    const getFleet = fakeFleet();
+    await render({ getFleet });
+    await screen.findByRole('table');
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Search services' }),
+      'checkout',
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('location')).toHaveTextContent('q=checkout'),
+    );
+    await waitFor(() =>
+      expect(
+        screen.queryByTestId('fleet-row-payments-api'),
+      ).not.toBeInTheDocument(),
+    );
+    expect(getFleet).toHaveBeenLastCalledWith(
+      expect.objectContaining({ q: 'checkout' }),
+    );
+  });
+
+  it('sorts by a column header, toggling the order, in the URL', async () => {
+    const getFleet = fakeFleet();
+    await render({ getFleet });
+    await screen.findByRole('table');
+    const header = () =>
+      within(screen.getByRole('table')).getByRole('button', { name: 'Owner' });
+    await userEvent.click(header());
+    expect(screen.getByTestId('location')).toHaveTextContent('sort=owner');
+    await waitFor(() =>
+      expect(getFleet).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'owner' }),
+      ),
+    );
+    await userEvent.click(header());
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      'sort=owner&order=desc',
+    );
+    await waitFor(() =>
+      expect(getFleet).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'owner', order: 'desc' }),
+      ),
+    );
+    await userEvent.click(
+      within(screen.getByRole('table')).getByRole('button', { name: 'prod' }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('sort=prod.state');
+  });
+
+  it('filters to services needing attention and resets every filter', async () => {
+    const getFleet = fakeFleet();
+    await render({ getFleet }, '/slipway/fleet?sort=owner&q=-');
+    await screen.findByRole('table');
+    expect(screen.getByRole('button', { name: 'Reset filters' })).toBeEnabled();
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Needs attention' }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('attention=true');
+    await waitFor(() =>
+      expect(
+        screen.queryByTestId('fleet-row-payments-api'),
+      ).not.toBeInTheDocument(),
+    );
+    const reasons = within(
+      screen.getByTestId('fleet-row-checkout-web'),
+    ).getByRole('list', { name: 'checkout-web needs attention' });
+    expect(
+      within(reasons)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual(['staging is behind', 'prod is behind']);
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Reset filters' }),
+    );
+    expect(screen.getByTestId('location').textContent).toBe('/slipway/fleet');
+    expect(
+      await screen.findByTestId('fleet-row-payments-api'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('textbox', { name: 'Search services' }),
+    ).toHaveValue('');
+    expect(
+      screen.getByRole('button', { name: 'Reset filters' }),
+    ).toBeDisabled();
+  });
+
+  it('marks drift, rollouts, failed CI and failing scans with words', async () => {
+    const base = () => {
+      const page = fleetPage();
+      const [payments, checkout] = page.items;
+      payments.cells.prod.drifted = true;
+      payments.cells.prod.driftReasons = [
+        'Git wants registry/payments:a1b2c3d; the cluster runs registry/payments:0f1e2d3',
+      ];
+      payments.cells.staging.rollout = 'progressing';
+      payments.cells.dev.rollout = 'paused';
+      payments.build = { status: 'failed', name: 'CI #42' };
+      checkout.scan = { status: 'Success', critical: 3, high: 1 };
+      return page;
+    };
+    await render({ getFleet: fakeFleet(base) });
+    const payments = await screen.findByTestId('fleet-row-payments-api');
+    expect(
+      within(payments).getByText('Drifted').closest('[title]'),
+    ).toHaveAttribute(
+      'title',
+      expect.stringContaining('Git wants registry/payments:a1b2c3d'),
+    );
+    expect(within(payments).getByText('Rolling out')).toBeInTheDocument();
+    expect(within(payments).getByText('Rollout paused')).toBeInTheDocument();
+    expect(within(payments).getByText('CI failed')).toBeInTheDocument();
+    expect(
+      within(payments).getByRole('link', {
+        name: /^payments-api in prod: a1b2c3d, .*drifted/,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(payments).getByRole('list', {
+        name: 'payments-api needs attention',
+      }).textContent,
+    ).toContain('Drifted in prod');
+    const checkout = screen.getByTestId('fleet-row-checkout-web');
+    expect(within(checkout).getByText('Scan failing')).toBeInTheDocument();
+  });
+
+  it.each([
+    ['/slipway/fleet?owner=nobody', /owned by “nobody”; no service matches/],
+    [
+      '/slipway/fleet?environment=moon',
+      /no environment named “moon”; showing every environment/,
+    ],
+  ])('explains an unknown filter value (%s)', async (url, text) => {
+    await render({ getFleet: fakeFleet() }, url);
+    expect(await screen.findByText(text)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Reset filters' })).toBeEnabled();
+  });
+
+  it('lists services not yet set up last, with a link to their setup card', async () => {
+    const base = () => {
+      const page = fleetPage();
+      page.items.push({
+        entityRef: 'component:default/new-thing',
+        owner: 'group:default/storefront',
+        cells: {},
+        notSetUp: true,
+      });
+      return page;
+    };
+    await render({ getFleet: fakeFleet(base) });
+    const row = await screen.findByTestId('fleet-row-new-thing');
+    expect(row).toHaveTextContent('Not set up for delivery yet.');
+    expect(
+      within(row).getByRole('link', { name: 'Set up delivery for new-thing' }),
+    ).toHaveAttribute('href', '/catalog/default/component/new-thing/deploy');
+    const rows = screen.getAllByTestId(/^fleet-row-/);
+    expect(rows.at(-1)).toBe(row);
   });
 
   it('has no serious accessibility violations', async () => {

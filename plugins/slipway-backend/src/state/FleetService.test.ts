@@ -1,0 +1,301 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { FleetPage, FleetQuery } from '@slipway/plugin-slipway-common';
+import {
+  CiProvider,
+  DEFAULT_ENVIRONMENTS,
+  DeliveryApplication,
+} from '@slipway/plugin-slipway-node';
+import {
+  FakeWorld,
+  memoryCache,
+  serviceEntity,
+} from '../__testUtils__/fakeProviders';
+import { groupProviders } from '../providers/createDefaultProviders';
+import { FleetService } from './FleetService';
+import { SourceCache } from './SourceCache';
+import { StateProviders } from './StateSources';
+
+// 2,000 generated entities on a loaded 2-core machine.
+jest.setTimeout(120_000);
+
+/** Per service and environment: what Argo CD reports differently. */
+type Twist = (app: DeliveryApplication) => void;
+
+class VariedWorld extends FakeWorld {
+  twists = new Map<string, Twist>();
+  failingCi = new Set<string>();
+
+  app(name: string, environment: string): DeliveryApplication {
+    const app = super.app(name, environment);
+    this.twists.get(`${name}/${environment}`)?.(app);
+    return app;
+  }
+
+  providers() {
+    const providers = super.providers();
+    return providers.map(provider => {
+      if (provider.kind !== 'ci') return provider;
+      const ci = provider as CiProvider;
+      return {
+        ...ci,
+        listRuns: async (request, ctx) => {
+          const runs = await ci.listRuns(request, ctx);
+          return this.failingCi.has(request.projectSlug)
+            ? [{ ...runs[0], name: 'CI', conclusion: 'failure' as const }]
+            : runs;
+        },
+      } as CiProvider;
+    });
+  }
+}
+
+function entity(
+  name: string,
+  spec: Record<string, string> = {},
+  metadata: Partial<Entity['metadata']> = {},
+): Entity {
+  const base = serviceEntity(name);
+  return {
+    ...base,
+    metadata: { ...base.metadata, ...metadata },
+    spec: { ...base.spec, ...spec },
+  };
+}
+
+/** A deployable component without delivery annotations. */
+function notSetUp(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations: {} },
+    spec: { type: 'service', owner: 'group:default/team-new' },
+  };
+}
+
+function fleet(world: FakeWorld, entities: Entity[], warmUp = false) {
+  return FleetService.create({
+    catalog: catalogServiceMock({ entities }),
+    environments: DEFAULT_ENVIRONMENTS,
+    providers: groupProviders(world.providers()) as StateProviders,
+    sources: SourceCache.create({ cache: memoryCache(), timeoutMs: 1_000 }),
+    warmUp,
+  });
+}
+
+const names = (page: FleetPage) =>
+  page.items.map(item => item.entityRef.split('/')[1]);
+
+function variedFleet() {
+  const world = new VariedWorld();
+  world.apps = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+  world.twists.set('bravo/prod', app => {
+    app.live.syncStatus = 'OutOfSync';
+    app.live.images = ['registry.example.com/acme/payments-api:old'];
+  });
+  world.twists.set('charlie/staging', app => {
+    app.live.healthStatus = 'Degraded';
+  });
+  world.twists.set('delta/prod', app => {
+    app.hasRollout = true;
+    app.live.healthStatus = 'Suspended';
+  });
+  world.twists.set('echo/dev', app => {
+    app.live.healthStatus = 'Progressing';
+  });
+  world.failingCi.add('acme/echo');
+  const entities = [
+    entity('alpha', { owner: 'group:default/team-a', system: 'shop' }),
+    entity('bravo', { owner: 'group:default/team-b', system: 'shop' }),
+    entity('charlie', { owner: 'group:default/team-a', system: 'billing' }),
+    entity('delta', {}, { title: 'Delta Gateway' }),
+    entity('echo', { owner: 'group:default/team-b' }),
+    notSetUp('aardvark'),
+  ];
+  return { world, service: fleet(world, entities, true) };
+}
+
+async function getFleet(service: FleetService, query: FleetQuery = {}) {
+  return service.getFleet(mockCredentials.user(), query);
+}
+
+describe('FleetService: triage', () => {
+  it('searches by name or title, case-insensitively', async () => {
+    const { service } = variedFleet();
+    expect(names(await getFleet(service, { q: 'CHAR' }))).toEqual(['charlie']);
+    expect(names(await getFleet(service, { q: 'gateway' }))).toEqual(['delta']);
+    expect(names(await getFleet(service, { q: 'zzz' }))).toEqual([]);
+  });
+
+  it('marks drift, rollout state and age from the Applications list alone', async () => {
+    const { world, service } = variedFleet();
+    const page = await getFleet(service);
+    const row = (name: string) =>
+      page.items.find(item => item.entityRef.endsWith(`/${name}`))!;
+    expect(row('bravo').cells.prod).toMatchObject({
+      drifted: true,
+      driftReasons: expect.arrayContaining(['Argo CD reports OutOfSync']),
+    });
+    expect(row('alpha').cells.prod.drifted).toBe(false);
+    expect(row('delta').cells.prod.rollout).toBe('paused');
+    expect(row('echo').cells.dev.rollout).toBe('progressing');
+    expect(row('alpha').cells.dev.since).toBe('2026-01-01T00:00:00Z');
+    expect(world.calls.rollout).toBe(0);
+  });
+
+  it('lists services not yet set up after the others, whatever the sort', async () => {
+    const { service } = variedFleet();
+    for (const order of ['asc', 'desc'] as const) {
+      const page = await getFleet(service, { sort: 'name', order });
+      expect(names(page).at(-1)).toBe('aardvark');
+      expect(page.items.at(-1)).toMatchObject({ notSetUp: true, cells: {} });
+    }
+    expect(
+      names(await getFleet(service, { sort: 'name', order: 'desc' })),
+    ).toEqual(['echo', 'delta', 'charlie', 'bravo', 'alpha', 'aardvark']);
+  });
+
+  it('filters to services needing attention by the common rule', async () => {
+    const { world, service } = variedFleet();
+    // CI and scans come from the cache only: the first answer warms it.
+    const first = await getFleet(service, { attention: true });
+    expect(names(first)).toEqual(['bravo', 'charlie', 'delta']);
+    await waitFor(() => world.calls.ci >= 5 && world.calls.artifacts >= 5);
+    const page = await getFleet(service, { attention: true });
+    expect(names(page)).toEqual(['bravo', 'charlie', 'delta', 'echo']);
+    expect(page.items[3].build).toMatchObject({ status: 'failed' });
+    expect(page.totalItems).toBe(4);
+  });
+
+  it('narrows attention to the chosen environment', async () => {
+    const { service } = variedFleet();
+    const page = await getFleet(service, {
+      attention: true,
+      environment: 'prod',
+    });
+    expect(names(page)).toEqual(['bravo', 'delta']);
+    expect(page.environments.map(e => e.name)).toEqual(['prod']);
+  });
+
+  it('sorts by owner, then by entity ref, stable across pages', async () => {
+    const { service } = variedFleet();
+    const page = await getFleet(service, { sort: 'owner' });
+    expect(names(page)).toEqual([
+      'alpha',
+      'charlie',
+      'bravo',
+      'echo',
+      'delta',
+      'aardvark',
+    ]);
+  });
+
+  it('sorts by an environment state, worst first', async () => {
+    const { service } = variedFleet();
+    const page = await getFleet(service, { sort: 'staging.state' });
+    expect(names(page)[0]).toBe('charlie');
+    const prod = await getFleet(service, { sort: 'prod.state' });
+    expect(names(prod).slice(0, 2)).toEqual(['bravo', 'delta']);
+  });
+
+  it('explains unknown filter values instead of answering blank', async () => {
+    const { service } = variedFleet();
+    const nobody = await getFleet(service, { owner: 'nobody' });
+    expect(nobody.items).toEqual([]);
+    expect(nobody.unknownFilters).toEqual([{ name: 'owner', value: 'nobody' }]);
+    expect(nobody.facets?.owners).toContain('group:default/team-a');
+    const moon = await getFleet(service, { environment: 'moon' });
+    expect(moon.unknownFilters).toEqual([
+      { name: 'environment', value: 'moon' },
+    ]);
+    expect(moon.environments.map(e => e.name)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
+    expect(moon.items).toHaveLength(6);
+    const known = await getFleet(service, { owner: 'team-a' });
+    expect(known.unknownFilters).toBeUndefined();
+    expect(names(known)).toEqual(['alpha', 'charlie']);
+  });
+
+  it.each([
+    ['an environment unknown to the sort', 'moon.state'],
+    ['a column that does not exist', 'colour'],
+  ])('refuses %s', async (_what, sort) => {
+    const { service } = variedFleet();
+    await expect(getFleet(service, { sort })).rejects.toThrow(InputError);
+  });
+});
+
+describe('FleetService: 2,000 services', () => {
+  const count = 2_000;
+  const all = Array.from(
+    { length: count },
+    (_, i) => `svc-${String(i).padStart(4, '0')}`,
+  );
+
+  function bigFleet() {
+    const world = new FakeWorld();
+    world.apps = all;
+    const entities = all.map((name, i) =>
+      entity(name, { owner: `group:default/team-${i % 20}` }),
+    );
+    return { world, service: fleet(world, entities) };
+  }
+
+  it('answers one bounded page, with upstream calls that do not grow', async () => {
+    const { world, service } = bigFleet();
+    const page = await getFleet(service, { limit: 100 });
+    expect(page.totalItems).toBe(count);
+    expect(page.items).toHaveLength(100);
+    expect(page.nextCursor).toBeDefined();
+    // Bounded per page: about 1 KB per service with three environments.
+    expect(JSON.stringify(page).length).toBeLessThan(150_000);
+    expect(world.calls).toMatchObject({
+      gitops: 1,
+      delivery: 1,
+      ci: 0,
+      artifacts: 0,
+      rollout: 0,
+    });
+  });
+
+  it('pages through a sorted, filtered fleet without gaps or repeats', async () => {
+    const { service } = bigFleet();
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const query: FleetQuery = {
+      sort: 'owner',
+      order: 'desc',
+      q: 'svc-1',
+      limit: 250,
+    };
+    do {
+      const page = await getFleet(service, { ...query, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(250);
+      seen.push(...names(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const expected = all.filter(n => n.startsWith('svc-1'));
+    expect(seen).toHaveLength(expected.length);
+    expect(new Set(seen)).toEqual(new Set(expected));
+    const full = await getFleet(service, { ...query, limit: 500 });
+    const rest = await getFleet(service, {
+      ...query,
+      limit: 500,
+      cursor: full.nextCursor,
+    });
+    expect([...names(full), ...names(rest)]).toEqual(seen);
+  });
+});
+
+async function waitFor(condition: () => boolean) {
+  const until = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+}
