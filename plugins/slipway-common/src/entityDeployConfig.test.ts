@@ -56,6 +56,23 @@ describe('readEntityDeployConfig', () => {
     ]);
   });
 
+  it('accepts argocd/app-name in place of argocd/app-selector, as the docs say', () => {
+    const { 'argocd/app-selector': _selector, ...rest } = complete;
+    const config = readEntityDeployConfig(
+      entity({ ...rest, 'argocd/app-name': 'payments-api-prod' }),
+      { environments },
+    );
+    expect(config.missing).toEqual([]);
+    expect(config.argocd).toEqual({
+      appSelector: undefined,
+      appName: 'payments-api-prod',
+      instance: undefined,
+    });
+    expect(
+      hasSlipwayAnnotations(entity({ 'argocd/app-name': 'payments-api-prod' })),
+    ).toBe(true);
+  });
+
   it('names the annotations that are missing', () => {
     const config = readEntityDeployConfig(entity({}), { environments });
     expect(config.missing).toEqual([

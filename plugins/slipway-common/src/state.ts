@@ -1,3 +1,4 @@
+import type { SignerIdentity } from './promotion/gates';
 import { SlipwayEnvironment, SyncMode } from './types';
 
 /**
@@ -196,6 +197,13 @@ export interface QualityGate {
 export interface SignatureState {
   signed: boolean;
   count: number;
+  /**
+   * Who signed, from the certificates of the artifact's cosign keyless
+   * signatures (identity = the certificate's SAN, issuer = Fulcio's issuer
+   * extension). Absent when not read or not readable (unknown); `[]` only
+   * when the registry lists no signature.
+   */
+  signers?: SignerIdentity[];
 }
 
 /** A built image and what is known about it. @public */

@@ -8,6 +8,7 @@ describe('new frontend system plugin', () => {
       expect.arrayContaining([
         'api:slipway',
         'entity-content:slipway/deploy',
+        'entity-card:slipway/deploy',
         'page:slipway/fleet',
         'page:slipway/promotions',
       ]),

@@ -5,7 +5,10 @@ import {
   createFrontendPlugin,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { SlipwayClient } from '@slipway/plugin-slipway-common';
 import DeviceHub from '@material-ui/icons/DeviceHub';
 import LowPriority from '@material-ui/icons/LowPriority';
@@ -43,6 +46,18 @@ const deployContent = EntityContentBlueprint.make({
     loader: () =>
       import('./components/EntityDeployContent').then(m => (
         <m.EntityDeployContent />
+      )),
+  },
+});
+
+/** Overview-tab summary: version, verdict and age per environment. */
+const deployCard = EntityCardBlueprint.make({
+  name: 'deploy',
+  params: {
+    filter: 'kind:component',
+    loader: () =>
+      import('./components/EntityDeployContent/EntityDeployCard').then(m => (
+        <m.EntityDeployCard />
       )),
   },
 });
@@ -121,6 +136,7 @@ export default createFrontendPlugin({
   extensions: [
     slipwayApi,
     deployContent,
+    deployCard,
     fleetPage,
     promotionsPage,
     policiesPage,

@@ -7,6 +7,7 @@
 export {
   slipwayPlugin,
   EntitySlipwayDeployContent,
+  EntitySlipwayDeployCard,
   SlipwayFleetPage,
 } from './plugin';
 export { SlipwayPromotionsPage } from './plugin';

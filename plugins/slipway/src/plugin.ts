@@ -54,6 +54,25 @@ export const EntitySlipwayDeployContent = slipwayPlugin.provide(
 );
 
 /**
+ * Overview-tab summary for `EntityLayout.Route path="/"` on the legacy
+ * frontend system: one line per environment with version, verdict and age,
+ * linking to the Deploy tab.
+ *
+ * @public
+ */
+export const EntitySlipwayDeployCard = slipwayPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySlipwayDeployCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityDeployContent/EntityDeployCard').then(
+          m => m.EntityDeployCard,
+        ),
+    },
+  }),
+);
+
+/**
  * The fleet page (services × environments), for a `Route` on the legacy
  * frontend system, e.g. at `/slipway/fleet`.
  *

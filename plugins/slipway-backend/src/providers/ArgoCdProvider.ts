@@ -1,4 +1,5 @@
 import {
+  BlueGreenState,
   ENVIRONMENT_LABEL,
   HealthStatus,
   LiveState,
@@ -127,14 +128,16 @@ function toDeliveryApplication(
   if (history[0]?.deployedAt) live.lastSyncedAt = history[0].deployedAt;
   const resources = Array.isArray(status.resources) ? status.resources : [];
   const labels = labelsOf(metadata);
+  const hasRollout = resources.some(
+    (r: unknown) => obj(r).kind === 'Rollout' && obj(r).group === 'argoproj.io',
+  );
+  const deployment = hasRollout ? undefined : toDeploymentRollout(resources);
+  if (deployment) live.rollout = deployment;
   return {
     live,
     environment: labels[ENVIRONMENT_LABEL],
     labels,
-    hasRollout: resources.some(
-      (r: unknown) =>
-        obj(r).kind === 'Rollout' && obj(r).group === 'argoproj.io',
-    ),
+    hasRollout,
     history,
   };
 }
@@ -228,9 +231,62 @@ export function toRolloutState(
       byHealth[health] ??
       'Running';
   }
+  const pauseReason = str(
+    obj(
+      (Array.isArray(rolloutStatus.pauseConditions)
+        ? rolloutStatus.pauseConditions
+        : [])[0],
+    ).reason,
+  );
+  if (pauseReason) state.pauseReason = pauseReason.slice(0, 100);
+  if (strategy === 'blueGreen') {
+    const blueGreenSpec = obj(spec.blueGreen);
+    const blueGreenStatus = obj(rolloutStatus.blueGreen);
+    const blueGreen: BlueGreenState = {
+      activeService: str(blueGreenSpec.activeService),
+      previewService: str(blueGreenSpec.previewService),
+      activeSelector: str(blueGreenStatus.activeSelector),
+      previewSelector: str(blueGreenStatus.previewSelector),
+      currentPodHash: str(rolloutStatus.currentPodHash),
+      autoPromotionEnabled:
+        typeof blueGreenSpec.autoPromotionEnabled === 'boolean'
+          ? blueGreenSpec.autoPromotionEnabled
+          : undefined,
+    };
+    state.blueGreen = Object.fromEntries(
+      Object.entries(blueGreen).filter(([, value]) => value !== undefined),
+    );
+    // Canary steps and weights mean nothing for blue-green.
+    delete state.currentStep;
+    delete state.totalSteps;
+    delete state.weight;
+  }
   state.message = (
     str(rolloutStatus.message) ?? str(obj(node?.health).message)
   )?.slice(0, 300);
+  return state;
+}
+
+/**
+ * A plain Deployment's rollout status, from the Application's resource
+ * list (no extra call): its health and Argo CD's message, e.g. "Waiting for
+ * rollout to finish: 1 of 3 updated replicas are available...".
+ */
+export function toDeploymentRollout(
+  resources: unknown[],
+): RolloutState | undefined {
+  const deployments = resources
+    .map(obj)
+    .filter(r => r.kind === 'Deployment' && r.group === 'apps');
+  const deployment =
+    deployments.find(d => obj(d.health).status !== 'Healthy') ?? deployments[0];
+  if (!deployment) return undefined;
+  const health = obj(deployment.health);
+  const state: RolloutState = { strategy: 'deployment' };
+  const phase = oneOf(health.status, HEALTH);
+  if (phase) state.phase = phase;
+  const message = str(health.message)?.slice(0, 300);
+  if (message) state.message = message;
   return state;
 }
 

@@ -44,6 +44,7 @@ function toBuildRun(run: any): BuildRun {
   return {
     id: String(run.id),
     name: typeof run.name === 'string' ? run.name : undefined,
+    number: Number.isInteger(run.run_number) ? run.run_number : undefined,
     status,
     conclusion: CONCLUSIONS.includes(run.conclusion)
       ? run.conclusion

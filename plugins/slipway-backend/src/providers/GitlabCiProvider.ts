@@ -37,6 +37,7 @@ function toGitlabBuildRun(pipeline: any): BuildRun {
   if (pipeline.status === 'running') status = 'in_progress';
   return {
     id: String(pipeline.id),
+    number: Number.isInteger(pipeline.iid) ? pipeline.iid : undefined,
     status,
     conclusion:
       status === 'completed' ? CONCLUSION[pipeline.status] : undefined,

@@ -83,6 +83,16 @@ describe('recorded vendor payloads are what the vendors document', () => {
       .map((item: any) => JSON.parse(item.liveState));
     expect(rollouts.length).toBeGreaterThan(0);
     expect(modelProblems('Rollout', ...rollouts)).toEqual([]);
+    const blueGreen = fixture('argocd-managed-resources-bluegreen.json');
+    expect(
+      argo.errors('applicationManagedResourcesResponse', blueGreen),
+    ).toEqual([]);
+    expect(
+      modelProblems(
+        'Rollout',
+        ...blueGreen.items.map((item: any) => JSON.parse(item.liveState)),
+      ),
+    ).toEqual([]);
   });
 
   it('Harbor artifacts', () => {
@@ -180,6 +190,75 @@ describe('ArgoCdProvider', () => {
       weight: 25,
       paused: true,
     });
+  });
+
+  it('reads a blue-green Rollout: services, selectors and pause, no canary steps or weights', () => {
+    const rollout = toRolloutState(
+      undefined,
+      fixture('argocd-managed-resources-bluegreen.json'),
+    );
+    expect(rollout).toEqual({
+      strategy: 'blueGreen',
+      phase: 'Paused',
+      paused: true,
+      pauseReason: 'BlueGreenPause',
+      blueGreen: {
+        activeService: 'checkout-web-active',
+        previewService: 'checkout-web-preview',
+        activeSelector: '5d8b7c9f44',
+        previewSelector: '6f7c9d5b88',
+        currentPodHash: '6f7c9d5b88',
+        autoPromotionEnabled: false,
+      },
+      message: 'BlueGreenPause',
+    });
+  });
+
+  it('names the pause reason of a canary', () => {
+    expect(
+      toRolloutState(
+        fixture('argocd-resource-tree.json'),
+        fixture('argocd-managed-resources.json'),
+      )?.pauseReason,
+    ).toBe('CanaryPauseStep');
+  });
+
+  it("reads a plain Deployment's rollout status from the Application, with no extra call", async () => {
+    const list = fixture('argocd-applications.json');
+    const item = structuredClone(list.items[0]);
+    item.metadata.name = 'plain-dev';
+    item.status.resources = [
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'plain-dev',
+        name: 'plain',
+        status: 'Synced',
+        health: {
+          status: 'Progressing',
+          message:
+            'Waiting for rollout to finish: 1 of 3 updated replicas are available...',
+        },
+      },
+    ];
+    const fake = fakeFetch({
+      '/api/v1/applications': { body: { items: [item] } },
+    });
+    const [app] = await ArgoCdProvider.create({
+      instance: 'x',
+      url: 'https://argocd.example.com',
+      token: 't',
+      fetch: fake.fetch,
+    }).listApplications('slipway.dev/app=plain', signal());
+    expect(app.hasRollout).toBe(false);
+    expect(app.live.rollout).toEqual({
+      strategy: 'deployment',
+      phase: 'Progressing',
+      message:
+        'Waiting for rollout to finish: 1 of 3 updated replicas are available...',
+    });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('classifies garbage, outages and rate limits', async () => {
@@ -293,6 +372,8 @@ describe('GithubActionsProvider', () => {
       status: 'completed',
       conclusion: 'success',
       name: 'CI',
+      // The run number people quote ("CI #3"), not only the workflow name.
+      number: 3,
     });
     expect(runs[0].commit).toMatch(/^[0-9a-f]{40}$/);
     expect(runs[0].durationSeconds).toBeGreaterThan(0);
@@ -502,6 +583,7 @@ describe('GitlabCiProvider', () => {
         body: [
           {
             id: 7,
+            iid: 3,
             sha: 'f'.repeat(40),
             ref: 'main',
             status: 'failed',
@@ -527,6 +609,7 @@ describe('GitlabCiProvider', () => {
     expect(requests[0].url).toContain(`sha=${'f'.repeat(40)}`);
     expect(runs[0]).toMatchObject({
       id: '7',
+      number: 3,
       status: 'completed',
       conclusion: 'failure',
       branch: 'main',

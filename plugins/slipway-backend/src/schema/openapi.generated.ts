@@ -985,6 +985,20 @@ export const spec = {
         },
         required: ['status'],
       },
+      SignerIdentity: {
+        type: 'object',
+        description:
+          'Who made a cosign keyless signature, as its Fulcio certificate says: the Subject Alternative Name (a CI workflow URI or an email) and the OIDC issuer (extension 1.3.6.1.4.1.57264.1.8). Read from the registry, not cryptographically verified by Slipway.',
+        properties: {
+          identity: {
+            type: 'string',
+          },
+          issuer: {
+            type: 'string',
+          },
+        },
+        required: ['identity', 'issuer'],
+      },
       SignatureState: {
         type: 'object',
         properties: {
@@ -993,6 +1007,14 @@ export const spec = {
           },
           count: {
             type: 'integer',
+          },
+          signers: {
+            type: 'array',
+            description:
+              'Who signed. Absent when not read (artifact lists) or not readable (unknown); empty only when the registry lists no signature.',
+            items: {
+              $ref: '#/components/schemas/SignerIdentity',
+            },
           },
         },
         required: ['signed', 'count'],

@@ -1,3 +1,4 @@
+import { applicationFor } from './applicationFor';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
@@ -185,7 +186,7 @@ export class DeployStateService {
     const path = reads.paths[index];
     const head = reads.gitops.value;
     const overlay = path ? head?.overlays[path] : undefined;
-    const app = reads.apps.value?.find(a => a.environment === environment.name);
+    const app = applicationFor(reads.apps.value, environment.name, config);
     const [live, artifact] = await Promise.all([
       this.liveWithRollout(app, reads),
       this.artifactOf(reads, overlay?.image),
@@ -347,14 +348,17 @@ export class DeployStateService {
     reports.push(result.report);
     const items: HistoryEntry[] = [];
     for (const app of result.value ?? []) {
-      if (
-        !app.environment ||
-        !environments.some(e => e.name === app.environment)
-      )
+      // The labelled environment, or (argocd/app-name) the only one.
+      const environment =
+        app.environment ??
+        environments.find(
+          e => applicationFor(result.value, e.name, config) === app,
+        )?.name;
+      if (!environment || !environments.some(e => e.name === environment))
         continue;
       for (const entry of app.history) {
         items.push({
-          environment: app.environment,
+          environment,
           source: 'argocd',
           revision: entry.revision,
           at: entry.deployedAt ?? entry.startedAt ?? '',

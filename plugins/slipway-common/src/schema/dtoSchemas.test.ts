@@ -48,6 +48,7 @@ import {
   PromotionPreview,
   PromotionRequest,
   PromotionState,
+  SignerIdentity,
 } from '../promotion';
 import { components, operations } from './openapi.generated';
 
@@ -93,6 +94,7 @@ type Pairs = {
   LiveState: [LiveState, Schemas['LiveState']];
   ScanSummary: [ScanSummary, Schemas['ScanSummary']];
   QualityGate: [QualityGate, Schemas['QualityGate']];
+  SignerIdentity: [SignerIdentity, Schemas['SignerIdentity']];
   SignatureState: [SignatureState, Schemas['SignatureState']];
   ArtifactState: [ArtifactState, Schemas['ArtifactState']];
   EnvironmentState: [EnvironmentState, Schemas['EnvironmentState']];
@@ -198,6 +200,7 @@ const agreement: {
   LiveState: true,
   ScanSummary: true,
   QualityGate: true,
+  SignerIdentity: true,
   SignatureState: true,
   ArtifactState: true,
   EnvironmentState: true,

@@ -605,9 +605,16 @@ export interface components {
         threshold?: string;
       }[];
     };
+    /** @description Who made a cosign keyless signature, as its Fulcio certificate says: the Subject Alternative Name (a CI workflow URI or an email) and the OIDC issuer (extension 1.3.6.1.4.1.57264.1.8). Read from the registry, not cryptographically verified by Slipway. */
+    SignerIdentity: {
+      identity: string;
+      issuer: string;
+    };
     SignatureState: {
       signed: boolean;
       count: number;
+      /** @description Who signed. Absent when not read (artifact lists) or not readable (unknown); empty only when the registry lists no signature. */
+      signers?: components['schemas']['SignerIdentity'][];
     };
     ArtifactState: {
       image: components['schemas']['ImageRef'];

@@ -10,13 +10,13 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
   ArtifactState,
+  buildRunLabel,
   EntityState,
   QualityGate,
   SignatureState,
 } from '@slipway/plugin-slipway-common';
 import { duration, shortDigest, shortSha, shortTag } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
-import { SourceNotice } from '../common/SourceNotice';
 import { StatusChip } from '../common/StatusChip';
 import { findSource, isSourceHealthy, Tone } from '../common/status';
 import { buildTone, scanTone } from './pipeline';
@@ -34,12 +34,16 @@ function qualityTone(gate: QualityGate | undefined, ok: boolean): Tone {
   }
 }
 
-function signatureLabel(signature: SignatureState | undefined) {
+/** A signature read from a registry that did not answer `ok` is never green. */
+function signatureLabel(
+  signature: SignatureState | undefined,
+  registryOk: boolean,
+) {
   if (!signature)
     return { tone: 'unknown' as Tone, label: 'Signature unknown' };
   return signature.signed
     ? {
-        tone: 'ok' as Tone,
+        tone: (registryOk ? 'ok' : 'unknown') as Tone,
         label: `Signed (${signature.count} ${
           signature.count === 1 ? 'signature' : 'signatures'
         })`,
@@ -81,7 +85,6 @@ export function ArtifactsCard(props: { state: EntityState; now: number }) {
         <Typography variant="subtitle1" component="h3">
           Recent builds
         </Typography>
-        <SourceNotice report={ci} now={now} />
         {state.builds.length === 0 ? (
           <Typography variant="body2" color="textSecondary">
             No builds found.
@@ -104,12 +107,15 @@ export function ArtifactsCard(props: { state: EntityState; now: number }) {
                   <TableRow key={build.id}>
                     <TableCell>
                       {build.url ? (
-                        <Link to={build.url}>{build.name ?? build.id}</Link>
+                        <Link to={build.url}>{buildRunLabel(build)}</Link>
                       ) : (
-                        build.name ?? build.id
+                        buildRunLabel(build)
                       )}
                     </TableCell>
-                    <TableCell title={build.commit}>
+                    <TableCell
+                      title={build.commit}
+                      style={{ whiteSpace: 'nowrap' }}
+                    >
                       <code>{shortSha(build.commit)}</code>
                       {build.branch ? ` on ${build.branch}` : ''}
                     </TableCell>
@@ -135,8 +141,6 @@ export function ArtifactsCard(props: { state: EntityState; now: number }) {
         >
           Images
         </Typography>
-        <SourceNotice report={registry} now={now} />
-        <SourceNotice report={quality} now={now} />
         {artifacts.length === 0 ? (
           <Typography variant="body2" color="textSecondary">
             No image is set in any environment yet.
@@ -156,7 +160,10 @@ export function ArtifactsCard(props: { state: EntityState; now: number }) {
               {artifacts.map(({ artifact, envs }) => {
                 const scan = artifact.scan;
                 const scanStatus = scanTone(scan, isSourceHealthy(registry));
-                const signature = signatureLabel(artifact.signature);
+                const signature = signatureLabel(
+                  artifact.signature,
+                  isSourceHealthy(registry),
+                );
                 const gate = artifact.quality;
                 const key = artifact.image.digest ?? artifact.image.tag;
                 return (

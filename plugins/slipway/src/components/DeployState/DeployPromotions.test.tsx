@@ -470,7 +470,7 @@ describe('promotions in flight', () => {
     ).toHaveAttribute('href', '/slipway/promotions/p-prod');
     expect(
       screen.getByRole('listitem', {
-        name: 'prod: deployed, a1b2c3d, promotion needs 1 more approval',
+        name: 'prod: Deployed, a1b2c3d, promotion needs 1 more approval',
       }),
     ).toBeInTheDocument();
 
@@ -503,7 +503,7 @@ describe('promotions in flight', () => {
     ).toBeInTheDocument();
     expect(
       screen.getByRole('listitem', {
-        name: 'prod: deployed, a1b2c3d, promotion blocked by Deploy window',
+        name: 'prod: Deployed, a1b2c3d, promotion blocked by Deploy window',
       }),
     ).toBeInTheDocument();
   });

@@ -14,16 +14,18 @@ import {
   EntityState,
   Promotion,
 } from '@slipway/plugin-slipway-common';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useSignalRefresh } from '../../hooks/useSignalRefresh';
 import { promotionSignalChannel } from '../common/channels';
 import { FreezeBanner } from '../common/FreezeBanner';
+import { SourceNotices } from '../common/SourceNotice';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
 import { currentPromotion } from '../Promotion/promotionStatus';
 import { useNow } from '../common/useNow';
 import { ArtifactsCard } from './ArtifactsCard';
+import { DeployHistory } from './DeployHistory';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PipelineStrip } from './PipelineStrip';
 import { SourcesBar } from './SourcesBar';
@@ -65,6 +67,12 @@ function StateBody(props: {
   const ref = getCompoundEntityRef(entity);
   const entityRef = stringifyEntityRef(entity);
   const columns = state.environments.length >= 3 ? 4 : 6;
+  const [historyOf, setHistoryOf] = useState<string | undefined>();
+  const toggleHistory = useCallback(
+    (environment: string) =>
+      setHistoryOf(shown => (shown === environment ? undefined : environment)),
+    [],
+  );
   const byEnvironment = useMemo(
     () =>
       Object.fromEntries(
@@ -98,6 +106,9 @@ function StateBody(props: {
             refreshing={refreshing}
           />
         </Grid>
+        <Grid item xs={12} style={{ paddingTop: 0, paddingBottom: 0 }}>
+          <SourceNotices sources={state.sources} now={now} />
+        </Grid>
         <Grid item xs={12}>
           <PipelineStrip state={state} promotions={byEnvironment} />
         </Grid>
@@ -123,9 +134,23 @@ function StateBody(props: {
               state={state}
               entityRef={entityRef}
               promotion={byEnvironment[env.environment]}
+              onShowHistory={toggleHistory}
+              historyShown={historyOf === env.environment}
             />
           </Grid>
         ))}
+        {historyOf && (
+          <Grid item xs={12}>
+            <DeployHistory
+              entity={ref}
+              environments={state.environments.map(env => env.environment)}
+              environment={historyOf}
+              now={now}
+              onSelect={setHistoryOf}
+              onClose={() => setHistoryOf(undefined)}
+            />
+          </Grid>
+        )}
         <Grid item xs={12}>
           <ArtifactsCard state={state} now={now} />
         </Grid>

@@ -10,8 +10,12 @@ import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import {
+  buildRunLabel,
   EntityState,
+  environmentVerdict,
   EnvironmentState,
+  EnvironmentVerdict,
+  imageReference,
   Promotion,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
@@ -24,7 +28,6 @@ import {
   shortTag,
 } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
-import { SourceNotice } from '../common/SourceNotice';
 import { StatusChip } from '../common/StatusChip';
 import {
   findSource,
@@ -36,7 +39,7 @@ import { EnvironmentActions } from './EnvironmentActions';
 import { HistoryList } from './HistoryList';
 import { InFlightPromotion } from './InFlightPromotion';
 import { RolloutView } from './RolloutView';
-import { behindFirst } from './pipeline';
+import { behindFirst, behindLatestBuild } from './pipeline';
 
 const useStyles = makeStyles(theme => ({
   card: { height: '100%', display: 'flex', flexDirection: 'column' },
@@ -51,6 +54,14 @@ const useStyles = makeStyles(theme => ({
   },
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1) },
   alertMessage: { minWidth: 0, overflowWrap: 'anywhere' },
+  sides: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(1.5),
+    margin: theme.spacing(0.5, 0),
+    '& dt': { fontWeight: 600 },
+    '& dd': { margin: 0, minWidth: 0, overflowWrap: 'anywhere' },
+  },
   reasons: { margin: 0, paddingLeft: theme.spacing(2.5) },
   links: {
     display: 'flex',
@@ -78,15 +89,31 @@ export function EnvironmentCard(props: {
   entityRef?: string;
   /** The promotion into this environment in flight or just finished. */
   promotion?: Promotion;
+  /**
+   * Shows this environment's history in the full-width history section;
+   * without it, the card shows the history itself.
+   */
+  onShowHistory?: (environment: string) => void;
+  /** This environment's history is the one shown in the history section. */
+  historyShown?: boolean;
 }) {
   const { env, sources, entity, now, first, upstream, state, entityRef } =
     props;
   const promotion = props.promotion;
   const behind = behindFirst(env, first);
+  const behindBuild =
+    state && first?.environment === env.environment
+      ? behindLatestBuild(env, state.builds)
+      : undefined;
+  const verdict = environmentVerdict(env, sources);
+  const calm = verdict.kind === 'awaiting-first-deploy';
   const classes = useStyles();
-  const [showHistory, setShowHistory] = useState(false);
+  const [showHistoryHere, setShowHistoryHere] = useState(false);
+  const onShowHistory = props.onShowHistory;
+  const showHistory = onShowHistory
+    ? Boolean(props.historyShown)
+    : showHistoryHere;
   const delivery = findSource(sources, 'delivery');
-  const gitops = findSource(sources, 'gitops');
   const deliveryOk = isSourceHealthy(delivery);
   const name = env.environment;
   const headingId = `slipway-env-${name}-heading`;
@@ -97,7 +124,10 @@ export function EnvironmentCard(props: {
 
   const links = [
     live?.url && { label: 'Argo CD', href: live.url },
-    artifact?.build?.url && { label: 'CI run', href: artifact.build.url },
+    artifact?.build?.url && {
+      label: `Build ${buildRunLabel(artifact.build)}`,
+      href: artifact.build.url,
+    },
     artifact?.url && { label: 'Registry', href: artifact.url },
     artifact?.scan?.reportUrl && {
       label: 'Scan report',
@@ -118,13 +148,18 @@ export function EnvironmentCard(props: {
         subheader={`Argo CD sync: ${
           env.syncMode === 'auto' ? 'automatic' : 'manual'
         }`}
-        action={<DeployedChip env={env} now={now} deliveryOk={deliveryOk} />}
+        action={<VerdictChip verdict={verdict} now={now} />}
       />
       <CardContent>
-        <SourceNotice report={gitops} now={now} />
-        <SourceNotice report={delivery} now={now} fallback={gitops} />
         {promotion && <InFlightPromotion promotion={promotion} now={now} />}
-        {env.drift.drifted && (
+        {verdict.kind === 'awaiting-first-deploy' && (
+          <Box mt={1}>
+            <Alert severity="info" role="status">
+              {verdict.reason}.
+            </Alert>
+          </Box>
+        )}
+        {env.drift.drifted && !calm && verdict.kind !== 'awaiting-sync' && (
           <Box mt={1}>
             <Alert
               severity="warning"
@@ -132,6 +167,30 @@ export function EnvironmentCard(props: {
               classes={{ message: classes.alertMessage }}
             >
               <AlertTitle>Drift: Git and the cluster disagree</AlertTitle>
+              <dl
+                className={classes.sides}
+                aria-label={`Git and cluster in ${name}`}
+              >
+                <dt>Git wants</dt>
+                <dd>
+                  <code>
+                    {env.desired?.image
+                      ? imageReference(env.desired.image)
+                      : 'no image'}
+                  </code>
+                </dd>
+                <dt>Cluster runs</dt>
+                <dd>
+                  {live && live.images.length > 0
+                    ? live.images.map(running => (
+                        <div key={running}>
+                          <code>{running}</code>
+                        </div>
+                      ))
+                    : 'no images'}
+                  {live && ` (${live.syncStatus})`}
+                </dd>
+              </dl>
               {env.drift.reasons.length > 0 ? (
                 <ul
                   aria-label={`Drift reasons in ${name}`}
@@ -168,6 +227,16 @@ export function EnvironmentCard(props: {
                       tone="warning"
                       label={`Behind ${first.environment}`}
                       title={behind.reason}
+                    />
+                  </>
+                )}
+                {behindBuild?.behind && behindBuild.build && (
+                  <>
+                    {' '}
+                    <StatusChip
+                      tone="warning"
+                      label={`Behind ${buildRunLabel(behindBuild.build)}`}
+                      title={behindBuild.reason}
                     />
                   </>
                 )}
@@ -213,11 +282,15 @@ export function EnvironmentCard(props: {
             {live ? (
               <>
                 <StatusChip
-                  tone={syncTone(live.syncStatus, deliveryOk)}
+                  tone={
+                    calm ? 'unknown' : syncTone(live.syncStatus, deliveryOk)
+                  }
                   label={`Sync: ${live.syncStatus}`}
                 />
                 <StatusChip
-                  tone={healthTone(live.healthStatus, deliveryOk)}
+                  tone={
+                    calm ? 'unknown' : healthTone(live.healthStatus, deliveryOk)
+                  }
                   label={`Health: ${live.healthStatus}`}
                 />
                 {live.operation &&
@@ -277,13 +350,19 @@ export function EnvironmentCard(props: {
             size="small"
             variant="outlined"
             aria-expanded={showHistory}
-            aria-controls={`slipway-env-${name}-history`}
-            onClick={() => setShowHistory(value => !value)}
+            aria-controls={
+              onShowHistory ? 'slipway-history' : `slipway-env-${name}-history`
+            }
+            onClick={() =>
+              onShowHistory
+                ? onShowHistory(name)
+                : setShowHistoryHere(value => !value)
+            }
           >
             {showHistory ? 'Hide history' : `History of ${name}`}
           </Button>
           <div id={`slipway-env-${name}-history`}>
-            {showHistory && (
+            {showHistory && !onShowHistory && (
               <Box mt={1}>
                 <Typography variant="subtitle2" component="h4">
                   History of {name}, newest first
@@ -298,51 +377,25 @@ export function EnvironmentCard(props: {
   );
 }
 
-/** Deployed, not yet deployed, or (a source not ok) what the last-known data says — never green then. */
-function DeployedChip(props: {
-  env: EnvironmentState;
-  now: number;
-  deliveryOk: boolean;
-}) {
-  const { env, now, deliveryOk } = props;
-  const lastKnown = env.lastKnown;
-  if (lastKnown) {
-    const since = lastKnown.since
-      ? ` (${relativeTime(lastKnown.since, now)})`
-      : '';
-    const when = lastKnown.since
-      ? absoluteTime(lastKnown.since)
-      : 'the last answer';
-    return (
-      <StatusChip
-        tone="unknown"
-        label={`Last known: ${
-          lastKnown.deployed ? 'deployed' : 'not deployed'
-        }${since}`}
-        title={`${lastKnown.sources.join(' and ')} ${
-          lastKnown.sources.length > 1 ? 'are' : 'is'
-        } not answering: this is what the data of ${when} says (${
-          lastKnown.reason
-        })`}
-      />
-    );
-  }
-  if (env.deployed) {
-    return (
-      <StatusChip
-        tone={deliveryOk ? 'ok' : 'unknown'}
-        label="Deployed"
-        title="The live revision carries the desired overlay, Argo CD reconciled it, and the application is Synced and Healthy"
-      />
-    );
-  }
+/**
+ * The environment's one verdict (the common rule the pipeline strip and the
+ * fleet use too); last-known verdicts say from when, and are never green.
+ */
+function VerdictChip(props: { verdict: EnvironmentVerdict; now: number }) {
+  const { verdict, now } = props;
+  const since = verdict.lastKnownAt
+    ? ` (${relativeTime(verdict.lastKnownAt, now)})`
+    : '';
+  const when = verdict.lastKnownAt
+    ? ` Data of ${absoluteTime(verdict.lastKnownAt)}.`
+    : '';
   return (
     <StatusChip
-      tone="warning"
-      label="Not yet deployed"
-      title={
-        env.deployedReason ?? 'The cluster does not yet run what Git asks for'
-      }
+      tone={verdict.tone}
+      label={`${verdict.label}${verdict.lastKnown ? since : ''}`}
+      title={`${verdict.reason}${
+        verdict.progress ? `. ${verdict.progress.text}` : ''
+      }.${verdict.kind === 'unknown' ? when : ''}`}
     />
   );
 }

@@ -8,6 +8,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
+import { makeStyles } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import {
   HistoryEntry,
@@ -27,6 +28,21 @@ import { usePromotionLink } from '../Promotion/usePromotionLink';
 import { RelativeTime } from '../common/RelativeTime';
 import { SourceNotice } from '../common/SourceNotice';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
+import { mergeHistory } from './history';
+
+const useStyles = makeStyles(theme => ({
+  scroll: { overflowX: 'auto' },
+  table: { minWidth: 640 },
+  // Times, tags and sync state stay on one line; only the change wraps.
+  nowrap: { whiteSpace: 'nowrap', verticalAlign: 'top' },
+  change: {
+    minWidth: '24ch',
+    width: '100%',
+    verticalAlign: 'top',
+    overflowWrap: 'break-word',
+    paddingRight: theme.spacing(2),
+  },
+}));
 
 const PAGE_SIZE = 10;
 
@@ -54,13 +70,17 @@ function PromotionOrigin(props: {
   );
 }
 
-/** Deployments of one environment, newest first, with "load more". */
+/**
+ * Deployments of one environment, newest first, one row per deploy (the
+ * GitOps commit and its Argo CD sync merged), with "load more".
+ */
 export function HistoryList(props: {
   entity: CompoundEntityRef;
   environment: string;
   now: number;
 }) {
   const { entity, environment, now } = props;
+  const classes = useStyles();
   const api = useApi(slipwayApiRef);
   const [items, setItems] = useState<HistoryEntry[]>([]);
   const [sources, setSources] = useState<SourceReport[]>([]);
@@ -128,7 +148,7 @@ export function HistoryList(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, items]);
 
-  const sorted = [...items].sort((a, b) => b.at.localeCompare(a.at));
+  const rows = mergeHistory(items);
   return (
     <div>
       {sources
@@ -139,60 +159,83 @@ export function HistoryList(props: {
       {error && (
         <Alert severity="error">History unavailable: {error.message}</Alert>
       )}
-      {sorted.length === 0 && !loading && !error && (
+      {rows.length === 0 && !loading && !error && (
         <Typography variant="body2" color="textSecondary">
           No deployments recorded for {environment}.
         </Typography>
       )}
-      {sorted.length > 0 && (
-        <Table size="small" aria-label={`Deployment history of ${environment}`}>
-          <TableHead>
-            <TableRow>
-              <TableCell>When</TableCell>
-              <TableCell>Image</TableCell>
-              <TableCell>Change</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {sorted.map(item => (
-              <TableRow key={`${item.source}-${item.revision}-${item.at}`}>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>
-                  <RelativeTime iso={item.at} now={now} />
-                </TableCell>
-                <TableCell
-                  title={item.image?.digest ?? item.image?.tag}
-                  style={{ whiteSpace: 'nowrap' }}
-                >
-                  <code>
-                    {shortTag(item.image?.tag) ??
-                      shortDigest(item.image?.digest) ??
-                      '—'}
-                  </code>
-                </TableCell>
-                <TableCell>
-                  {item.message ??
-                    (item.source === 'argocd' ? 'Argo CD sync' : 'no message')}
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    component="div"
-                  >
-                    <code title={item.revision}>{shortSha(item.revision)}</code>
-                    {item.source === 'argocd' ? ' (Argo CD)' : ' (Git)'}
-                    {item.author ? ` by ${item.author}` : ''}
-                  </Typography>
-                  {item.promotionId && (
-                    <PromotionOrigin
-                      id={item.promotionId}
-                      promotion={promotions[item.promotionId]}
-                      href={promotionLink(item.promotionId)}
-                    />
-                  )}
-                </TableCell>
+      {rows.length > 0 && (
+        <div className={classes.scroll}>
+          <Table
+            size="small"
+            aria-label={`Deployment history of ${environment}`}
+            className={classes.table}
+          >
+            <TableHead>
+              <TableRow>
+                <TableCell className={classes.nowrap}>When</TableCell>
+                <TableCell className={classes.nowrap}>Image</TableCell>
+                <TableCell className={classes.change}>Change</TableCell>
+                <TableCell className={classes.nowrap}>Argo CD sync</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {rows.map(row => (
+                <TableRow key={row.key}>
+                  <TableCell className={classes.nowrap}>
+                    <RelativeTime iso={row.at} now={now} />
+                  </TableCell>
+                  <TableCell
+                    title={row.image?.digest ?? row.image?.tag}
+                    className={classes.nowrap}
+                  >
+                    <code>
+                      {shortTag(row.image?.tag) ??
+                        shortDigest(row.image?.digest) ??
+                        '—'}
+                    </code>
+                  </TableCell>
+                  <TableCell className={classes.change}>
+                    {row.commit?.message ??
+                      (row.commit ? 'no message' : 'Argo CD sync')}
+                    <Typography
+                      variant="caption"
+                      color="textSecondary"
+                      component="div"
+                    >
+                      <code title={row.revision}>{shortSha(row.revision)}</code>
+                      {row.commit ? ' (Git)' : ' (Argo CD)'}
+                      {row.commit?.author ? ` by ${row.commit.author}` : ''}
+                    </Typography>
+                    {row.promotionId && (
+                      <PromotionOrigin
+                        id={row.promotionId}
+                        promotion={promotions[row.promotionId]}
+                        href={promotionLink(row.promotionId)}
+                      />
+                    )}
+                  </TableCell>
+                  <TableCell className={classes.nowrap}>
+                    {row.sync ? (
+                      <>
+                        synced <RelativeTime iso={row.sync.at} now={now} />
+                        {row.syncs > 1 && ` (${row.syncs} syncs)`}
+                      </>
+                    ) : (
+                      <Typography
+                        variant="body2"
+                        color="textSecondary"
+                        component="span"
+                      >
+                        not synced yet
+                      </Typography>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
       )}
       {loading && (
         <LoadingSkeleton label={`Loading history of ${environment}`} />

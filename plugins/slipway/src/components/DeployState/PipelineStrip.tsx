@@ -10,27 +10,45 @@ const useStyles = makeStyles(theme => ({
   list: {
     display: 'flex',
     flexWrap: 'wrap',
+    // Every box as tall as the tallest in its row, whatever its badges.
     alignItems: 'stretch',
     gap: theme.spacing(1),
     listStyle: 'none',
     margin: 0,
     padding: 0,
   },
-  item: { display: 'flex', alignItems: 'center', gap: theme.spacing(1) },
+  item: {
+    display: 'flex',
+    alignItems: 'stretch',
+    gap: theme.spacing(1),
+    flex: '1 1 0',
+    minWidth: 170,
+  },
+  arrow: { color: theme.palette.text.secondary, alignSelf: 'center' },
   step: {
     padding: theme.spacing(1, 1.5),
-    minWidth: 130,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(0.5),
+    flex: '1 1 auto',
+    minWidth: 0,
+    display: 'grid',
+    // name, status, artifact on fixed rows; badges and notes below.
+    gridTemplateRows: 'auto auto auto 1fr',
+    rowGap: theme.spacing(0.5),
+    justifyItems: 'start',
   },
   name: { fontWeight: 600, textTransform: 'capitalize' },
-  arrow: { color: theme.palette.text.secondary },
+  badges: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignContent: 'flex-start',
+    gap: theme.spacing(0.5),
+  },
+  note: { maxWidth: '32ch' },
 }));
 
 /**
  * commit → build → scan → environments, each step with a coloured status
- * (icon and text too) and the artifact that stands there.
+ * (icon and text too) and the artifact that stands there. An environment's
+ * status is the common verdict, the same the card and the fleet show.
  */
 export function PipelineStrip(props: {
   state: EntityState;
@@ -57,8 +75,10 @@ export function PipelineStrip(props: {
             aria-label={`${step.name}: ${step.status}${
               step.artifact ? `, ${step.artifact}` : ''
             }${step.behind ? `, behind ${step.behind}` : ''}${
-              step.promotion ? `, ${step.promotion.status}` : ''
-            }`}
+              step.behindBuild
+                ? `, ${step.behindBuild.label.toLocaleLowerCase()}`
+                : ''
+            }${step.promotion ? `, ${step.promotion.status}` : ''}`}
           >
             {index > 0 && (
               <ArrowForward className={classes.arrow} aria-hidden="true" />
@@ -71,7 +91,11 @@ export function PipelineStrip(props: {
               <Typography variant="body2" className={classes.name}>
                 {step.name}
               </Typography>
-              <StatusChip tone={step.tone} label={step.status} />
+              <StatusChip
+                tone={step.tone}
+                label={step.status}
+                title={step.title}
+              />
               <Typography
                 variant="caption"
                 color="textSecondary"
@@ -79,16 +103,38 @@ export function PipelineStrip(props: {
               >
                 {step.artifact ? <code>{step.artifact}</code> : '—'}
               </Typography>
-              {step.behind && (
-                <StatusChip tone="warning" label={`Behind ${step.behind}`} />
-              )}
-              {step.promotion && (
-                <StatusChip
-                  tone={step.promotion.tone}
-                  label={step.promotion.status}
-                  title={step.promotion.detail}
-                />
-              )}
+              <div className={classes.badges}>
+                {step.behind && (
+                  <StatusChip
+                    tone="warning"
+                    label={`Behind ${step.behind}`}
+                    title={step.behindTitle}
+                  />
+                )}
+                {step.behindBuild && (
+                  <StatusChip
+                    tone="warning"
+                    label={step.behindBuild.label}
+                    title={step.behindBuild.title}
+                  />
+                )}
+                {step.promotion && (
+                  <StatusChip
+                    tone={step.promotion.tone}
+                    label={step.promotion.status}
+                    title={step.promotion.detail}
+                  />
+                )}
+                {step.note && (
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    className={classes.note}
+                  >
+                    {step.note}
+                  </Typography>
+                )}
+              </div>
             </Paper>
           </li>
         ))}

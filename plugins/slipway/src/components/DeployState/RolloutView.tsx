@@ -1,9 +1,27 @@
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
-import { RolloutState } from '@slipway/plugin-slipway-common';
+import { makeStyles } from '@material-ui/core/styles';
+import {
+  pauseReasonText,
+  readableRolloutMessage,
+  RolloutState,
+  rolloutProgress,
+} from '@slipway/plugin-slipway-common';
 import { StatusChip } from '../common/StatusChip';
 import { Tone } from '../common/status';
+
+const useStyles = makeStyles(theme => ({
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.25),
+    margin: theme.spacing(0.5, 0),
+    '& dt': { color: theme.palette.text.secondary },
+    '& dd': { margin: 0, minWidth: 0, overflowWrap: 'anywhere' },
+  },
+}));
 
 function analysisTone(analysis: RolloutState['analysis']): Tone {
   switch (analysis) {
@@ -22,15 +40,52 @@ function analysisTone(analysis: RolloutState['analysis']): Tone {
   }
 }
 
-/** Progressive delivery: strategy, step, traffic weight, pause, analysis. */
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const STRATEGY: Record<RolloutState['strategy'], string> = {
+  canary: 'Canary',
+  blueGreen: 'Blue-green',
+  deployment: 'Deployment',
+};
+
+/** Which revision a blue-green service serves, in words. */
+function serves(selector: string | undefined, current: string | undefined) {
+  if (!selector) return 'no revision yet';
+  if (!current) return `revision ${selector}`;
+  return selector === current
+    ? `the new version (${selector})`
+    : `the previous version (${selector})`;
+}
+
+/**
+ * Progressive delivery in the words of its real strategy: a canary's step,
+ * traffic weight and pause; a blue-green's active and preview services and
+ * promotion; a Deployment's rollout status. Argo's enums become words.
+ */
 export function RolloutView(props: {
   rollout: RolloutState;
   environment: string;
 }) {
   const { rollout, environment } = props;
-  const strategy = rollout.strategy === 'canary' ? 'Canary' : 'Blue-green';
+  const classes = useStyles();
+  const progress = rolloutProgress(rollout);
+  const strategy = STRATEGY[rollout.strategy] ?? 'Rollout';
   const hasSteps =
-    rollout.currentStep !== undefined && rollout.totalSteps !== undefined;
+    rollout.strategy === 'canary' &&
+    rollout.currentStep !== undefined &&
+    rollout.totalSteps !== undefined;
+  const message = readableRolloutMessage(rollout.message);
+  const pause = rollout.paused
+    ? capitalise(pauseReasonText(rollout.pauseReason))
+    : undefined;
+  // A bare enum message that only repeats the pause reason says nothing new.
+  const showMessage =
+    message &&
+    message !== pause &&
+    !(rollout.strategy === 'deployment' && progress.text.endsWith(message));
+  const blueGreen = rollout.blueGreen;
   return (
     <Box
       component="section"
@@ -41,9 +96,11 @@ export function RolloutView(props: {
       <Typography variant="subtitle2" component="h4">
         Rollout: {strategy}
         {hasSteps && `, step ${rollout.currentStep} of ${rollout.totalSteps}`}
-        {rollout.phase && ` (${rollout.phase})`}
+        {rollout.strategy === 'canary'
+          ? rollout.phase && ` (${rollout.phase})`
+          : `, ${progress.label.toLocaleLowerCase()}`}
       </Typography>
-      {rollout.weight !== undefined && (
+      {rollout.strategy === 'canary' && rollout.weight !== undefined && (
         <Box display="flex" alignItems="center" style={{ gap: 8 }}>
           <Box flexGrow={1}>
             <LinearProgress
@@ -56,8 +113,54 @@ export function RolloutView(props: {
           <Typography variant="body2">{rollout.weight}% traffic</Typography>
         </Box>
       )}
+      {rollout.strategy === 'blueGreen' && (
+        <dl
+          className={classes.facts}
+          aria-label={`Blue-green services in ${environment}`}
+        >
+          <dt>Active</dt>
+          <dd>
+            {blueGreen?.activeService ? (
+              <code>{blueGreen.activeService}</code>
+            ) : (
+              'active service'
+            )}{' '}
+            serves{' '}
+            {serves(blueGreen?.activeSelector, blueGreen?.currentPodHash)}
+          </dd>
+          <dt>Preview</dt>
+          <dd>
+            {blueGreen?.previewService ? (
+              <>
+                <code>{blueGreen.previewService}</code> serves{' '}
+                {serves(blueGreen.previewSelector, blueGreen.currentPodHash)}
+              </>
+            ) : (
+              'no preview service'
+            )}
+          </dd>
+          <dt>Promotion</dt>
+          <dd>
+            {progress.label}
+            {blueGreen?.autoPromotionEnabled === false &&
+              progress.inProgress &&
+              ' (manual promotion)'}
+            {blueGreen?.autoPromotionEnabled && ' (automatic)'}
+          </dd>
+        </dl>
+      )}
+      {rollout.strategy === 'deployment' && (
+        <Typography variant="body2">{progress.text}</Typography>
+      )}
       <Box display="flex" flexWrap="wrap" mt={0.5} style={{ gap: 8 }}>
-        {rollout.paused && <StatusChip tone="warning" label="Paused" />}
+        {pause && <StatusChip tone="warning" label={pause} />}
+        {progress.failed && (
+          <StatusChip
+            tone="error"
+            label={progress.label}
+            title={progress.text}
+          />
+        )}
         {rollout.analysis && (
           <StatusChip
             tone={analysisTone(rollout.analysis)}
@@ -65,9 +168,9 @@ export function RolloutView(props: {
           />
         )}
       </Box>
-      {rollout.message && (
+      {showMessage && (
         <Typography variant="body2" color="textSecondary">
-          {rollout.message}
+          {message}
         </Typography>
       )}
     </Box>

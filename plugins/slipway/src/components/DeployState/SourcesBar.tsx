@@ -4,7 +4,12 @@ import { SourceReport } from '@slipway/plugin-slipway-common';
 import { relativeTime } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
 import { StatusChip } from '../common/StatusChip';
-import { sourceLabel, sourceSentence, sourceTone } from '../common/status';
+import {
+  sourceLabel,
+  sourceMessage,
+  sourceSentence,
+  sourceTone,
+} from '../common/status';
 
 const STATUS_TEXT: Record<SourceReport['status'], string> = {
   ok: 'ok',
@@ -43,7 +48,7 @@ export function SourcesBar(props: {
           title={
             [
               sourceSentence(source, now),
-              source.message,
+              sourceMessage(source, now),
               source.fetchedAt &&
                 `fetched ${relativeTime(source.fetchedAt, now)}`,
             ]

@@ -1,7 +1,11 @@
 import {
+  behindBuildVerdict,
+  BehindBuildVerdict,
   behindVerdict,
   BehindVerdict,
   BuildRun,
+  buildRunLabel,
+  environmentVerdict,
   EntityState,
   EnvironmentState,
   Promotion,
@@ -26,8 +30,30 @@ export interface PipelineStep {
   artifactTitle?: string;
   /** Set when this environment runs something other than the first one. */
   behind?: string;
+  behindTitle?: string;
+  /** Set on the first environment when a newer build passed than the one it runs. */
+  behindBuild?: { label: string; title: string };
+  /** A short explanation under the step, e.g. scan and build of different commits. */
+  note?: string;
+  /** Why the step says what it says (the verdict's reason). */
+  title?: string;
   /** A promotion into this environment in flight or just finished. */
   promotion?: { tone: Tone; status: string; detail: string; id: string };
+}
+
+/** Whether the first environment lags the latest successful build, by the common rule. */
+export function behindLatestBuild(
+  env: EnvironmentState,
+  builds: BuildRun[],
+): BehindBuildVerdict {
+  return behindBuildVerdict(
+    {
+      environment: env.environment,
+      image: env.desired?.image,
+      sourceCommit: env.artifact?.sourceCommit,
+    },
+    builds,
+  );
 }
 
 /** Whether `env` lags `first`, by the common "behind" rule over the desired images. */
@@ -89,70 +115,6 @@ export function scanTone(
   }
 }
 
-/** The state of one environment, in one word or phrase and a tone. */
-function environmentTone(
-  env: EnvironmentState,
-  deliveryOk: boolean,
-): { tone: Tone; status: string } {
-  const live = env.live;
-  if (!live) {
-    return {
-      tone: 'unknown',
-      status: deliveryOk ? 'no Argo CD application' : 'live state unknown',
-    };
-  }
-  if (live.healthStatus === 'Degraded' || live.healthStatus === 'Missing') {
-    return { tone: 'error', status: live.healthStatus };
-  }
-  if (live.operation?.phase === 'Failed' || live.operation?.phase === 'Error') {
-    return { tone: 'error', status: 'sync failed' };
-  }
-  const rollout = live.rollout;
-  if (
-    rollout &&
-    (rollout.paused ||
-      (rollout.currentStep !== undefined &&
-        rollout.totalSteps !== undefined &&
-        rollout.currentStep < rollout.totalSteps))
-  ) {
-    const step =
-      rollout.currentStep !== undefined && rollout.totalSteps !== undefined
-        ? ` step ${rollout.currentStep} of ${rollout.totalSteps}`
-        : '';
-    return {
-      tone: 'progress',
-      status: `${
-        rollout.strategy === 'canary' ? 'canary' : 'blue-green'
-      }${step}${rollout.paused ? ', paused' : ''}`,
-    };
-  }
-  if (env.drift.drifted) return { tone: 'warning', status: 'drift' };
-  if (live.healthStatus === 'Progressing') {
-    return { tone: 'progress', status: 'progressing' };
-  }
-  if (live.syncStatus === 'OutOfSync') {
-    return { tone: 'warning', status: 'OutOfSync' };
-  }
-  if (live.healthStatus === 'Suspended') {
-    return { tone: 'warning', status: 'suspended' };
-  }
-  if (env.lastKnown) {
-    return {
-      tone: 'unknown',
-      status: `last known: ${
-        env.lastKnown.deployed ? 'deployed' : 'not deployed'
-      }`,
-    };
-  }
-  if (env.deployed) {
-    return { tone: deliveryOk ? 'ok' : 'unknown', status: 'deployed' };
-  }
-  if (live.syncStatus === 'Unknown' || live.healthStatus === 'Unknown') {
-    return { tone: 'unknown', status: 'unknown' };
-  }
-  return { tone: 'warning', status: 'not yet deployed' };
-}
-
 function imageLabel(env: EnvironmentState): {
   label?: string;
   title?: string;
@@ -177,7 +139,6 @@ export function pipelineSteps(
 ): PipelineStep[] {
   const ciOk = isSourceHealthy(findSource(state.sources, 'ci'));
   const artifactsOk = isSourceHealthy(findSource(state.sources, 'artifacts'));
-  const deliveryOk = isSourceHealthy(findSource(state.sources, 'delivery'));
   const first = state.environments[0];
   const latestBuild = state.builds[0] ?? first?.artifact?.build;
   const commit = latestBuild?.commit ?? first?.artifact?.sourceCommit;
@@ -185,6 +146,12 @@ export function pipelineSteps(
   const commitSourceOk = state.builds[0] ? ciOk : artifactsOk;
   const scanned = first?.artifact;
 
+  const scanCommit = scanned?.sourceCommit ?? scanned?.image.tag;
+  const differentCommits =
+    latestBuild !== undefined &&
+    scanCommit !== undefined &&
+    scanned?.scan !== undefined &&
+    scanCommit !== latestBuild.commit;
   const steps: PipelineStep[] = [
     {
       id: 'commit',
@@ -208,17 +175,40 @@ export function pipelineSteps(
       artifact:
         shortTag(scanned?.image.tag) ?? shortDigest(scanned?.image.digest),
       artifactTitle: scanned?.image.digest ?? scanned?.image.tag,
+      note: differentCommits
+        ? `Scan of ${shortSha(scanCommit)}, the image Git sets for ${
+            first.environment
+          }; the latest build (${buildRunLabel(latestBuild)}) is of ${shortSha(
+            latestBuild.commit,
+          )}`
+        : undefined,
     },
   ];
   for (const env of state.environments) {
     const image = imageLabel(env);
+    const verdict = environmentVerdict(env, state.sources);
+    const behind = behindFirst(env, first);
+    const behindBuild =
+      env === first ? behindLatestBuild(env, state.builds) : undefined;
     steps.push({
       id: `env-${env.environment}`,
       name: env.environment,
-      ...environmentTone(env, deliveryOk),
+      tone: verdict.tone,
+      status: verdict.label,
+      title: verdict.progress
+        ? `${verdict.reason}. ${verdict.progress.text}`
+        : verdict.reason,
       artifact: image.label,
       artifactTitle: image.title,
-      behind: behindFirst(env, first).behind ? first.environment : undefined,
+      behind: behind.behind ? first.environment : undefined,
+      behindTitle: behind.behind ? behind.reason : undefined,
+      behindBuild:
+        behindBuild?.behind && behindBuild.build
+          ? {
+              label: `Behind ${buildRunLabel(behindBuild.build)}`,
+              title: behindBuild.reason,
+            }
+          : undefined,
       promotion: promotionStep(promotions[env.environment]),
     });
   }

@@ -27,6 +27,8 @@ import {
   okSources,
   SHA_OLD,
   DIGEST_OLD,
+  SHA_NEW,
+  DIGEST_NEW,
 } from '../../__testUtils__/fixtures';
 import { seriousViolations } from '../../__testUtils__/axe';
 import { EntityDeployContent } from './EntityDeployContent';
@@ -147,9 +149,9 @@ describe('EntityDeployContent', () => {
       'Commit: latest, a1b2c3d',
       'Build: passed, a1b2c3d',
       'Scan: no critical or high, a1b2c3d',
-      'dev: deployed, a1b2c3d',
-      'staging: deployed, a1b2c3d',
-      'prod: deployed, a1b2c3d',
+      'dev: Deployed, a1b2c3d',
+      'staging: Deployed, a1b2c3d',
+      'prod: Deployed, a1b2c3d',
     ]);
     const prod = await card('prod');
     expect(prod.getByText('Deployed')).toBeInTheDocument();
@@ -178,7 +180,7 @@ describe('EntityDeployContent', () => {
         .map(l => l.getAttribute('aria-label')?.split(',')[0]),
     ).toEqual([
       'Argo CD (prod)',
-      'CI run (prod)',
+      'Build ci #42 (prod)',
       'Registry (prod)',
       'Scan report (prod)',
     ]);
@@ -209,11 +211,13 @@ describe('EntityDeployContent', () => {
     // Argo CD's last answer (cached) said healthy; it must not show green.
     await render(annotatedEntity, stateApi(healthyState({ sources })));
     const prod = await card('prod');
+    // One notice for the failing source, above the cards, not one per card.
     expect(
-      prod.getByText(
+      screen.getAllByText(
         /Argo CD unreachable; showing Git state from 2 minutes ago/,
       ),
-    ).toBeInTheDocument();
+    ).toHaveLength(1);
+    expect(prod.getByText(/^Last known: deployed/)).toBeInTheDocument();
     expect(prod.getByText('Promote payments-api to prod')).toBeInTheDocument();
     const prodCard = screen.getByRole('region', { name: 'prod' });
     expect(tones(prodCard).filter(([, tone]) => tone === 'ok')).toEqual([]);
@@ -250,12 +254,20 @@ describe('EntityDeployContent', () => {
     ).toBeInTheDocument();
     const reasons = card3.getByRole('list', { name: 'Drift reasons in prod' });
     expect(reasons).toHaveTextContent('live image differs from Git');
-    expect(card3.getByText('Not yet deployed')).toBeInTheDocument();
+    expect(card3.getByText('Drifted')).toBeInTheDocument();
+    expect(card3.queryByText(/not yet deployed/i)).not.toBeInTheDocument();
+    const sides = card3.getByLabelText('Git and cluster in prod');
+    expect(sides).toHaveTextContent(
+      `Git wants${'harbor.example.com/acme/payments-api'}:${SHA_NEW}@${DIGEST_NEW}`,
+    );
+    expect(sides).toHaveTextContent(
+      `Cluster runsharbor.example.com/acme/payments-api@${DIGEST_NEW} (OutOfSync)`,
+    );
     expect(
       card3.getByText('Sync: OutOfSync').closest('[data-tone]'),
     ).toHaveAttribute('data-tone', 'warning');
     expect(
-      screen.getByRole('listitem', { name: /^prod: drift/ }),
+      screen.getByRole('listitem', { name: /^prod: Drifted/ }),
     ).toBeInTheDocument();
   });
 
@@ -292,7 +304,7 @@ describe('EntityDeployContent', () => {
     expect(card3.getByText('Analysis: Running')).toBeInTheDocument();
     expect(
       screen.getByRole('listitem', {
-        name: 'prod: canary step 2 of 5, paused, a1b2c3d',
+        name: 'prod: Rolling out 25%, a1b2c3d',
       }),
     ).toBeInTheDocument();
   });
@@ -328,8 +340,14 @@ describe('EntityDeployContent', () => {
         : s,
     );
     await render(annotatedEntity, stateApi(healthyState({ sources })));
+    const local = new Date('2026-05-04T12:07:00Z').toLocaleTimeString(
+      undefined,
+      { hour: '2-digit', minute: '2-digit' },
+    );
     expect(
-      await screen.findByText(/GitHub Actions rate limited until 12:07 UTC/),
+      await screen.findByText(
+        `GitHub Actions rate limited until ${local} (in 7 minutes)`,
+      ),
     ).toBeInTheDocument();
     for (const step of ['commit', 'build']) {
       expect(
@@ -349,8 +367,8 @@ describe('EntityDeployContent', () => {
     await render(annotatedEntity, stateApi(healthyState({ sources })));
     const dev = await card('dev');
     expect(
-      dev.getByText(/Argo CD: data from 5 minutes ago/),
-    ).toBeInTheDocument();
+      screen.getAllByText(/Argo CD: data from 5 minutes ago/),
+    ).toHaveLength(1);
     expect(
       dev.getByText('Health: Healthy').closest('[data-tone]'),
     ).toHaveAttribute('data-tone', 'unknown');
@@ -423,7 +441,7 @@ describe('EntityDeployContent', () => {
     expect(
       await screen.findByRole(
         'listitem',
-        { name: 'staging: deployed, 0f1e2d3, behind dev' },
+        { name: 'staging: Deployed, 0f1e2d3, behind dev' },
         { timeout: 3000 },
       ),
     ).toBeInTheDocument();

@@ -1,5 +1,6 @@
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
-import { ResponseErrorPanel } from '@backstage/core-components';
+import { CodeSnippet, ResponseErrorPanel } from '@backstage/core-components';
+import { SLIPWAY_ANNOTATIONS } from '@slipway/plugin-slipway-common';
 import { useApi } from '@backstage/core-plugin-api';
 import Card from '@material-ui/core/Card';
 import CardContent from '@material-ui/core/CardContent';
@@ -15,6 +16,14 @@ import AlertTitle from '@material-ui/lab/AlertTitle';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
+import { setupSnippet } from './setupSnippet';
+
+/** `argocd/app-selector` stands for either Argo CD annotation. */
+function missingName(annotation: string): string {
+  return annotation === SLIPWAY_ANNOTATIONS.argocdAppSelector
+    ? `${annotation} (or ${SLIPWAY_ANNOTATIONS.argocdAppName})`
+    : annotation;
+}
 
 /**
  * For an entity without Slipway or Argo CD annotations: names what to add.
@@ -45,11 +54,38 @@ export function SetupCard(props: { entity: Entity }) {
         <Alert severity="info" role="status">
           <AlertTitle>Annotations missing</AlertTitle>
           {value.missing.length > 0
-            ? `Add ${value.missing.join(
-                ', ',
-              )} to this entity's catalog-info.yaml to connect it to its GitOps repository and Argo CD.`
+            ? `Add ${value.missing
+                .map(missingName)
+                .join(
+                  ', ',
+                )} to this entity's catalog-info.yaml to connect it to its GitOps repository and Argo CD.`
             : 'Add the Slipway or Argo CD annotations to this entity to see its deploy state.'}
         </Alert>
+        <Typography
+          variant="subtitle1"
+          component="h3"
+          style={{ marginTop: 16 }}
+        >
+          catalog-info.yaml to copy
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          This entity's own values, and for what is missing the values Slipway's
+          conventions give; replace what is in angle brackets.
+        </Typography>
+        <section aria-label="catalog-info.yaml to copy">
+          <CodeSnippet
+            language="yaml"
+            text={setupSnippet(props.entity, value)}
+            showCopyCodeButton
+          />
+        </section>
+        <Typography
+          variant="subtitle1"
+          component="h3"
+          style={{ marginTop: 16 }}
+        >
+          Annotations Slipway reads
+        </Typography>
         <Table size="small" aria-label="Annotations Slipway reads">
           <TableHead>
             <TableRow>

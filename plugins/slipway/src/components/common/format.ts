@@ -59,6 +59,36 @@ export function clockTime(iso: string | undefined): string | undefined {
   return `${hh}:${mm} UTC`;
 }
 
+/**
+ * A time in the reader's own time zone: `14:05` today, `4 May, 14:05`
+ * another day. For notices, where a raw ISO timestamp must never show.
+ */
+export function localTime(
+  iso: string | undefined,
+  now: number = Date.now(),
+): string | undefined {
+  if (!iso) return undefined;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(undefined, {
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+}
+
+const ISO_TIMESTAMP =
+  /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b/g;
+
+/** A message with every ISO timestamp in it written as local time. */
+export function withLocalTimes(message: string, now: number = Date.now()) {
+  return message.replace(ISO_TIMESTAMP, iso => localTime(iso, now) ?? iso);
+}
+
 /** `125` → `2 min 5 s`. */
 export function duration(seconds: number | undefined): string | undefined {
   if (seconds === undefined) return undefined;

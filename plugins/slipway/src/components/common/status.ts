@@ -4,7 +4,7 @@ import {
   SourceReport,
   SyncStatus,
 } from '@slipway/plugin-slipway-common';
-import { clockTime, relativeTime } from './format';
+import { localTime, relativeTime, untilTime, withLocalTimes } from './format';
 
 /**
  * How a status reads at a glance. Only `ok` is green; anything unknown,
@@ -86,9 +86,12 @@ export function sourceSentence(
     case 'stale':
       return `${label}: data from ${relativeTime(report.fetchedAt, now)}`;
     case 'rate-limited': {
-      const until = clockTime(report.retryAt);
+      const until = localTime(report.retryAt, now);
       return until
-        ? `${label} rate limited until ${until}${showing}`
+        ? `${label} rate limited until ${until} (${untilTime(
+            report.retryAt,
+            now,
+          )})${showing}`
         : `${label} rate limited${showing}`;
     }
     case 'unconfigured':
@@ -118,4 +121,40 @@ export function syncTone(
   if (!sync || sync === 'Unknown') return 'unknown';
   if (sync === 'OutOfSync') return 'warning';
   return sourceOk ? 'ok' : 'unknown';
+}
+
+/**
+ * A source's message as people read it: its internal id (`argocd:sandbox`)
+ * becomes the vendor's name, ISO timestamps become local time, and it
+ * starts with a capital letter. `undefined` when there is none.
+ */
+export function sourceMessage(
+  report: Pick<SourceReport, 'source' | 'kind' | 'message'>,
+  now: number,
+): string | undefined {
+  const message = report.message?.trim();
+  if (!message) return undefined;
+  const named = withLocalTimes(
+    message.split(report.source).join(sourceLabel(report)),
+    now,
+  );
+  return named.charAt(0).toLocaleUpperCase('en-US') + named.slice(1);
+}
+
+/**
+ * The sources that are not `ok`, one per vendor name and status (two Argo
+ * CD instances failing the same way make one notice), worst first.
+ */
+export function failingSources(sources: SourceReport[]): SourceReport[] {
+  const order = ['error', 'rate-limited', 'stale', 'unconfigured'];
+  const seen = new Set<string>();
+  return sources
+    .filter(s => s.status !== 'ok')
+    .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
+    .filter(s => {
+      const key = `${sourceLabel(s)}|${s.status}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
