@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { createAdminRouter } from './admin/createAdminRouter';
 import { syncAppOfApps } from './argocd/appOfApps';
@@ -25,8 +26,14 @@ import { BranchProtection } from './github/BranchProtection';
 import { GithubService } from './github/GithubService';
 import { cloneUrl } from './github/githubObjects';
 import { PullRequests } from './github/PullRequests';
+import { createGitlabRouter } from './gitlab/createGitlabRouter';
+import { GitlabService } from './gitlab/GitlabService';
+import { MergeRequests } from './gitlab/MergeRequests';
+import { GITLAB_SEED_SERVICE, seedGitlab } from './gitlab/seedGitlab';
 import { createHarborRouter } from './harbor/createHarborRouter';
 import { HarborRegistry } from './harbor/HarborRegistry';
+import { createRegistryRouter } from './harbor/createRegistryRouter';
+import { SignatureAuthority } from './harbor/SignatureAuthority';
 import { RunningServer, startServer } from './http/startServer';
 import { needsSeed, seedWorld } from './seed/seedWorld';
 import { createSonarQubeRouter } from './sonarqube/createSonarQubeRouter';
@@ -65,6 +72,7 @@ function resolvePorts(options: SandboxOptions): SandboxPorts {
     argocd: at(2),
     harbor: at(3),
     sonarqube: at(4),
+    gitlab: at(5),
     ...options.ports,
   };
 }
@@ -89,7 +97,8 @@ function vendorApp(
 
 /**
  * Starts the sandbox: seeds the data dir when empty, then serves the admin,
- * GitHub (+ git), Argo CD, Harbor and SonarQube stand-ins on loopback.
+ * GitHub (+ git), Argo CD, Harbor, SonarQube and GitLab (+ git) stand-ins on
+ * loopback.
  */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? DEFAULT_HOST;
@@ -113,6 +122,19 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     log(`sandbox: seeding ${options.dataDir}`);
     await seedWorld(repos, { owner, registryHost });
   }
+  // The GitLab side keeps its own bare repositories, so nothing the GitHub
+  // side serves changes.
+  const gitlabDir = path.join(options.dataDir, 'gitlab');
+  const gitlabRepos = GitRepositories.create({ dataDir: gitlabDir });
+  if (needsSeed(gitlabRepos)) {
+    await seedGitlab(gitlabRepos, {
+      owner,
+      registryHost,
+      serviceShas: (
+        await repos.log(owner, GITLAB_SEED_SERVICE, 'main')
+      ).reverse(),
+    });
+  }
 
   const faults = FaultInjector.create({ timeoutMs: timings.faultTimeoutMs });
   const admin = vendorApp(faults, () => undefined);
@@ -122,6 +144,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const argocdApp = vendorApp(faults, () => 'argocd');
   const harborApp = vendorApp(faults, () => 'harbor');
   const sonarApp = vendorApp(faults, () => 'sonarqube');
+  const gitlabApp = vendorApp(faults, req =>
+    /^\/[^/]+\/[^/]+\.git\//.test(req.path) ? 'git' : 'gitlab',
+  );
 
   const servers: RunningServer[] = [];
   const stopServers = async () => {
@@ -134,12 +159,19 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     servers.push(await startServer(argocdApp.app, host, ports.argocd));
     servers.push(await startServer(harborApp.app, host, ports.harbor));
     servers.push(await startServer(sonarApp.app, host, ports.sonarqube));
+    servers.push(await startServer(gitlabApp.app, host, ports.gitlab));
   } catch (error) {
     await stopServers();
     throw error;
   }
-  const [adminServer, githubServer, argocdServer, harborServer, sonarServer] =
-    servers;
+  const [
+    adminServer,
+    githubServer,
+    argocdServer,
+    harborServer,
+    sonarServer,
+    gitlabServer,
+  ] = servers;
   const githubUrls = {
     api: `${githubServer.url}/api/v3`,
     web: githubServer.url,
@@ -152,9 +184,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     argocd: argocdServer.url,
     harbor: harborServer.url,
     sonarqube: sonarServer.url,
+    gitlab: gitlabServer.url,
+    gitlabApi: `${gitlabServer.url}/api/v4`,
   };
 
   const harbor = HarborRegistry.create();
+  const signatures = await SignatureAuthority.create({ registryHost });
   const sonar = SonarQubeProjects.create();
   const ci = CiSimulator.create({ repos, harbor, sonar, timings, log });
   await ci.deriveFromHistory();
@@ -219,6 +254,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     log,
   });
   ci.onCompleted(run => deployer.runCompleted(run));
+  const gitlab = GitlabService.create({
+    repos: gitlabRepos,
+    mergeRequests: MergeRequests.create({ dataDir: gitlabDir }),
+    urls: { api: urls.gitlabApi, web: urls.gitlab },
+  });
   admin.slot.use(
     createAdminRouter({
       faults,
@@ -229,6 +269,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       argo: argocd,
       github: service,
       protection,
+      gitlab,
       urls: () => urls,
       adminTokens: credentials.adminTokens,
     }),
@@ -251,6 +292,21 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   github.slot.use((_req: Request, res: Response) => {
     res.status(404).json({ message: 'Not Found', status: '404' });
   });
+  gitlabApp.slot.use(
+    '/api/v4',
+    createGitlabRouter({ service: gitlab, tokens: credentials.gitlabTokens }),
+  );
+  gitlabApp.slot.use(
+    createGitHttpHandler({
+      repos: gitlabRepos,
+      tokens: credentials.gitlabTokens,
+      // Nothing is protected on the GitLab side.
+      protection: BranchProtection.create({ dataDir: gitlabDir }),
+      faults,
+      onPushed: async () => {},
+      log,
+    }),
+  );
   argocdApp.slot.use(
     '/api/v1',
     createArgoCdRouter({
@@ -268,6 +324,15 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     '/api/v2.0',
     createHarborRouter({
       registry: harbor,
+      username: credentials.harborUsername,
+      password: credentials.harborPassword,
+    }),
+  );
+  harborApp.slot.use(
+    '/v2',
+    createRegistryRouter({
+      registry: harbor,
+      authority: signatures,
       username: credentials.harborUsername,
       password: credentials.harborPassword,
     }),
@@ -290,6 +355,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   log(`sandbox argocd     ${urls.argocd}/api/v1`);
   log(`sandbox harbor     ${urls.harbor}/api/v2.0`);
   log(`sandbox sonarqube  ${urls.sonarqube}/api`);
+  log(
+    `sandbox gitlab     ${urls.gitlabApi}  git: ${urls.gitlab}/<group>/<project>.git`,
+  );
 
   let stopped: Promise<void> | undefined;
   return {

@@ -16,6 +16,7 @@ import {
   githubValidator,
   harborValidator,
   modelProblems,
+  ociValidator,
 } from '@slipway/vendor-schemas';
 
 // Integration tests: they start servers, git and kubectl on a 2-core machine.
@@ -451,6 +452,7 @@ describe('answers match the vendors’ published schemas', () => {
 
   describe('Harbor', () => {
     const harbor = harborValidator();
+    const oci = ociValidator();
     const base = () => `${urls.harbor}/api/v2.0/projects/acme/repositories`;
 
     it('projects, repositories, artifacts, scan overviews, reports and accessories', async () => {
@@ -519,6 +521,12 @@ describe('answers match the vendors’ published schemas', () => {
             for (const accessory of accessories) {
               expect(harbor.errors('Accessory', accessory)).toEqual([]);
               expect(accessory.type).toBe('signature.cosign');
+              // The signature itself, from the registry API beside Harbor's.
+              const manifest = await getJson(
+                `${urls.harbor}/v2/acme/${service}/manifests/${accessory.digest}`,
+                HARBOR,
+              );
+              expect(oci.errors('ImageManifest', manifest)).toEqual([]);
             }
             const report = await getJson(
               `${base()}/${service}/artifacts/${

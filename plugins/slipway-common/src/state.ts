@@ -1,4 +1,5 @@
 import type { SignerIdentity } from './promotion/gates';
+import type { EnvironmentVerdict } from './rules/environmentVerdict';
 import { SlipwayEnvironment, SyncMode } from './types';
 
 /**
@@ -12,7 +13,9 @@ export type SourceStatus =
   | 'error'
   | 'stale'
   | 'unconfigured'
-  | 'rate-limited';
+  | 'rate-limited'
+  /** Only in a streamed state's partial snapshots: not answered yet. */
+  | 'pending';
 
 /** The kinds of upstream sources. @public */
 export type SourceKind = 'gitops' | 'delivery' | 'ci' | 'artifacts' | 'quality';
@@ -294,7 +297,10 @@ export interface FleetCell {
   lastKnown?: LastKnownVerdict;
   /** This environment runs something other than the first environment. */
   behind: boolean;
-  /** Git and the cluster disagree (the common drift rule). */
+  /**
+   * The verdict is `drifted`: Git and the cluster disagree (the common drift
+   * rule) and nothing explains it (a first deploy awaited, a sync awaited).
+   */
   drifted?: boolean;
   /** The drift rule's reasons: what Git wants and what the cluster runs. */
   driftReasons?: string[];
@@ -302,6 +308,8 @@ export interface FleetCell {
   rollout?: FleetRollout;
   /** When Argo CD last finished deploying this environment (ISO 8601). */
   since?: string;
+  /** The environment's one verdict, as the Deploy tab words it (the common `environmentVerdict` rule). */
+  verdict: EnvironmentVerdict;
 }
 
 /** Rollout state as the fleet marks it. @public */

@@ -175,6 +175,17 @@ export class HarborRegistry {
     return candidates.find(a => a.tags.some(t => t.name === reference));
   }
 
+  /** The artifact a cosign signature (by its digest) belongs to. */
+  findBySignature(
+    project: string,
+    repository: string,
+    digest: string,
+  ): HarborArtifactRecord | undefined {
+    return this.listArtifacts(project, repository).find(
+      a => a.signature?.digest === digest,
+    );
+  }
+
   artifactById(id: number): HarborArtifactRecord | undefined {
     return this.artifacts.find(a => a.id === id);
   }

@@ -420,6 +420,57 @@ describe.each(databases.eachSupportedId())('PromotionService on %s', id => {
     expect(h.writer.writes).toBe(0);
   });
 
+  it('the signature gate sees who signed, as the registry reports it; unread signers fail closed (THREATS 27)', async () => {
+    const h = await harness();
+    const ci =
+      'https://github.com/acme/payments-api/.github/workflows/ci.yaml@refs/heads/main';
+    const github = 'https://token.actions.githubusercontent.com';
+    await h.savePolicy('signed', {
+      selector: {},
+      environments: {
+        staging: {
+          mode: 'direct',
+          gates: [{ type: 'signature', identity: ci, issuer: github }],
+        },
+      },
+    });
+    h.addArtifact('c', {
+      signature: {
+        signed: true,
+        count: 1,
+        signers: [{ identity: ci, issuer: github }],
+      },
+    });
+    h.addArtifact('d', {
+      signature: {
+        signed: true,
+        count: 1,
+        signers: [{ identity: ci, issuer: 'https://attacker.example' }],
+      },
+    });
+    h.addArtifact('e', { signature: { signed: true, count: 1 } });
+    const gateOf = async (c: string) =>
+      (
+        await h.service.preview(
+          h.ref,
+          { environment: 'staging', artifact: { digest: digest(c) } },
+          h.as(USERS.guest),
+        )
+      ).gates.find(g => g.type === 'signature');
+    expect(await gateOf('c')).toMatchObject({
+      status: 'pass',
+      reason: `Signed by ${ci}`,
+    });
+    // Same identity, another issuer: pinned means both.
+    expect(await gateOf('d')).toMatchObject({
+      status: 'fail',
+      reason: `No signature by ${ci} from ${github}`,
+    });
+    // Signed, but nobody read who signed: unknown, never a pass.
+    expect((await gateOf('e'))?.status).toBe('unknown');
+    expect(h.writer.writes).toBe(0);
+  });
+
   it('soak starts when the digest is first seen healthy upstream and gates until it has lasted (THREATS 29)', async () => {
     const h = await harness();
     await h.savePolicy('soak', {

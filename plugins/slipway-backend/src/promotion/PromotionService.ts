@@ -358,7 +358,8 @@ export class PromotionService {
       state: options.state,
       artifact: options.artifact,
       artifactsStatus: options.artifactsStatus,
-      signers: undefined,
+      // Who signed, as the registry's signature certificates say (unknown when unread).
+      signers: options.artifact.signature?.signers,
       upstream,
       approvals: approvalFacts(approvals, ownership),
       freezes: freezesCovering(

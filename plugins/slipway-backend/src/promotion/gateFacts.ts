@@ -18,6 +18,8 @@ const RANK: Record<SourceStatus, number> = {
   unconfigured: 1,
   stale: 2,
   'rate-limited': 3,
+  // Never in a complete state; a gate reading one fails closed as unknown.
+  pending: 3,
   error: 4,
 };
 
@@ -116,6 +118,7 @@ export function buildGateFacts(options: {
   state: EntityState;
   artifact: ArtifactState & { image: { digest: string } };
   artifactsStatus: SourceStatus | undefined;
+  /** Who signed; defaults to the artifact's `signature.signers` (undefined = unknown). */
   signers?: GateFacts['signers'];
   upstream: GateFacts['upstream'];
   approvals: ApprovalFact[];
@@ -145,7 +148,7 @@ export function buildGateFacts(options: {
     quality:
       artifact.quality ??
       state.environments.find(e => e.artifact?.quality)?.artifact?.quality,
-    signers: options.signers,
+    signers: options.signers ?? artifact.signature?.signers,
     upstream: options.upstream,
     approvals: options.approvals,
     freezes: options.freezes,

@@ -2,6 +2,7 @@ import {
   ArtifactState,
   ImageRef,
   ScanSummary,
+  SignerIdentity,
 } from '@slipway/plugin-slipway-common';
 import {
   ArtifactProvider,
@@ -9,6 +10,21 @@ import {
   ProviderCallContext,
   UpstreamError,
 } from '@slipway/plugin-slipway-node';
+import { signerOfCertificate } from './signerOfCertificate';
+
+/** Most signature accessories read per artifact; more makes the signers unknown. */
+export const MAX_SIGNATURES = 8;
+/** Largest signature manifest read (a cosign manifest with a certificate is a few KiB). */
+export const MAX_SIGNATURE_MANIFEST_BYTES = 256 * 1024;
+/** Most layers (signatures) looked at in one signature manifest. */
+const MAX_SIGNATURE_LAYERS = 64;
+/** cosign's layer annotation holding the Fulcio certificate (PEM). */
+export const COSIGN_CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+const MANIFEST_ACCEPT =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** The service name of Harbor's registry token service. */
+const HARBOR_TOKEN_SERVICE = 'harbor-registry';
 
 const SCAN_STATUSES: ScanSummary['status'][] = [
   'Success',
@@ -100,6 +116,43 @@ export function worstScan(
   return worst;
 }
 
+function signatureAccessories(artifact: any): any[] {
+  const accessories = Array.isArray(artifact?.accessories)
+    ? artifact.accessories
+    : [];
+  return accessories.filter(
+    (a: any) => typeof a?.type === 'string' && a.type.startsWith('signature.'),
+  );
+}
+
+/**
+ * The signers named by a cosign signature manifest: one per layer whose
+ * `dev.sigstore.cosign/certificate` annotation holds a Fulcio certificate
+ * with an identity and an issuer (key-based signatures name nobody).
+ */
+export function signersOfManifest(manifest: unknown): SignerIdentity[] {
+  const layers = (manifest as any)?.layers;
+  if (!Array.isArray(layers)) return [];
+  const signers: SignerIdentity[] = [];
+  for (const layer of layers.slice(0, MAX_SIGNATURE_LAYERS)) {
+    const pem = layer?.annotations?.[COSIGN_CERTIFICATE_ANNOTATION];
+    if (typeof pem !== 'string') continue;
+    const signer = signerOfCertificate(pem);
+    if (signer) signers.push(signer);
+  }
+  return signers;
+}
+
+function distinctSigners(signers: SignerIdentity[]): SignerIdentity[] {
+  const seen = new Set<string>();
+  return signers.filter(s => {
+    const key = JSON.stringify([s.identity, s.issuer]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function childDigests(artifact: any): string[] {
   return (Array.isArray(artifact?.references) ? artifact.references : [])
     .map((r: any) => r?.child_digest)
@@ -116,6 +169,8 @@ function toArtifactState(
     repository: string;
     children: (digest: string) => any;
     webUrl?: string;
+    /** Who signed, when read; undefined = not read or not readable. */
+    signers?: SignerIdentity[];
   },
 ): ArtifactState {
   if (
@@ -136,12 +191,7 @@ function toArtifactState(
       ? digests.map(d => scanOf(options.children(d)))
       : [scanOf(artifact)];
   if (digests.length > 0 && scanOf(artifact)) scans.push(scanOf(artifact));
-  const accessories = Array.isArray(artifact.accessories)
-    ? artifact.accessories
-    : [];
-  const signatures = accessories.filter(
-    (a: any) => typeof a?.type === 'string' && a.type.startsWith('signature.'),
-  );
+  const signatures = signatureAccessories(artifact);
   const image: ImageRef = {
     repository: options.repository,
     digest: artifact.digest,
@@ -154,12 +204,20 @@ function toArtifactState(
     pushedAt:
       typeof artifact.push_time === 'string' ? artifact.push_time : undefined,
     scan: worstScan(scans),
-    signature: { signed: signatures.length > 0, count: signatures.length },
+    signature: {
+      signed: signatures.length > 0,
+      count: signatures.length,
+      ...(options.signers ? { signers: options.signers } : {}),
+    },
     url: options.webUrl,
   };
 }
 
-/** Harbor v2.0: artifacts, scan overviews and cosign accessories. */
+/**
+ * Harbor v2.0: artifacts, scan overviews and cosign accessories; for one
+ * artifact read by reference, also who signed it (the certificates in its
+ * cosign signature manifests, read through the registry API).
+ */
 export class HarborProvider implements ArtifactProvider {
   readonly kind = 'artifacts' as const;
   readonly id = 'harbor';
@@ -197,18 +255,107 @@ export class HarborProvider implements ArtifactProvider {
     )}/repositories/${encodeURIComponent(encodeURIComponent(rest.join('/')))}`;
   }
 
+  private get basicAuthorization(): string {
+    return `Basic ${Buffer.from(`${this.username}:${this.password}`).toString(
+      'base64',
+    )}`;
+  }
+
   private get<T>(path: string, context: ProviderCallContext, allow404 = false) {
     return fetchUpstreamJson<T>(`${this.baseUrl}/api/v2.0${path}`, {
       upstream: 'Harbor',
       signal: context.signal,
-      headers: {
-        authorization: `Basic ${Buffer.from(
-          `${this.username}:${this.password}`,
-        ).toString('base64')}`,
-      },
+      headers: { authorization: this.basicAuthorization },
       fetch: this.fetchImpl,
       allowStatuses: allow404 ? [404] : undefined,
     });
+  }
+
+  /**
+   * A manifest from Harbor's registry API (`/v2/...`, same host). Basic
+   * credentials first; when the registry insists on a bearer token, one
+   * pull-scoped token from Harbor's token service and a single retry.
+   */
+  private async registryManifest(
+    slug: string,
+    digest: string,
+    context: ProviderCallContext,
+  ): Promise<unknown> {
+    const name = slug.split('/').map(encodeURIComponent).join('/');
+    const read = (authorization: string) =>
+      fetchUpstreamJson<unknown>(
+        `${this.baseUrl}/v2/${name}/manifests/${digest}`,
+        {
+          upstream: 'Harbor registry',
+          signal: context.signal,
+          headers: { accept: MANIFEST_ACCEPT, authorization },
+          fetch: this.fetchImpl,
+          maxBytes: MAX_SIGNATURE_MANIFEST_BYTES,
+          allowStatuses: [404],
+        },
+      );
+    try {
+      return await read(this.basicAuthorization);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || error.status !== 401) {
+        throw error;
+      }
+    }
+    const token = await fetchUpstreamJson<{ token?: unknown }>(
+      `${
+        this.baseUrl
+      }/service/token?service=${HARBOR_TOKEN_SERVICE}&scope=${encodeURIComponent(
+        `repository:${slug}:pull`,
+      )}`,
+      {
+        upstream: 'Harbor token service',
+        signal: context.signal,
+        headers: { authorization: this.basicAuthorization },
+        fetch: this.fetchImpl,
+        maxBytes: 64 * 1024,
+      },
+    );
+    if (typeof token?.token !== 'string' || token.token === '') {
+      throw new UpstreamError('Harbor issued no registry token', {
+        kind: 'malformed',
+      });
+    }
+    return read(`Bearer ${token.token}`);
+  }
+
+  /**
+   * Who signed an artifact, from the certificates in its cosign signature
+   * manifests. `[]` only when Harbor lists no signature at all; undefined
+   * (unknown) when a signature manifest cannot be read, when there are more
+   * than {@link MAX_SIGNATURES}, or when no signature names a signer
+   * (key-based cosign, Notation): never an empty list that would read as
+   * "not signed".
+   */
+  private async signersOf(
+    slug: string,
+    artifact: any,
+    context: ProviderCallContext,
+  ): Promise<SignerIdentity[] | undefined> {
+    const signatures = signatureAccessories(artifact);
+    if (signatures.length === 0) return [];
+    if (signatures.length > MAX_SIGNATURES) return undefined;
+    const cosign = signatures.filter(
+      (a: any) =>
+        a.type === 'signature.cosign' &&
+        typeof a.digest === 'string' &&
+        DIGEST.test(a.digest),
+    );
+    if (cosign.length === 0) return undefined;
+    try {
+      const manifests = await Promise.all(
+        cosign.map((a: any) => this.registryManifest(slug, a.digest, context)),
+      );
+      if (manifests.some(m => m === undefined)) return undefined;
+      const signers = distinctSigners(manifests.flatMap(signersOfManifest));
+      return signers.length > 0 ? signers : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private repository(request: {
@@ -269,20 +416,24 @@ export class HarborProvider implements ArtifactProvider {
     );
     if (artifact === undefined) return undefined;
     const digests = childDigests(artifact).slice(0, 16);
-    const children = await Promise.all(
-      digests.map(d =>
-        this.get<any>(
-          `${base}/artifacts/${encodeURIComponent(d)}${query}`,
-          context,
-          true,
+    const [children, signers] = await Promise.all([
+      Promise.all(
+        digests.map(d =>
+          this.get<any>(
+            `${base}/artifacts/${encodeURIComponent(d)}${query}`,
+            context,
+            true,
+          ),
         ),
       ),
-    );
+      this.signersOf(request.repositorySlug, artifact, context),
+    ]);
     const byDigest = new Map(digests.map((d, i) => [d, children[i]]));
     return toArtifactState(artifact, {
       repository: request.image.repository,
       children: d => byDigest.get(d),
       webUrl: this.webUrl(request.repositorySlug, artifact),
+      signers,
     });
   }
 

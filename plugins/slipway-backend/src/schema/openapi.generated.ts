@@ -615,7 +615,16 @@ export const spec = {
       },
       SourceStatus: {
         type: 'string',
-        enum: ['ok', 'error', 'stale', 'unconfigured', 'rate-limited'],
+        description:
+          '`pending` appears only in the partial snapshots of a streamed state (`Accept: application/x-ndjson`): the source has not answered yet.',
+        enum: [
+          'ok',
+          'error',
+          'stale',
+          'unconfigured',
+          'rate-limited',
+          'pending',
+        ],
       },
       SourceReport: {
         type: 'object',
@@ -1247,8 +1256,76 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          verdict: {
+            $ref: '#/components/schemas/EnvironmentVerdict',
+          },
         },
-        required: ['deployed', 'behind'],
+        required: ['deployed', 'behind', 'verdict'],
+      },
+      EnvironmentVerdictKind: {
+        type: 'string',
+        enum: [
+          'awaiting-first-deploy',
+          'awaiting-sync',
+          'rolling-out',
+          'deployed',
+          'degraded',
+          'drifted',
+          'failed',
+          'unknown',
+        ],
+      },
+      VerdictTone: {
+        type: 'string',
+        enum: ['ok', 'warning', 'error', 'progress', 'unknown'],
+      },
+      EnvironmentVerdict: {
+        type: 'object',
+        description:
+          'The one verdict of an environment (the common environmentVerdict rule), worded as the Deploy tab words it.',
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/EnvironmentVerdictKind',
+          },
+          label: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          tone: {
+            $ref: '#/components/schemas/VerdictTone',
+          },
+          progress: {
+            type: 'object',
+            properties: {
+              text: {
+                type: 'string',
+              },
+              percent: {
+                type: 'number',
+              },
+            },
+            required: ['text'],
+          },
+          lastKnownAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastKnown: {
+            type: 'object',
+            properties: {
+              kind: {
+                $ref: '#/components/schemas/EnvironmentVerdictKind',
+              },
+              label: {
+                type: 'string',
+              },
+            },
+            required: ['kind', 'label'],
+          },
+        },
+        required: ['kind', 'label', 'reason', 'tone'],
       },
       FleetRollout: {
         type: 'string',
@@ -2132,7 +2209,7 @@ export const spec = {
       get: {
         operationId: 'GetEntityState',
         description:
-          'Deploy state of an entity per environment: desired (GitOps), live (Argo CD), drift, artifact, CI and quality, with a report per upstream source. Entities the caller may not see are not found, and no upstream is asked.',
+          'Deploy state of an entity per environment: desired (GitOps), live (Argo CD), drift, artifact, CI and quality, with a report per upstream source. Entities the caller may not see are not found, and no upstream is asked. With `Accept: application/x-ndjson` the answer is streamed as newline-delimited JSON, each line a whole EntityState: a partial snapshot each time sources answered while others are still under way (those report `pending`, and the parts that depend on them are left out), then the complete state as the last line. Plain JSON (the complete state) is the default.',
         parameters: [
           {
             $ref: '#/components/parameters/kind',
@@ -2149,6 +2226,11 @@ export const spec = {
             description: "The entity's deploy state.",
             content: {
               'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityState',
+                },
+              },
+              'application/x-ndjson': {
                 schema: {
                   $ref: '#/components/schemas/EntityState',
                 },

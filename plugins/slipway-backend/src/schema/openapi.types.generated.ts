@@ -95,7 +95,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Deploy state of an entity per environment: desired (GitOps), live (Argo CD), drift, artifact, CI and quality, with a report per upstream source. Entities the caller may not see are not found, and no upstream is asked. */
+    /** @description Deploy state of an entity per environment: desired (GitOps), live (Argo CD), drift, artifact, CI and quality, with a report per upstream source. Entities the caller may not see are not found, and no upstream is asked. With `Accept: application/x-ndjson` the answer is streamed as newline-delimited JSON, each line a whole EntityState: a partial snapshot each time sources answered while others are still under way (those report `pending`, and the parts that depend on them are left out), then the complete state as the last line. Plain JSON (the complete state) is the default. */
     get: operations['GetEntityState'];
     put?: never;
     post?: never;
@@ -467,8 +467,17 @@ export interface components {
     };
     /** @enum {string} */
     SourceKind: 'gitops' | 'delivery' | 'ci' | 'artifacts' | 'quality';
-    /** @enum {string} */
-    SourceStatus: 'ok' | 'error' | 'stale' | 'unconfigured' | 'rate-limited';
+    /**
+     * @description `pending` appears only in the partial snapshots of a streamed state (`Accept: application/x-ndjson`): the source has not answered yet.
+     * @enum {string}
+     */
+    SourceStatus:
+      | 'ok'
+      | 'error'
+      | 'stale'
+      | 'unconfigured'
+      | 'rate-limited'
+      | 'pending';
     /** @description How one upstream source fared; never contains credentials. */
     SourceReport: {
       source: string;
@@ -684,6 +693,36 @@ export interface components {
       rollout?: components['schemas']['FleetRollout'];
       /** Format: date-time */
       since?: string;
+      verdict: components['schemas']['EnvironmentVerdict'];
+    };
+    /** @enum {string} */
+    EnvironmentVerdictKind:
+      | 'awaiting-first-deploy'
+      | 'awaiting-sync'
+      | 'rolling-out'
+      | 'deployed'
+      | 'degraded'
+      | 'drifted'
+      | 'failed'
+      | 'unknown';
+    /** @enum {string} */
+    VerdictTone: 'ok' | 'warning' | 'error' | 'progress' | 'unknown';
+    /** @description The one verdict of an environment (the common environmentVerdict rule), worded as the Deploy tab words it. */
+    EnvironmentVerdict: {
+      kind: components['schemas']['EnvironmentVerdictKind'];
+      label: string;
+      reason: string;
+      tone: components['schemas']['VerdictTone'];
+      progress?: {
+        text: string;
+        percent?: number;
+      };
+      /** Format: date-time */
+      lastKnownAt?: string;
+      lastKnown?: {
+        kind: components['schemas']['EnvironmentVerdictKind'];
+        label: string;
+      };
     };
     /** @enum {string} */
     FleetRollout: 'progressing' | 'paused' | 'failed';
@@ -1142,6 +1181,7 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EntityState'];
+          'application/x-ndjson': components['schemas']['EntityState'];
         };
       };
       /** @description Error. */

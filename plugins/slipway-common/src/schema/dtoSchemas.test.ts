@@ -31,6 +31,11 @@ import {
   SyncStatus,
 } from '../state';
 import {
+  EnvironmentVerdict,
+  EnvironmentVerdictKind,
+  VerdictTone,
+} from '../rules/environmentVerdict';
+import {
   AnnotationFinding,
   EntityDeployConfig,
   ProviderKind,
@@ -103,6 +108,12 @@ type Pairs = {
   HistoryEntry: [HistoryEntry, Schemas['HistoryEntry']];
   HistoryPage: [HistoryPage, Schemas['HistoryPage']];
   FleetCell: [FleetCell, Schemas['FleetCell']];
+  EnvironmentVerdict: [EnvironmentVerdict, Schemas['EnvironmentVerdict']];
+  EnvironmentVerdictKind: [
+    EnvironmentVerdictKind,
+    Schemas['EnvironmentVerdictKind'],
+  ];
+  VerdictTone: [VerdictTone, Schemas['VerdictTone']];
   FleetRollout: [FleetRollout, Schemas['FleetRollout']];
   FleetBuild: [FleetBuild, Schemas['FleetBuild']];
   FleetScan: [FleetScan, Schemas['FleetScan']];
@@ -209,6 +220,9 @@ const agreement: {
   HistoryEntry: true,
   HistoryPage: true,
   FleetCell: true,
+  EnvironmentVerdict: true,
+  EnvironmentVerdictKind: true,
+  VerdictTone: true,
   FleetRollout: true,
   FleetBuild: true,
   FleetScan: true,
