@@ -4,11 +4,13 @@ export const DEFAULT_BASE_PORT = 7100;
 export const DEFAULT_HOST = '127.0.0.1';
 export const SANDBOX_OWNER = 'acme';
 export const GITOPS_REPO = 'gitops';
+/** The GitOps repository on the GitLab side: `acme/gitops-gl`. */
+export const GITLAB_GITOPS_PROJECT = 'gitops-gl';
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 export const SANDBOX_BANNER =
-  'SANDBOX: local stand-ins, not real vendor services (GitHub, Argo CD, Harbor, SonarQube)';
+  'SANDBOX: local stand-ins, not real vendor services (GitHub, GitLab, Argo CD, Harbor, SonarQube)';
 
 /** Identity of commits the sandbox writes (seed, merges, CI). */
 export const SANDBOX_IDENTITY = {
@@ -36,5 +38,6 @@ export const DEFAULT_CREDENTIALS: SandboxCredentials = {
   harborUsername: 'admin',
   harborPassword: 'sandbox-harbor-password',
   sonarqubeTokens: ['sandbox-sonarqube-token'],
+  gitlabTokens: ['sandbox-gitlab-token'],
   adminTokens: ['sandbox-admin-token'],
 };

@@ -1,6 +1,7 @@
-/** Vendors the sandbox stands in for; `git` is the smart HTTP endpoint. */
+/** Vendors the sandbox stands in for; `git` is the smart HTTP endpoint (GitHub's and GitLab's). */
 export type SandboxVendor =
   | 'github'
+  | 'gitlab'
   | 'git'
   | 'argocd'
   | 'harbor'
@@ -38,6 +39,8 @@ export interface SandboxCredentials {
   harborUsername: string;
   harborPassword: string;
   sonarqubeTokens: string[];
+  /** GitLab tokens (`PRIVATE-TOKEN` or `Bearer` on the API, basic-auth password for git pushes). */
+  gitlabTokens: string[];
   /** Bearer tokens of the admin API (faults, state twists). */
   adminTokens: string[];
 }
@@ -49,6 +52,7 @@ export interface SandboxPorts {
   argocd: number;
   harbor: number;
   sonarqube: number;
+  gitlab: number;
 }
 
 export interface SandboxOptions {
@@ -56,7 +60,7 @@ export interface SandboxOptions {
   dataDir: string;
   /** Host to bind; loopback only. Defaults to 127.0.0.1. */
   host?: string;
-  /** Base port: admin = base, github = base+1, argocd = +2, harbor = +3, sonarqube = +4. 0 = all ephemeral. Defaults to 7100. */
+  /** Base port: admin = base, github = base+1, argocd = +2, harbor = +3, sonarqube = +4, gitlab = +5. 0 = all ephemeral. Defaults to 7100. */
   basePort?: number;
   /** Individual port overrides. */
   ports?: Partial<SandboxPorts>;
@@ -81,6 +85,10 @@ export interface SandboxUrls {
   argocd: string;
   harbor: string;
   sonarqube: string;
+  /** The GitLab stand-in: web URLs, and git at `<gitlab>/<group>/<project>.git`. */
+  gitlab: string;
+  /** `<gitlab>/api/v4`. */
+  gitlabApi: string;
 }
 
 /** Commit identity used for commits written by the sandbox. */

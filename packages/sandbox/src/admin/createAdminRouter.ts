@@ -10,6 +10,7 @@ import { GitRepositories } from '../git/GitRepositories';
 import { RepoWatcher } from '../git/RepoWatcher';
 import { BranchProtection } from '../github/BranchProtection';
 import { GithubApiError, GithubService } from '../github/GithubService';
+import { GitlabApiError, GitlabService } from '../gitlab/GitlabService';
 import { HarborRegistry } from '../harbor/HarborRegistry';
 import { SandboxUrls } from '../types';
 
@@ -44,6 +45,8 @@ export function createAdminRouter(options: {
   argo: ArgoCdController;
   github: GithubService;
   protection: BranchProtection;
+  /** The GitLab stand-in: merge requests are merged and closed here. */
+  gitlab?: GitlabService;
   urls: () => SandboxUrls;
   /** Bearer tokens accepted on `/admin/*`. */
   adminTokens: string[];
@@ -250,6 +253,51 @@ export function createAdminRouter(options: {
         req.params.repo,
         pullNumber(req.params.number),
         { state: 'closed' },
+      ),
+    ),
+  );
+
+  // Merge requests on the GitLab side: what a maintainer does in GitLab.
+  const gitlabAction =
+    (action: (gitlab: GitlabService, req: Request) => Promise<unknown>) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      if (!options.gitlab) {
+        res.status(404).json({ error: 'not found' });
+        return;
+      }
+      try {
+        res.json(await action(options.gitlab, req));
+      } catch (error) {
+        if (error instanceof GitlabApiError) {
+          res.status(error.status).json({ error: error.message });
+          return;
+        }
+        next(error);
+      }
+    };
+  const mergeRequestIid = (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+      throw new GitlabApiError(404, { message: '404 Not found' });
+    }
+    return parsed;
+  };
+  router.post(
+    '/admin/gitlab/projects/:group/:project/merge_requests/:iid/merge',
+    gitlabAction((gitlab, req) =>
+      gitlab.mergeMergeRequest(
+        `${req.params.group}/${req.params.project}`,
+        mergeRequestIid(req.params.iid),
+        req.body && typeof req.body === 'object' ? req.body : {},
+      ),
+    ),
+  );
+  router.post(
+    '/admin/gitlab/projects/:group/:project/merge_requests/:iid/close',
+    gitlabAction((gitlab, req) =>
+      gitlab.closeMergeRequest(
+        `${req.params.group}/${req.params.project}`,
+        mergeRequestIid(req.params.iid),
       ),
     ),
   );

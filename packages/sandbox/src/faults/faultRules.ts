@@ -52,6 +52,7 @@ export interface FaultRule {
 
 const VENDORS: SandboxVendor[] = [
   'github',
+  'gitlab',
   'git',
   'argocd',
   'harbor',

@@ -165,7 +165,7 @@ describe('fault injection', () => {
   it('rejects bad admin input with 400', async () => {
     for (const bad of [
       { vendor: 'github', mode: 'error' },
-      [{ vendor: 'gitlab', mode: 'error' }],
+      [{ vendor: 'bitbucket', mode: 'error' }],
       [{ vendor: 'github', mode: 'explode' }],
       [{ vendor: 'github', mode: 'latency' }],
       [{ vendor: 'github', mode: 'error', status: 200 }],
