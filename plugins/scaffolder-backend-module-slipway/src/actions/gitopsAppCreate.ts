@@ -1,6 +1,9 @@
 import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { normalizeRepoPath } from '@slipway/plugin-slipway-common';
+import {
+  normalizeRepoPath,
+  SCAFFOLDED_IMAGE_TAG,
+} from '@slipway/plugin-slipway-common';
 import {
   readContainedFile,
   writeContainedFile,
@@ -48,7 +51,7 @@ export function createGitOpsAppCreateAction(options: { config?: Config } = {}) {
         tag: z =>
           z
             .string()
-            .default('scaffolded')
+            .default(SCAFFOLDED_IMAGE_TAG)
             .describe(
               'Initial image tag in every overlay, until CI sets the first built commit SHA',
             ),
@@ -152,7 +155,7 @@ export function createGitOpsAppCreateAction(options: { config?: Config } = {}) {
       // The scaffolder validates inputs but does not apply schema defaults.
       const input = {
         ...ctx.input,
-        tag: ctx.input.tag ?? 'scaffolded',
+        tag: ctx.input.tag ?? SCAFFOLDED_IMAGE_TAG,
         targetPath: ctx.input.targetPath ?? '.',
         strategy: ctx.input.strategy ?? 'rolling',
         port: ctx.input.port ?? 8080,

@@ -2,11 +2,20 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { FleetPage, FleetQuery } from '@slipway/plugin-slipway-common';
+import {
+  environmentVerdict,
+  FleetPage,
+  FleetQuery,
+  needsAttention,
+  RolloutState,
+  SCAFFOLDED_IMAGE_TAG,
+} from '@slipway/plugin-slipway-common';
 import {
   CiProvider,
   DEFAULT_ENVIRONMENTS,
   DeliveryApplication,
+  DeliveryProvider,
+  GitOpsReaderProvider,
 } from '@slipway/plugin-slipway-node';
 import {
   FakeWorld,
@@ -14,6 +23,7 @@ import {
   serviceEntity,
 } from '../__testUtils__/fakeProviders';
 import { groupProviders } from '../providers/createDefaultProviders';
+import { DeployStateService } from './DeployStateService';
 import { FleetService } from './FleetService';
 import { SourceCache } from './SourceCache';
 import { StateProviders } from './StateSources';
@@ -27,9 +37,14 @@ type Twist = (app: DeliveryApplication) => void;
 class VariedWorld extends FakeWorld {
   twists = new Map<string, Twist>();
   failingCi = new Set<string>();
+  /** Rollout progress by Application name. */
+  rollouts = new Map<string, RolloutState>();
+  /** Services whose overlays still hold the scaffolder's placeholder tag. */
+  scaffolded = new Set<string>();
 
   app(name: string, environment: string): DeliveryApplication {
     const app = super.app(name, environment);
+    if (this.scaffolded.has(name)) neverSynced(app);
     this.twists.get(`${name}/${environment}`)?.(app);
     return app;
   }
@@ -37,6 +52,44 @@ class VariedWorld extends FakeWorld {
   providers() {
     const providers = super.providers();
     return providers.map(provider => {
+      if (provider.kind === 'delivery') {
+        const delivery = provider as DeliveryProvider;
+        return {
+          ...delivery,
+          getRollout: async (application, ctx) => {
+            await delivery.getRollout(application, ctx); // counts the call
+            return this.rollouts.get(application);
+          },
+        } as DeliveryProvider;
+      }
+      if (provider.kind === 'gitops') {
+        const gitops = provider as GitOpsReaderProvider;
+        return {
+          ...gitops,
+          // A batch reader: one read for the last change of every overlay.
+          lastChanges: async (request, ctx) => {
+            const [change] = await gitops.history(
+              { repoUrl: request.repoUrl, path: request.paths[0], limit: 1 },
+              ctx,
+            );
+            return Object.fromEntries(request.paths.map(p => [p, change]));
+          },
+          readOverlays: async (request, ctx) => {
+            const snapshot = await gitops.readOverlays(request, ctx);
+            for (const overlay of Object.values(snapshot.overlays)) {
+              const app = overlay?.path.split('/')[1];
+              if (overlay?.image && this.scaffolded.has(app ?? '')) {
+                overlay.image = {
+                  repository: overlay.image.repository,
+                  tag: SCAFFOLDED_IMAGE_TAG,
+                };
+                overlay.treeId = 'scaffolded-tree';
+              }
+            }
+            return snapshot;
+          },
+        } as GitOpsReaderProvider;
+      }
       if (provider.kind !== 'ci') return provider;
       const ci = provider as CiProvider;
       return {
@@ -51,6 +104,26 @@ class VariedWorld extends FakeWorld {
     });
   }
 }
+
+/** Argo CD's Application of a service never deployed: nothing synced, nothing runs. */
+function neverSynced(app: DeliveryApplication) {
+  app.live.syncStatus = 'OutOfSync';
+  app.live.healthStatus = 'Missing';
+  app.live.images = [];
+  delete app.live.operation;
+  delete app.live.lastSyncedAt;
+  app.history = [];
+}
+
+const CANARY_AT_25: RolloutState = {
+  strategy: 'canary',
+  phase: 'Paused',
+  currentStep: 2,
+  totalSteps: 4,
+  weight: 25,
+  paused: true,
+  pauseReason: 'CanaryPauseStep',
+};
 
 function entity(
   name: string,
@@ -75,12 +148,17 @@ function notSetUp(name: string): Entity {
   };
 }
 
-function fleet(world: FakeWorld, entities: Entity[], warmUp = false) {
+function fleet(
+  world: FakeWorld,
+  entities: Entity[],
+  warmUp = false,
+  sources = SourceCache.create({ cache: memoryCache(), timeoutMs: 1_000 }),
+) {
   return FleetService.create({
     catalog: catalogServiceMock({ entities }),
     environments: DEFAULT_ENVIRONMENTS,
     providers: groupProviders(world.providers()) as StateProviders,
-    sources: SourceCache.create({ cache: memoryCache(), timeoutMs: 1_000 }),
+    sources,
     warmUp,
   });
 }
@@ -102,6 +180,7 @@ function variedFleet() {
     app.hasRollout = true;
     app.live.healthStatus = 'Suspended';
   });
+  world.rollouts.set('delta-prod', CANARY_AT_25);
   world.twists.set('echo/dev', app => {
     app.live.healthStatus = 'Progressing';
   });
@@ -142,7 +221,8 @@ describe('FleetService: triage', () => {
     expect(row('delta').cells.prod.rollout).toBe('paused');
     expect(row('echo').cells.dev.rollout).toBe('progressing');
     expect(row('alpha').cells.dev.since).toBe('2026-01-01T00:00:00Z');
-    expect(world.calls.rollout).toBe(0);
+    // Progress is read only for the one rollout under way, not per service.
+    expect(world.calls.rollout).toBe(1);
   });
 
   it('lists services not yet set up after the others, whatever the sort', async () => {
@@ -299,3 +379,156 @@ async function waitFor(condition: () => boolean) {
     await new Promise(resolve => setTimeout(resolve, 10));
   }
 }
+
+describe('FleetService: one verdict per environment, as the Deploy tab says it', () => {
+  function verdictFleet() {
+    const world = new VariedWorld();
+    world.apps = ['alpha', 'bravo', 'delta', 'echo', 'foxtrot'];
+    world.scaffolded.add('foxtrot');
+    // Git changed staging (a promotion) after Argo CD's last sync.
+    world.twists.set('echo/staging', app => {
+      app.live.syncStatus = 'OutOfSync';
+      app.live.images = ['registry.example.com/acme/payments-api:old'];
+      app.live.lastSyncedAt = '2025-12-01T00:00:00Z';
+    });
+    world.twists.set('bravo/prod', app => {
+      app.live.syncStatus = 'OutOfSync';
+      app.live.images = ['registry.example.com/acme/payments-api:old'];
+    });
+    world.twists.set('delta/prod', app => {
+      app.hasRollout = true;
+      app.live.healthStatus = 'Suspended';
+    });
+    world.rollouts.set('delta-prod', CANARY_AT_25);
+    const entities = ['alpha', 'bravo', 'delta', 'echo', 'foxtrot'].map(name =>
+      entity(name),
+    );
+    const sources = SourceCache.create({
+      cache: memoryCache(),
+      timeoutMs: 1_000,
+      ttlMs: 0,
+    });
+    return {
+      world,
+      entities,
+      service: fleet(world, entities, false, sources),
+      tab: DeployStateService.create({
+        catalog: catalogServiceMock({ entities }),
+        environments: DEFAULT_ENVIRONMENTS,
+        providers: groupProviders(world.providers()) as StateProviders,
+        sources,
+      }),
+    };
+  }
+
+  const cellsOf = (page: FleetPage, name: string) =>
+    page.items.find(item => item.entityRef.endsWith(`/${name}`))!.cells;
+
+  it('calls a never-deployed service calm "Awaiting first deploy": not drifted, not in attention', async () => {
+    const { service } = verdictFleet();
+    const page = await getFleet(service);
+    const cells = cellsOf(page, 'foxtrot');
+    for (const environment of ['dev', 'staging', 'prod']) {
+      expect(cells[environment]).toMatchObject({
+        tag: SCAFFOLDED_IMAGE_TAG,
+        healthStatus: 'Missing',
+        deployed: false,
+        drifted: false,
+        verdict: {
+          kind: 'awaiting-first-deploy',
+          label: 'Awaiting first deploy',
+          tone: 'unknown',
+        },
+      });
+    }
+    const foxtrot = page.items.find(i => i.entityRef.endsWith('/foxtrot'))!;
+    expect(needsAttention(foxtrot)).toEqual([]);
+    expect(names(await getFleet(service, { attention: true }))).toEqual([
+      'bravo',
+      'delta',
+    ]);
+  });
+
+  it('tells a sync awaited after a Git change from drift, by the last commit of each overlay', async () => {
+    const { service } = verdictFleet();
+    const { staging } = cellsOf(await getFleet(service), 'echo');
+    expect(staging).toMatchObject({
+      drifted: false,
+      verdict: { kind: 'awaiting-sync', label: 'Awaiting sync' },
+    });
+  });
+
+  it('calls a canary mid-rollout "rolling out" with its progress, not Suspended', async () => {
+    const { service } = verdictFleet();
+    const { prod } = cellsOf(await getFleet(service), 'delta');
+    expect(prod.verdict).toMatchObject({
+      kind: 'rolling-out',
+      tone: 'progress',
+      progress: { percent: 25 },
+    });
+    expect(prod.verdict.label).toMatch(/25%/);
+    expect(prod.rollout).toBe('paused');
+  });
+
+  it('gives every cell exactly the verdict the Deploy tab gives the same environment', async () => {
+    const { service, tab, entities } = verdictFleet();
+    const page = await getFleet(service);
+    for (const item of entities) {
+      const name = item.metadata.name;
+      const state = await tab.getEntityState(
+        { kind: 'component', namespace: 'default', name },
+        mockCredentials.user(),
+      );
+      for (const env of state.environments) {
+        expect({
+          name,
+          env: env.environment,
+          ...cellsOf(page, name)[env.environment].verdict,
+        }).toEqual({
+          name,
+          env: env.environment,
+          ...environmentVerdict(env, state.sources),
+        });
+      }
+    }
+  });
+
+  it('sorts an environment by its verdict, worst first', async () => {
+    const { service } = verdictFleet();
+    const prod = await getFleet(service, { sort: 'prod.state' });
+    expect(names(prod)).toEqual(['bravo', 'delta', 'foxtrot', 'alpha', 'echo']);
+    expect(prod.items.map(i => i.cells.prod.verdict.kind)).toEqual([
+      'drifted',
+      'rolling-out',
+      'awaiting-first-deploy',
+      'deployed',
+      'deployed',
+    ]);
+    const desc = await getFleet(service, { sort: 'prod.state', order: 'desc' });
+    // Ties keep the entity ref order, whichever the direction.
+    expect(names(desc)).toEqual(['alpha', 'echo', 'foxtrot', 'delta', 'bravo']);
+  });
+
+  it('on a stale Argo CD answer says "last known" and unknown, never deployed', async () => {
+    const { world, service } = verdictFleet();
+    const first = await getFleet(service);
+    expect(cellsOf(first, 'alpha').prod.verdict.kind).toBe('deployed');
+    world.behaviour.delivery = 'fail';
+    const page = await getFleet(service);
+    expect(page.sources.find(s => s.kind === 'delivery')?.status).toBe('stale');
+    const { prod } = cellsOf(page, 'alpha');
+    expect(prod.deployed).toBe(false);
+    expect(prod.verdict).toMatchObject({
+      kind: 'unknown',
+      label: 'Last known: deployed',
+      tone: 'unknown',
+      lastKnown: { kind: 'deployed' },
+    });
+    expect(prod.verdict.lastKnownAt).toBeDefined();
+    // A never-deployed service stays "never deployed" in what it last knew.
+    expect(cellsOf(page, 'foxtrot').dev.verdict).toMatchObject({
+      kind: 'unknown',
+      lastKnown: { kind: 'awaiting-first-deploy' },
+    });
+  });
+});

@@ -13,9 +13,9 @@ import {
   attentionRank,
   behindVerdict,
   BuildRun,
-  deployedVerdict,
-  driftVerdict,
   EntityDeployConfig,
+  environmentVerdict,
+  EnvironmentVerdictKind,
   FleetBuild,
   FleetCell,
   FleetPage,
@@ -25,10 +25,12 @@ import {
   FleetScan,
   FleetUnknownFilter,
   ImageRef,
+  LiveState,
   needsAttention,
   overlayPath,
   readEntityDeployConfig,
   repoKey,
+  RolloutState,
   SLIPWAY_ANNOTATIONS,
   SlipwayEnvironment,
   SourceReport,
@@ -36,8 +38,10 @@ import {
 import {
   DeliveryApplication,
   DeliveryProvider,
+  GitOpsChange,
   GitOpsSnapshot,
 } from '@slipway/plugin-slipway-node';
+import { deriveEnvironmentState } from './deriveEnvironmentState';
 import { matchesSelector, parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
 import { mergeReports, SourceCache, SourceResult } from './SourceCache';
@@ -56,6 +60,30 @@ const DEPLOYABLE_TYPES = ['service', 'website'];
 /** Cached CI and scan reads started per fleet answer, at most (warm-up). */
 const WARM_UP_PER_PAGE = 100;
 const WARM_UP_CONCURRENCY = 4;
+/**
+ * Rollouts under way whose progress is read per answer, at most (through
+ * the cache the Deploy tab shares); beyond, a cell's verdict rests on
+ * Argo CD's list alone.
+ */
+const ROLLOUT_READS = 50;
+const ROLLOUT_CONCURRENCY = 8;
+/** Health of an Application whose Rollout may be on its way. */
+const UNSETTLED_HEALTH = ['Progressing', 'Suspended', 'Degraded'];
+
+/**
+ * An environment's state, worst first, for the `<env>.state` sort: the
+ * kinds of the common verdict the page shows.
+ */
+const VERDICT_ORDER: EnvironmentVerdictKind[] = [
+  'failed',
+  'degraded',
+  'drifted',
+  'unknown',
+  'awaiting-sync',
+  'rolling-out',
+  'awaiting-first-deploy',
+  'deployed',
+];
 
 /** A row of the answer and the entity it stands for. */
 interface FleetItem {
@@ -126,10 +154,8 @@ function sortValue(
     // Age grows as `since` goes back: ascending age is the newest first.
     return cell.since ? -Date.parse(cell.since) : undefined;
   }
-  const reasons = needsAttention(row, [key.environment!]);
-  // Worst first when ascending: attention, then not deployed, then deployed.
-  if (reasons.length > 0) return -attentionRank(reasons);
-  return cell.deployed ? 2 : 1;
+  // Worst first when ascending, by the verdict the cell shows.
+  return VERDICT_ORDER.indexOf(cell.verdict.kind);
 }
 
 function compareRows(key: FleetSortKey) {
@@ -220,9 +246,13 @@ interface FleetRepository {
   /** Overlay path → the image name of the entity owning it. */
   paths: Map<string, string | undefined>;
   snapshot?: GitOpsSnapshot;
+  /** The last commit that changed each overlay, by path (batch readers only). */
+  lastChanges?: Record<string, GitOpsChange | undefined>;
   treesAt?: TreesAt;
   /** How the overlay read answered. */
   report?: SourceReport;
+  /** How the read of the trees at the live revisions answered. */
+  treesReport?: SourceReport;
 }
 
 /** What the fleet's reads answered. */
@@ -233,6 +263,8 @@ interface FleetReads {
   /** Applications by `instance|app label`, for the join. */
   appsByLabel: Map<string, DeliveryApplication[]>;
   repositories: Map<string, FleetRepository>;
+  /** Progress of the rollouts under way, by `instance|application`. */
+  rollouts: Map<string, SourceResult<RolloutState | undefined>>;
 }
 
 function refOf(value: unknown, kind: string): string | undefined {
@@ -467,8 +499,12 @@ export class FleetService {
     const [appsByInstance] = await Promise.all([
       this.readApplications(entities, reports, deliveryReports),
       this.readOverlays(repositories, reports),
+      this.readLastChanges(repositories, reports),
     ]);
-    await this.readTreesAtLive(repositories, appsByInstance, reports);
+    const [, rollouts] = await Promise.all([
+      this.readTreesAtLive(repositories, appsByInstance, reports),
+      this.readRollouts(appsByInstance, reports),
+    ]);
     const appsByLabel = new Map<string, DeliveryApplication[]>();
     for (const [instance, apps] of appsByInstance) {
       for (const app of apps) {
@@ -476,7 +512,68 @@ export class FleetService {
         appsByLabel.set(key, [...(appsByLabel.get(key) ?? []), app]);
       }
     }
-    return { appsByInstance, deliveryReports, appsByLabel, repositories };
+    return {
+      appsByInstance,
+      deliveryReports,
+      appsByLabel,
+      repositories,
+      rollouts,
+    };
+  }
+
+  /**
+   * The last commit that changed each overlay (the verdict tells "Git
+   * changed after the last sync" from drift by it): one read per
+   * repository, from readers that answer it in one batch only.
+   */
+  private async readLastChanges(
+    repositories: Map<string, FleetRepository>,
+    reports: SourceReport[],
+  ): Promise<void> {
+    await Promise.all(
+      [...repositories.values()].map(async repository => {
+        const result = await this.sources.readRepositoryLastChanges(
+          repository.repoUrl,
+          [...repository.paths.keys()],
+        );
+        if (!result) return;
+        reports.push(result.report);
+        repository.lastChanges = result.value;
+      }),
+    );
+  }
+
+  /**
+   * The progress of the rollouts under way (an Application managing a
+   * Rollout that is not settled), so their verdict reads as on the Deploy
+   * tab ("Rolling out 25%", not Suspended): reads that grow with the
+   * rollouts in flight, not with the fleet, bounded per answer.
+   */
+  private async readRollouts(
+    appsByInstance: Map<string, DeliveryApplication[]>,
+    reports: SourceReport[],
+  ): Promise<Map<string, SourceResult<RolloutState | undefined>>> {
+    const rollouts = new Map<string, SourceResult<RolloutState | undefined>>();
+    const queue = [...appsByInstance.values()]
+      .flat()
+      .filter(
+        app =>
+          app.hasRollout && UNSETTLED_HEALTH.includes(app.live.healthStatus),
+      )
+      .slice(0, ROLLOUT_READS);
+    const worker = async () => {
+      for (let app = queue.shift(); app; app = queue.shift()) {
+        const { application, instance } = app.live;
+        const result = await this.sources.readRollout(application, instance);
+        if (!result) continue;
+        reports.push(result.report);
+        rollouts.set(`${instance}|${application}`, result);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: ROLLOUT_CONCURRENCY }, () => worker()),
+    );
+    return rollouts;
   }
 
   /** One list call per Argo CD instance, whatever the number of entities. */
@@ -571,6 +668,7 @@ export class FleetService {
         });
         if (!result) return;
         reports.push(result.report);
+        repository.treesReport = result.report;
         repository.treesAt = result.value;
       }),
     );
@@ -622,13 +720,21 @@ export class FleetService {
       ? repository?.snapshot?.overlays[first.path]?.image
       : undefined;
     const cells: Record<string, FleetCell> = {};
-    for (const { environment, path } of images) {
+    for (const [index, { environment, path }] of images.entries()) {
+      const app = apps.find(a => a.environment === environment);
       cells[environment] = fleetCell({
         path,
         repository,
-        deliveryReport: deliveryReport,
-        app: apps.find(a => a.environment === environment),
-        environment,
+        deliveryReport: deliveryReport ?? {
+          source: 'argocd',
+          kind: 'delivery',
+          status: 'unconfigured',
+        },
+        app,
+        rollout: app
+          ? reads.rollouts.get(`${app.live.instance}|${app.live.application}`)
+          : undefined,
+        environment: config.environments[index],
         reference: first && {
           environment: first.environment,
           image: firstImage,
@@ -663,76 +769,76 @@ function notSetUpRow(row: FleetEntity): FleetRow {
 
 /** One cell: what Git sets, what Argo CD says, and the common rules' verdicts. */
 function fleetCell(input: {
-  environment: string;
+  environment: SlipwayEnvironment;
   path?: string;
   repository?: FleetRepository;
-  deliveryReport?: SourceReport;
+  deliveryReport: SourceReport;
   app?: DeliveryApplication;
+  /** The read of the rollout's progress, when it is under way. */
+  rollout?: SourceResult<RolloutState | undefined>;
   reference?: { environment: string; image?: ImageRef };
 }): FleetCell {
   const { path, repository, app } = input;
   const snapshot = repository?.snapshot;
   const overlay = path ? snapshot?.overlays[path] : undefined;
-  const live = app?.live;
-  const liveTreeId =
-    live?.revision && path
-      ? repository?.treesAt?.[live.revision]?.[path]
-      : undefined;
-  const drift =
-    live && overlay?.image
-      ? driftVerdict({ desired: overlay.image, live })
-      : undefined;
+  let live: LiveState | undefined = app?.live;
+  if (live && input.rollout?.value) {
+    live = { ...live, rollout: input.rollout.value };
+  }
+  const gitopsReport: SourceReport = repository?.report ?? {
+    source: 'gitops',
+    kind: 'gitops',
+    status: repository ? 'error' : 'unconfigured',
+  };
+  const deciding = [gitopsReport, input.deliveryReport];
+  // The facts the Deploy tab's state has, judged by the same rules.
+  const state = deriveEnvironmentState({
+    environment: input.environment,
+    path,
+    headRevision: snapshot?.revision,
+    overlay,
+    lastChange: path ? repository?.lastChanges?.[path] : undefined,
+    liveTreeId:
+      live?.revision && path
+        ? repository?.treesAt?.[live.revision]?.[path]
+        : undefined,
+    live,
+    runs: [],
+    decidingSources: {
+      gitops: gitopsReport.status,
+      delivery: input.deliveryReport.status,
+    },
+    lastKnownSince: deciding
+      .filter(r => r.status !== 'ok')
+      .map(r => r.fetchedAt)
+      .filter((at): at is string => Boolean(at))
+      .sort()[0],
+  });
+  const verdict = environmentVerdict(
+    state,
+    [...deciding, repository?.treesReport, input.rollout?.report].filter(
+      (r): r is SourceReport => Boolean(r),
+    ),
+  );
   const rollout = fleetRollout(app);
   const since = live?.lastSyncedAt ?? app?.history[0]?.deployedAt;
+  const drifted = verdict.kind === 'drifted';
   return {
     tag: overlay?.image?.tag,
     digest: overlay?.image?.digest,
     syncStatus: live?.syncStatus,
     healthStatus: live?.healthStatus,
-    ...(drift?.drifted
-      ? { drifted: true, driftReasons: drift.reasons }
+    ...(drifted
+      ? { drifted: true, driftReasons: state.drift.reasons }
       : { drifted: false }),
     ...(rollout ? { rollout } : {}),
     ...(since ? { since } : {}),
-    ...deployedFields(
-      deployedVerdict({
-        desired:
-          overlay && snapshot
-            ? {
-                revision: snapshot.revision,
-                treeId: overlay.treeId,
-                image: overlay.image,
-              }
-            : undefined,
-        liveTreeId,
-        live,
-        decidingSources: {
-          gitops: repository?.report?.status,
-          delivery: input.deliveryReport?.status,
-        },
-      }),
-      [repository?.report, input.deliveryReport],
-    ),
+    deployed: state.deployed,
+    ...(state.lastKnown ? { lastKnown: state.lastKnown } : {}),
     behind: behindVerdict(
-      { environment: input.environment, image: overlay?.image },
+      { environment: input.environment.name, image: overlay?.image },
       input.reference,
     ).behind,
-  };
-}
-
-/** `deployed`, and what last-known data says when a deciding source was not ok. */
-function deployedFields(
-  verdict: ReturnType<typeof deployedVerdict>,
-  reports: (SourceReport | undefined)[],
-): Pick<FleetCell, 'deployed' | 'lastKnown'> {
-  if (!verdict.lastKnown) return { deployed: verdict.deployed };
-  const since = reports
-    .filter((r): r is SourceReport => Boolean(r) && r!.status !== 'ok')
-    .map(r => r.fetchedAt)
-    .filter((at): at is string => Boolean(at))
-    .sort()[0];
-  return {
-    deployed: false,
-    lastKnown: { ...verdict.lastKnown, since },
+    verdict,
   };
 }

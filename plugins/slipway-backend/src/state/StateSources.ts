@@ -243,6 +243,30 @@ export class StateSources {
     );
   }
 
+  /**
+   * The last commit that changed each of many overlays of one repository
+   * (the fleet), at the head, in one read; only from readers that answer
+   * it in one batch (else `undefined`: never one read per overlay).
+   */
+  readRepositoryLastChanges(
+    repoUrl: string,
+    paths: string[],
+  ):
+    | Promise<SourceResult<Record<string, GitOpsChange | undefined>>>
+    | undefined {
+    const reader = this.gitopsReader(repoUrl);
+    if (!reader?.lastChanges || paths.length === 0) return undefined;
+    return this.cache.run(
+      {
+        source: reader.id,
+        kind: 'gitops',
+        scope: gitopsScopeOfUrl(repoUrl),
+        key: `fleet-changes:${repoKey(repoUrl)}:${digestOf(paths)}`,
+      },
+      ctx => reader.lastChanges!({ repoUrl, paths }, ctx),
+    );
+  }
+
   /** The commits that changed one overlay, newest first, with their images. */
   readOverlayHistory(
     config: EntityDeployConfig,

@@ -1,6 +1,31 @@
 import fc from 'fast-check';
 import { FleetCell, FleetRow } from '../state';
+import {
+  EnvironmentVerdict,
+  EnvironmentVerdictKind,
+  environmentVerdict,
+  SCAFFOLDED_IMAGE_TAG,
+} from './environmentVerdict';
 import { attentionRank, needsAttention, scanFailing } from './needsAttention';
+
+const LABELS: Record<EnvironmentVerdictKind, string> = {
+  'awaiting-first-deploy': 'Awaiting first deploy',
+  'awaiting-sync': 'Awaiting sync',
+  'rolling-out': 'Rolling out',
+  deployed: 'Deployed',
+  degraded: 'Degraded',
+  drifted: 'Drifted',
+  failed: 'Sync failed',
+  unknown: 'Unknown',
+};
+
+/** A verdict of a kind, worded as the rule words it most often. */
+function verdict(
+  kind: EnvironmentVerdictKind,
+  label = LABELS[kind],
+): EnvironmentVerdict {
+  return { kind, label, reason: 'because', tone: 'unknown' };
+}
 
 const calm: FleetCell = {
   tag: 'abc',
@@ -8,6 +33,7 @@ const calm: FleetCell = {
   healthStatus: 'Healthy',
   deployed: true,
   behind: false,
+  verdict: verdict('deployed'),
 };
 
 function row(
@@ -37,8 +63,20 @@ const cellArb: fc.Arbitrary<FleetCell> = fc.record(
     behind: fc.boolean(),
     drifted: fc.boolean(),
     rollout: fc.constantFrom('progressing', 'paused', 'failed' as const),
+    verdict: fc.oneof(
+      fc
+        .constantFrom(...(Object.keys(LABELS) as EnvironmentVerdictKind[]))
+        .map(kind => verdict(kind)),
+      // On last-known data: the kind is unknown, the data's kind is kept.
+      fc
+        .constantFrom(...(Object.keys(LABELS) as EnvironmentVerdictKind[]))
+        .map(kind => ({
+          ...verdict('unknown', `Last known: ${LABELS[kind]}`),
+          lastKnown: { kind, label: LABELS[kind] },
+        })),
+    ),
   },
-  { requiredKeys: ['deployed', 'behind'] },
+  { requiredKeys: ['deployed', 'behind', 'verdict'] },
 );
 
 const rowArb: fc.Arbitrary<FleetRow> = fc.record(
@@ -74,8 +112,25 @@ describe('needsAttention', () => {
   });
 
   it.each([
-    [{ drifted: true }, 'drifted', 'Drifted in prod'],
-    [{ healthStatus: 'Degraded' as const }, 'degraded', 'Degraded in prod'],
+    [
+      { drifted: true, verdict: verdict('drifted') },
+      'drifted',
+      'Drifted in prod',
+    ],
+    [
+      { healthStatus: 'Degraded' as const, verdict: verdict('degraded') },
+      'degraded',
+      'Degraded in prod',
+    ],
+    [
+      {
+        healthStatus: 'Missing' as const,
+        verdict: verdict('degraded', 'Missing'),
+      },
+      'degraded',
+      'Missing in prod',
+    ],
+    [{ verdict: verdict('failed') }, 'rollout-failed', 'Sync failed in prod'],
     [
       { rollout: 'failed' as const },
       'rollout-failed',
@@ -133,7 +188,7 @@ describe('needsAttention', () => {
     const reasons = needsAttention(
       row({
         dev: { behind: true },
-        staging: { drifted: true, behind: true },
+        staging: { verdict: verdict('drifted'), behind: true },
         prod: { rollout: 'failed' },
       }),
       ['dev', 'staging', 'prod'],
@@ -147,9 +202,88 @@ describe('needsAttention', () => {
   });
 
   it('reads only the environments asked for', () => {
-    const facts = row({ dev: { drifted: true }, prod: {} });
+    const facts = row({ dev: { verdict: verdict('drifted') }, prod: {} });
     expect(needsAttention(facts, ['prod'])).toEqual([]);
     expect(needsAttention(facts, ['dev', 'missing'])).toHaveLength(1);
+  });
+
+  it('the drift rule alone is not drift: only a drifted verdict is', () => {
+    expect(
+      needsAttention(
+        row({ prod: { drifted: true, verdict: verdict('awaiting-sync') } }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('names last-known verdicts as last known', () => {
+    expect(
+      needsAttention(
+        row({
+          prod: {
+            verdict: {
+              ...verdict('unknown', 'Last known: drifted'),
+              lastKnown: { kind: 'drifted', label: 'Drifted' },
+            },
+          },
+        }),
+      ),
+    ).toEqual([
+      {
+        kind: 'drifted',
+        environment: 'prod',
+        text: 'Drifted in prod (last known)',
+      },
+    ]);
+  });
+
+  describe('a never-promoted environment (awaiting first deploy)', () => {
+    // What the fleet sends for a new service: overlay tag `scaffolded`,
+    // Argo CD's Application Missing, the drift rule's raw facts disagreeing.
+    const scaffolded: Partial<FleetCell> = {
+      tag: SCAFFOLDED_IMAGE_TAG,
+      syncStatus: 'OutOfSync',
+      healthStatus: 'Missing',
+      deployed: false,
+      drifted: true,
+      driftReasons: ['Argo CD reports OutOfSync'],
+      behind: true,
+      verdict: environmentVerdict({
+        environment: 'staging',
+        syncMode: 'manual',
+        desired: {
+          path: 'apps/a/overlays/staging',
+          image: { repository: 'r', tag: SCAFFOLDED_IMAGE_TAG },
+        },
+        live: {
+          application: 'a-staging',
+          instance: 'main',
+          syncStatus: 'OutOfSync',
+          healthStatus: 'Missing',
+          images: [],
+        },
+        drift: { drifted: true, reasons: ['Argo CD reports OutOfSync'] },
+        deployed: false,
+      }),
+    };
+
+    it('is calm: not drift, not degraded, not behind', () => {
+      expect(scaffolded.verdict!.kind).toBe('awaiting-first-deploy');
+      expect(needsAttention(row({ dev: {}, staging: scaffolded }))).toEqual([]);
+    });
+
+    it('still lets a failed CI run or a failing scan count', () => {
+      expect(
+        needsAttention(
+          row(
+            { staging: scaffolded },
+            {
+              build: { status: 'failed' },
+              scan: { status: 'Error', critical: 0, high: 0 },
+            },
+          ),
+        ).map(r => r.kind),
+      ).toEqual(['ci-failed', 'scan-failing']);
+    });
   });
 
   describe('properties', () => {
@@ -165,15 +299,17 @@ describe('needsAttention', () => {
       fc.assert(
         fc.property(rowArb, r => {
           const cells = Object.values(r.cells);
+          const kindOf = (c: FleetCell) =>
+            c.verdict.lastKnown?.kind ?? c.verdict.kind;
           const expected =
             !r.notSetUp &&
             (cells.some(
               c =>
-                c.drifted ||
-                c.behind ||
-                c.healthStatus === 'Degraded' ||
-                c.rollout === 'failed' ||
-                c.rollout === 'paused',
+                kindOf(c) !== 'awaiting-first-deploy' &&
+                (['drifted', 'degraded', 'failed'].includes(kindOf(c)) ||
+                  c.behind ||
+                  c.rollout === 'failed' ||
+                  c.rollout === 'paused'),
             ) ||
               r.build?.status === 'failed' ||
               scanFailing(r.scan));

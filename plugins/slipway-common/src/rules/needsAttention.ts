@@ -1,4 +1,5 @@
-import { FleetRow, FleetScan } from '../state';
+import { FleetCell, FleetRow, FleetScan } from '../state';
+import { EnvironmentVerdictKind } from './environmentVerdict';
 
 /** What makes a fleet service need attention. @public */
 export type AttentionKind =
@@ -47,11 +48,30 @@ export function scanFailing(scan: FleetScan | undefined): boolean {
 }
 
 /**
- * Whether a fleet service needs attention, and every reason why: drift,
- * degraded health, a failed or paused rollout, an environment behind the
- * first one (per environment, in the given order), a failed newest CI run
- * or a failing scan. A service that is not set up needs none. The backend's
- * `attention` filter and the fleet page's markers call this one rule.
+ * What a cell's verdict says: its kind, or, for a verdict on last-known
+ * data, the kind that data gave (the reason then says "last known").
+ */
+function verdictOf(cell: FleetCell): {
+  kind: EnvironmentVerdictKind;
+  label: string;
+  lastKnown: boolean;
+} {
+  const { verdict } = cell;
+  if (verdict.lastKnown) return { ...verdict.lastKnown, lastKnown: true };
+  return { kind: verdict.kind, label: verdict.label, lastKnown: false };
+}
+
+/**
+ * Whether a fleet service needs attention, and every reason why, per
+ * environment (in the given order) from the environment's one verdict (the
+ * common `environmentVerdict` rule, as the Deploy tab shows it): drifted,
+ * degraded (also Missing or Suspended), failed (sync or rollout); from
+ * Argo CD's list: a failed or paused rollout; and an environment behind the
+ * first one. Then a failed newest CI run or a failing scan. An environment
+ * awaiting its first deploy (never promoted) is calm: none of its facts
+ * count. A verdict on last-known data counts what that data said, and says
+ * so. A service that is not set up needs none. The backend's `attention`
+ * filter and sort and the fleet page's column call this one rule.
  *
  * @public
  */
@@ -64,25 +84,32 @@ export function needsAttention(
   for (const environment of environments) {
     const cell = row.cells[environment];
     if (!cell) continue;
-    if (cell.rollout === 'failed') {
+    const verdict = verdictOf(cell);
+    if (verdict.kind === 'awaiting-first-deploy') continue;
+    const lastKnown = verdict.lastKnown ? ' (last known)' : '';
+    if (cell.rollout === 'failed' || verdict.kind === 'failed') {
       reasons.push({
         kind: 'rollout-failed',
         environment,
-        text: `Rollout failed in ${environment}`,
+        text:
+          cell.rollout === 'failed'
+            ? `Rollout failed in ${environment}`
+            : `${verdict.label} in ${environment}${lastKnown}`,
       });
     }
-    if (cell.healthStatus === 'Degraded') {
+    // A paused rollout reads as Suspended when its progress was not read.
+    if (verdict.kind === 'degraded' && cell.rollout !== 'paused') {
       reasons.push({
         kind: 'degraded',
         environment,
-        text: `Degraded in ${environment}`,
+        text: `${verdict.label} in ${environment}${lastKnown}`,
       });
     }
-    if (cell.drifted) {
+    if (verdict.kind === 'drifted') {
       reasons.push({
         kind: 'drifted',
         environment,
-        text: `Drifted in ${environment}`,
+        text: `Drifted in ${environment}${lastKnown}`,
       });
     }
     if (cell.rollout === 'paused') {

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   EntityState,
   EnvironmentState,
+  environmentVerdict,
   FleetPage,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
@@ -175,6 +176,19 @@ export function healthyState(
   };
 }
 
+/** The verdict the backend gives a fleet cell: the Deploy tab's rule on the same facts. */
+function fleetVerdict(
+  environment: string,
+  live: Partial<NonNullable<EnvironmentState['live']>> = {},
+) {
+  const env = healthyEnv(environment);
+  const deployed = Object.keys(live).length === 0;
+  return environmentVerdict(
+    { ...env, live: { ...env.live!, ...live }, deployed },
+    okSources(),
+  );
+}
+
 export function fleetPage(): FleetPage {
   return {
     environments: [
@@ -195,6 +209,7 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Healthy',
             deployed: true,
             behind: false,
+            verdict: fleetVerdict('dev'),
           },
           staging: {
             tag: SHA_NEW,
@@ -202,6 +217,7 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Healthy',
             deployed: true,
             behind: false,
+            verdict: fleetVerdict('staging'),
           },
           prod: {
             tag: SHA_NEW,
@@ -209,6 +225,7 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Healthy',
             deployed: true,
             behind: false,
+            verdict: fleetVerdict('prod'),
           },
         },
       },
@@ -223,6 +240,7 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Healthy',
             deployed: true,
             behind: false,
+            verdict: fleetVerdict('dev'),
           },
           staging: {
             tag: SHA_OLD,
@@ -230,6 +248,7 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Healthy',
             deployed: true,
             behind: true,
+            verdict: fleetVerdict('staging'),
           },
           prod: {
             tag: SHA_OLD,
@@ -237,6 +256,10 @@ export function fleetPage(): FleetPage {
             healthStatus: 'Unknown',
             deployed: false,
             behind: true,
+            verdict: fleetVerdict('prod', {
+              syncStatus: 'Unknown',
+              healthStatus: 'Unknown',
+            }),
           },
         },
       },

@@ -9,29 +9,25 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
+import Skeleton from '@material-ui/lab/Skeleton';
 import {
   buildRunLabel,
   EntityState,
   environmentVerdict,
   EnvironmentState,
-  EnvironmentVerdict,
   imageReference,
   Promotion,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { useState } from 'react';
-import {
-  absoluteTime,
-  relativeTime,
-  shortDigest,
-  shortSha,
-  shortTag,
-} from '../common/format';
+import { shortDigest, shortSha, shortTag } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
 import { StatusChip } from '../common/StatusChip';
+import { VerdictChip } from '../common/VerdictChip';
 import {
   findSource,
   healthTone,
+  isPending,
   isSourceHealthy,
   syncTone,
 } from '../common/status';
@@ -73,6 +69,15 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** A placeholder, with an accessible name, for a part whose source has not answered yet. */
+function LiveSkeleton(props: { label: string; width: number }) {
+  return (
+    <span role="progressbar" aria-label={props.label} aria-busy="true">
+      <Skeleton variant="rect" width={props.width} height={24} />
+    </span>
+  );
+}
+
 /** Everything known about one environment of the entity. */
 export function EnvironmentCard(props: {
   env: EnvironmentState;
@@ -106,6 +111,8 @@ export function EnvironmentCard(props: {
       ? behindLatestBuild(env, state.builds)
       : undefined;
   const verdict = environmentVerdict(env, sources);
+  // A streamed state's first part: Git or Argo CD has not answered yet.
+  const loading = isPending(sources, 'gitops', 'delivery');
   const calm = verdict.kind === 'awaiting-first-deploy';
   const classes = useStyles();
   const [showHistoryHere, setShowHistoryHere] = useState(false);
@@ -148,11 +155,17 @@ export function EnvironmentCard(props: {
         subheader={`Argo CD sync: ${
           env.syncMode === 'auto' ? 'automatic' : 'manual'
         }`}
-        action={<VerdictChip verdict={verdict} now={now} />}
+        action={
+          loading ? (
+            <LiveSkeleton label={`Loading the state of ${name}`} width={120} />
+          ) : (
+            <VerdictChip verdict={verdict} now={now} />
+          )
+        }
       />
       <CardContent>
         {promotion && <InFlightPromotion promotion={promotion} now={now} />}
-        {verdict.kind === 'awaiting-first-deploy' && (
+        {!loading && verdict.kind === 'awaiting-first-deploy' && (
           <Box mt={1}>
             <Alert severity="info" role="status">
               {verdict.reason}.
@@ -309,7 +322,17 @@ export function EnvironmentCard(props: {
                   )}
               </>
             ) : (
-              <StatusChip tone="unknown" label="Live state unknown" />
+              <>
+                {loading && (
+                  <LiveSkeleton
+                    label={`Loading Argo CD state of ${name}`}
+                    width={200}
+                  />
+                )}
+                {!loading && (
+                  <StatusChip tone="unknown" label="Live state unknown" />
+                )}
+              </>
             )}
           </dd>
           {live?.lastSyncedAt && (
@@ -374,28 +397,5 @@ export function EnvironmentCard(props: {
         </Box>
       </CardContent>
     </Card>
-  );
-}
-
-/**
- * The environment's one verdict (the common rule the pipeline strip and the
- * fleet use too); last-known verdicts say from when, and are never green.
- */
-function VerdictChip(props: { verdict: EnvironmentVerdict; now: number }) {
-  const { verdict, now } = props;
-  const since = verdict.lastKnownAt
-    ? ` (${relativeTime(verdict.lastKnownAt, now)})`
-    : '';
-  const when = verdict.lastKnownAt
-    ? ` Data of ${absoluteTime(verdict.lastKnownAt)}.`
-    : '';
-  return (
-    <StatusChip
-      tone={verdict.tone}
-      label={`${verdict.label}${verdict.lastKnown ? since : ''}`}
-      title={`${verdict.reason}${
-        verdict.progress ? `. ${verdict.progress.text}` : ''
-      }.${verdict.kind === 'unknown' ? when : ''}`}
-    />
   );
 }

@@ -41,12 +41,7 @@ import { LoadingSkeleton } from '../common/LoadingSkeleton';
 import { RelativeTime } from '../common/RelativeTime';
 import { SourceNotice } from '../common/SourceNotice';
 import { StatusChip } from '../common/StatusChip';
-import {
-  findSource,
-  healthTone,
-  isSourceHealthy,
-  syncTone,
-} from '../common/status';
+import { VerdictChip } from '../common/VerdictChip';
 import { useNow } from '../common/useNow';
 import { useDeployTabLink } from './useDeployTabLink';
 
@@ -163,73 +158,60 @@ function ServiceMarkers(props: { row: FleetRow }) {
   );
 }
 
+/**
+ * One environment of a service: its version and its one verdict, worded and
+ * coloured as the Deploy tab's card and pipeline strip show it (the backend
+ * computes it with the same common rule), plus the behind and rollout
+ * markers the verdict does not already say.
+ */
 function CellView(props: {
   row: FleetRow;
   environment: string;
   firstEnvironment: string;
   cell?: FleetCell;
-  deliveryOk: boolean;
   href: string;
+  now: number;
 }) {
   const classes = useStyles();
-  const { row, environment, firstEnvironment, cell, deliveryOk, href } = props;
+  const { row, environment, firstEnvironment, cell, href, now } = props;
   const name = row.title ?? displayRef(row.entityRef);
-  if (!cell || (!cell.tag && !cell.digest && !cell.syncStatus)) {
+  if (!cell) {
     return (
       <Typography variant="body2" color="textSecondary">
         not deployed
       </Typography>
     );
   }
-  const version = shortTag(cell.tag) ?? shortDigest(cell.digest) ?? 'unknown';
+  const { verdict } = cell;
+  const version = shortTag(cell.tag) ?? shortDigest(cell.digest);
+  // The verdict already says a rollout under way or failed.
+  const rolloutMarker =
+    cell.rollout && !['rolling-out', 'failed'].includes(verdict.kind)
+      ? ROLLOUT_MARKERS[cell.rollout]
+      : undefined;
   const summary = [
-    `${name} in ${environment}: ${version}`,
+    `${name} in ${environment}: ${version ?? 'no version'}`,
+    `${verdict.label.charAt(0).toLocaleLowerCase('en-US')}${verdict.label.slice(
+      1,
+    )}`,
     cell.syncStatus && `sync ${cell.syncStatus}`,
     cell.healthStatus && `health ${cell.healthStatus}`,
     cell.behind && `behind ${firstEnvironment}`,
-    cell.drifted && 'drifted',
-    cell.rollout && ROLLOUT_MARKERS[cell.rollout].label.toLocaleLowerCase(),
-    cell.lastKnown && 'last known data',
+    rolloutMarker && rolloutMarker.label.toLocaleLowerCase('en-US'),
   ]
     .filter(Boolean)
     .join(', ');
   return (
     <div className={classes.cell}>
       <Link to={href} aria-label={summary} onClick={e => e.stopPropagation()}>
-        <code title={cell.tag ?? cell.digest}>{version}</code>
+        {version ? (
+          <code title={cell.tag ?? cell.digest}>{version}</code>
+        ) : (
+          'no version'
+        )}
       </Link>
       <div className={classes.chips}>
-        {cell.syncStatus && (
-          <StatusChip
-            tone={syncTone(cell.syncStatus, deliveryOk)}
-            label={
-              cell.syncStatus === 'Unknown' ? 'Sync unknown' : cell.syncStatus
-            }
-            title={`Sync: ${cell.syncStatus}`}
-          />
-        )}
-        {cell.healthStatus && (
-          <StatusChip
-            tone={healthTone(cell.healthStatus, deliveryOk)}
-            label={
-              cell.healthStatus === 'Unknown'
-                ? 'Health unknown'
-                : cell.healthStatus
-            }
-            title={`Health: ${cell.healthStatus}`}
-          />
-        )}
-        {cell.lastKnown && (
-          <StatusChip
-            tone="unknown"
-            label="Last known"
-            title={`${cell.lastKnown.sources.join(
-              ' and ',
-            )} not answering; last known: ${
-              cell.lastKnown.deployed ? 'deployed' : 'not deployed'
-            }`}
-          />
-        )}
+        <VerdictChip verdict={verdict} now={now} />
         {cell.behind && (
           <StatusChip
             tone="warning"
@@ -237,18 +219,11 @@ function CellView(props: {
             title={`Runs something other than ${firstEnvironment}`}
           />
         )}
-        {cell.drifted && (
+        {rolloutMarker && (
           <StatusChip
-            tone="warning"
-            label="Drifted"
-            title={(cell.driftReasons ?? []).join('; ') || 'Drifted'}
-          />
-        )}
-        {cell.rollout && (
-          <StatusChip
-            tone={ROLLOUT_MARKERS[cell.rollout].tone}
-            label={ROLLOUT_MARKERS[cell.rollout].label}
-            title={ROLLOUT_MARKERS[cell.rollout].label}
+            tone={rolloutMarker.tone}
+            label={rolloutMarker.label}
+            title={rolloutMarker.label}
           />
         )}
       </div>
@@ -353,8 +328,6 @@ export function FleetContent() {
   }
 
   const page = query.value;
-  const deliveryReport = findSource(page.sources, 'delivery');
-  const deliveryOk = isSourceHealthy(deliveryReport);
   const environments = page.environments;
   const environmentNames = environments.map(e => e.name);
   knownEnvironments.current = [
@@ -606,8 +579,8 @@ export function FleetContent() {
                             environment={env.name}
                             firstEnvironment={firstEnvironment}
                             cell={row.cells[env.name]}
-                            deliveryOk={deliveryOk}
                             href={href}
+                            now={now}
                           />
                         </TableCell>
                       ))}

@@ -3,18 +3,31 @@ import { ConfigReader } from '@backstage/config';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
+  environmentVerdict,
+  EnvironmentState,
   FleetPage,
   FleetQuery,
   needsAttention,
+  SCAFFOLDED_IMAGE_TAG,
   SlipwayApi,
+  SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useLocation } from 'react-router-dom';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
-import { fleetPage, NOW } from '../../__testUtils__/fixtures';
+import {
+  ago,
+  fleetPage,
+  healthyEnv,
+  NOW,
+  okSources,
+} from '../../__testUtils__/fixtures';
 import { seriousViolations } from '../../__testUtils__/axe';
 import { FleetContent } from './FleetContent';
+
+// Rendering and user events take seconds on a loaded 2-core machine.
+jest.setTimeout(30_000);
 
 function LocationSpy() {
   const location = useLocation();
@@ -102,7 +115,7 @@ afterEach(() => {
 });
 
 describe('FleetContent', () => {
-  it('shows services by environment with version, sync, health and behind markers', async () => {
+  it('shows services by environment with version, verdict and behind markers', async () => {
     const getFleet = jest.fn(async () => fleetPage());
     await render({ getFleet });
     const table = await screen.findByRole('table', {
@@ -124,23 +137,20 @@ describe('FleetContent', () => {
     const checkout = screen.getByTestId('fleet-row-checkout-web');
     expect(within(checkout).getAllByText('Behind dev')).toHaveLength(2);
     const stagingLink = within(checkout).getByRole('link', {
-      name: /^checkout-web in staging: 0f1e2d3, sync Synced, health Healthy, behind dev/,
+      name: /^checkout-web in staging: 0f1e2d3, deployed, sync Synced, health Healthy, behind dev/,
     });
     expect(stagingLink).toHaveAttribute(
       'href',
       '/catalog/default/component/checkout-web/deploy',
     );
-    // Unknown is grey, never green.
-    const prodUnknown = within(checkout).getAllByText(
-      /^(Sync|Health) unknown$/,
+    // Unknown is grey, never green; one verdict, no Sync/Health chips.
+    const prodUnknown = within(checkout).getByText('Unknown');
+    expect(prodUnknown.closest('[data-tone]')).toHaveAttribute(
+      'data-tone',
+      'unknown',
     );
-    expect(prodUnknown).toHaveLength(2);
-    for (const chip of prodUnknown) {
-      expect(chip.closest('[data-tone]')).toHaveAttribute(
-        'data-tone',
-        'unknown',
-      );
-    }
+    expect(within(checkout).queryByText(/^(Sync|Health) /)).toBeNull();
+    expect(within(checkout).getAllByText('Deployed')).toHaveLength(2);
     const payments = screen.getByTestId('fleet-row-payments-api');
     expect(within(payments).queryByText(/Behind/)).not.toBeInTheDocument();
     expect(within(payments).getAllByText('a1b2c3d')).toHaveLength(3);
@@ -214,6 +224,12 @@ describe('FleetContent', () => {
         message: 'timeout',
       },
     ];
+    // The backend judges each cell with the sources of this answer.
+    for (const row of page.items) {
+      for (const [name, cell] of Object.entries(row.cells)) {
+        cell.verdict = environmentVerdict(healthyEnv(name), page.sources);
+      }
+    }
     await render({ getFleet: async () => page });
     expect(await screen.findByText(/Argo CD unreachable/)).toBeInTheDocument();
     const payments = screen.getByTestId('fleet-row-payments-api');
@@ -319,10 +335,18 @@ describe('FleetContent', () => {
     const base = () => {
       const page = fleetPage();
       const [payments, checkout] = page.items;
-      payments.cells.prod.drifted = true;
-      payments.cells.prod.driftReasons = [
+      const reasons = [
         'Git wants registry/payments:a1b2c3d; the cluster runs registry/payments:0f1e2d3',
       ];
+      payments.cells.prod.drifted = true;
+      payments.cells.prod.driftReasons = reasons;
+      payments.cells.prod.verdict = environmentVerdict(
+        healthyEnv('prod', {
+          drift: { drifted: true, reasons },
+          deployed: false,
+        }),
+        okSources(),
+      );
       payments.cells.staging.rollout = 'progressing';
       payments.cells.dev.rollout = 'paused';
       payments.build = { status: 'failed', name: 'CI #42' };
@@ -352,6 +376,118 @@ describe('FleetContent', () => {
     ).toContain('Drifted in prod');
     const checkout = screen.getByTestId('fleet-row-checkout-web');
     expect(within(checkout).getByText('Scan failing')).toBeInTheDocument();
+  });
+
+  describe('words each environment exactly as the Deploy tab does', () => {
+    const never = healthyEnv('dev', {
+      desired: {
+        path: 'apps/payments-api/overlays/dev',
+        image: {
+          repository: 'harbor.example.com/acme/payments-api',
+          tag: SCAFFOLDED_IMAGE_TAG,
+        },
+      },
+      live: {
+        application: 'payments-api-dev',
+        instance: 'sandbox',
+        syncStatus: 'OutOfSync',
+        healthStatus: 'Missing',
+        images: [],
+      },
+      drift: {
+        drifted: true,
+        reasons: ['Argo CD reports OutOfSync'],
+      },
+      deployed: false,
+    });
+    const canary = healthyEnv('prod', {
+      deployed: false,
+      live: {
+        ...healthyEnv('prod').live!,
+        healthStatus: 'Suspended',
+        rollout: {
+          strategy: 'canary',
+          phase: 'Paused',
+          currentStep: 2,
+          totalSteps: 4,
+          weight: 25,
+          paused: true,
+          pauseReason: 'CanaryPauseStep',
+        },
+      },
+    });
+    const staleSources: SourceReport[] = okSources().map(s =>
+      s.kind === 'delivery'
+        ? { ...s, status: 'stale', fetchedAt: ago(600) }
+        : s,
+    );
+    const stale = healthyEnv('staging', {
+      deployed: false,
+      lastKnown: {
+        deployed: true,
+        reason: 'The cluster runs what Git asks for',
+        sources: ['Argo CD'],
+        since: ago(600),
+      },
+    });
+
+    it.each<[string, EnvironmentState, SourceReport[], RegExp]>([
+      [
+        'a never-promoted environment',
+        never,
+        okSources(),
+        /^Awaiting first deploy$/,
+      ],
+      ['a canary at 25%', canary, okSources(), /25%/],
+      [
+        'last-known data',
+        stale,
+        staleSources,
+        /^Last known: deployed \(10 minutes ago\)$/,
+      ],
+    ])('%s', async (_what, env, sources, label) => {
+      // The tab's card and strip: environmentVerdict(env, state.sources).
+      const tab = environmentVerdict(env, sources);
+      const base = () => {
+        const page = fleetPage();
+        const cell = page.items[0].cells[env.environment];
+        cell.verdict = tab;
+        cell.tag = env.desired?.image?.tag;
+        return page;
+      };
+      await render({ getFleet: fakeFleet(base) });
+      const payments = await screen.findByTestId('fleet-row-payments-api');
+      const chip = within(payments).getByText(label).closest('[data-tone]')!;
+      expect(chip).toHaveAttribute('data-tone', tab.tone);
+      expect(chip).toHaveAttribute(
+        'title',
+        expect.stringContaining(tab.reason),
+      );
+      expect(tab.tone).not.toBe('ok');
+    });
+
+    it('shows a never-promoted environment calm: no attention, no drift, no Missing', async () => {
+      const base = () => {
+        const page = fleetPage();
+        const cell = page.items[0].cells.dev;
+        cell.verdict = environmentVerdict(never, okSources());
+        cell.tag = SCAFFOLDED_IMAGE_TAG;
+        cell.healthStatus = 'Missing';
+        cell.syncStatus = 'OutOfSync';
+        return page;
+      };
+      await render({ getFleet: fakeFleet(base) });
+      const payments = await screen.findByTestId('fleet-row-payments-api');
+      expect(
+        within(payments).queryByRole('list', {
+          name: 'payments-api needs attention',
+        }),
+      ).toBeNull();
+      expect(within(payments).queryByText(/Drifted|Missing/)).toBeNull();
+      expect(
+        within(payments).getByText('Awaiting first deploy'),
+      ).toBeInTheDocument();
+    });
   });
 
   it.each([
