@@ -164,10 +164,23 @@ describe('deploy state against the sandbox', () => {
 
     const fleet = await request(server).get('/api/slipway/fleet');
     expect(fleet.status).toBe(200);
-    expect(fleet.body.totalItems).toBe(
-      entities.filter(e => e.metadata.annotations?.['slipway.dev/gitops-repo'])
-        .length,
-    );
+    // Every service is listed; those without delivery annotations come last,
+    // marked not set up.
+    const setUp = entities.filter(
+      e => e.metadata.annotations?.['slipway.dev/gitops-repo'],
+    ).length;
+    expect(
+      fleet.body.items
+        .filter((i: any) => !i.notSetUp)
+        .map((i: any) => i.entityRef),
+    ).toHaveLength(setUp);
+    expect(fleet.body.totalItems).toBe(fleet.body.items.length);
+    const firstNotSetUp = fleet.body.items.findIndex((i: any) => i.notSetUp);
+    if (firstNotSetUp >= 0) {
+      expect(
+        fleet.body.items.slice(firstNotSetUp).every((i: any) => i.notSetUp),
+      ).toBe(true);
+    }
     const checkout = fleet.body.items.find(
       (i: any) => i.entityRef === 'component:default/checkout-web',
     );
