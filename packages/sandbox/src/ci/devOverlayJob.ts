@@ -4,7 +4,7 @@ import { isValidRepoPath } from '../git/GitRepositories';
 import { readKustomizeImages, setKustomizeImage } from '../seed/manifests';
 
 /** How the generated workflow's last job hands the overlay change to Git. */
-export type DevOverlayMode =
+type DevOverlayMode =
   | { kind: 'direct' }
   | {
       kind: 'pull-request';

@@ -12,13 +12,13 @@ export interface GitlabUrls {
 }
 
 /** The one account every sandbox token belongs to. */
-export const GITLAB_SANDBOX_USER = {
+const GITLAB_SANDBOX_USER = {
   id: 1,
   username: 'slipway-sandbox',
   name: 'Slipway Sandbox',
 };
 
-export function userBasic(urls: GitlabUrls) {
+function userBasic(urls: GitlabUrls) {
   return {
     id: GITLAB_SANDBOX_USER.id,
     username: GITLAB_SANDBOX_USER.username,

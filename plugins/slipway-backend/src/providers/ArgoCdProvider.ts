@@ -272,7 +272,7 @@ export function toRolloutState(
  * list (no extra call): its health and Argo CD's message, e.g. "Waiting for
  * rollout to finish: 1 of 3 updated replicas are available...".
  */
-export function toDeploymentRollout(
+function toDeploymentRollout(
   resources: unknown[],
 ): RolloutState | undefined {
   const deployments = resources

@@ -8,9 +8,9 @@ import { SignerIdentity } from '@slipway/plugin-slipway-common';
  * Fulcio's issuer extension (V2): the OIDC issuer as a DER-encoded
  * UTF8String. See sigstore/fulcio docs/oid-info.md.
  */
-export const FULCIO_ISSUER_OID = '1.3.6.1.4.1.57264.1.8';
+const FULCIO_ISSUER_OID = '1.3.6.1.4.1.57264.1.8';
 /** Fulcio's deprecated issuer extension (V1): the issuer as raw bytes, no DER. */
-export const FULCIO_ISSUER_V1_OID = '1.3.6.1.4.1.57264.1.1';
+const FULCIO_ISSUER_V1_OID = '1.3.6.1.4.1.57264.1.1';
 
 /** A PEM larger than this is no Fulcio leaf (those are about 1 KiB). */
 const MAX_PEM_CHARS = 16 * 1024;

@@ -49,16 +49,6 @@ export function absoluteTime(iso: string | undefined): string | undefined {
     .replace(/\.\d+Z$/, ' UTC');
 }
 
-/** Hours and minutes (UTC) of a time, e.g. for "rate limited until 14:05". */
-export function clockTime(iso: string | undefined): string | undefined {
-  if (!iso) return undefined;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const hh = String(date.getUTCHours()).padStart(2, '0');
-  const mm = String(date.getUTCMinutes()).padStart(2, '0');
-  return `${hh}:${mm} UTC`;
-}
-
 /**
  * A time in the reader's own time zone: `14:05` today, `4 May, 14:05`
  * another day. For notices, where a raw ISO timestamp must never show.
