@@ -11,6 +11,40 @@ import { FleetService } from './state/FleetService';
 import { PromotionService } from './promotion/PromotionService';
 import { WebhookService, WebhookSource } from './webhooks/WebhookService';
 
+/** The streamed state's media type: one JSON document per line. */
+const NDJSON = 'application/x-ndjson';
+
+/**
+ * Answers newline-delimited JSON, one line per value `produce` writes, each
+ * flushed at once. Headers go with the first line, so a failure before it
+ * (not found, not allowed) is an ordinary error answer; a failure after it
+ * cuts the stream, which the client reads as incomplete, never as a state.
+ */
+async function writeNdjson<T>(
+  res: express.Response,
+  produce: (write: (value: T) => void) => Promise<unknown>,
+): Promise<void> {
+  const write = (value: T) => {
+    if (!res.headersSent) {
+      res.status(200);
+      res.setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
+      // Compression (and proxies) must pass each line on, not buffer them.
+      res.setHeader('Cache-Control', 'no-cache, no-transform');
+      res.setHeader('X-Accel-Buffering', 'no');
+    }
+    res.write(`${JSON.stringify(value)}\n`);
+    (res as express.Response & { flush?: () => void }).flush?.();
+  };
+  try {
+    await produce(write);
+  } catch (error) {
+    if (!res.headersSent) throw error;
+    res.destroy(error as Error);
+    return;
+  }
+  res.end();
+}
+
 /** Largest webhook body accepted; larger ones are refused with 413. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
@@ -39,7 +73,11 @@ export interface RouterOptions {
   environments: SlipwayEnvironment[];
   entityConfig: Pick<EntityConfigService, 'getConfig'>;
   policies: Pick<PolicyService, 'list' | 'get' | 'save' | 'history'>;
-  deployState?: Pick<DeployStateService, 'getEntityState' | 'getEntityHistory'>;
+  deployState?: Pick<
+    DeployStateService,
+    'getEntityState' | 'getEntityHistory'
+  > &
+    Partial<Pick<DeployStateService, 'streamEntityState'>>;
   fleet?: Pick<FleetService, 'getFleet'>;
   webhooks?: Pick<WebhookService, 'verify' | 'handle'>;
   promotions?: Pick<
@@ -132,7 +170,16 @@ export async function createRouter(
       const credentials = await httpAuth.credentials(req, {
         allow: ['user', 'service'],
       });
-      res.json(await deployState.getEntityState(req.params, credentials));
+      res.vary('Accept');
+      if (
+        !deployState.streamEntityState ||
+        req.accepts(['application/json', NDJSON]) !== NDJSON
+      ) {
+        res.json(await deployState.getEntityState(req.params, credentials));
+        return;
+      }
+      const stream = deployState.streamEntityState.bind(deployState);
+      await writeNdjson(res, write => stream(req.params, credentials, write));
     });
 
     router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {

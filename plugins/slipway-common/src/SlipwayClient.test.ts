@@ -52,6 +52,90 @@ describe('SlipwayClient', () => {
     ]);
   });
 
+  describe('a streamed state', () => {
+    const partial = {
+      entityRef: 'component:default/payments-api',
+      generatedAt: '2026-01-01T00:00:00Z',
+      environments: [],
+      builds: [],
+      sources: [
+        { source: 'git', kind: 'gitops', status: 'ok' },
+        { source: 'argocd:main', kind: 'delivery', status: 'pending' },
+      ],
+    };
+    const complete = {
+      ...partial,
+      sources: [
+        { source: 'git', kind: 'gitops', status: 'ok' },
+        { source: 'argocd:main', kind: 'delivery', status: 'ok' },
+      ],
+    };
+
+    /** A client whose backend streams these chunks, the test pacing them. */
+    function streaming(chunks: string[]) {
+      const requests: Request[] = [];
+      const fetch = jest.fn(
+        async (input: RequestInfo | URL, init?: RequestInit) => {
+          requests.push(new Request(input, init));
+          const encoder = new TextEncoder();
+          const body = new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (const chunk of chunks) {
+                controller.enqueue(encoder.encode(chunk));
+              }
+              controller.close();
+            },
+          });
+          return new Response(body, {
+            status: 200,
+            headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8' },
+          });
+        },
+      );
+      const client = new SlipwayClient({
+        discoveryApi: { getBaseUrl: async () => baseUrl },
+        fetchApi: { fetch: fetch as typeof globalThis.fetch },
+      });
+      return { client, requests };
+    }
+
+    it('hands each partial snapshot over as it arrives and answers the complete state', async () => {
+      const lines = `${JSON.stringify(partial)}\n${JSON.stringify(complete)}\n`;
+      // Lines split across chunks anywhere.
+      const { client, requests } = streaming([
+        lines.slice(0, 10),
+        lines.slice(10, 200),
+        lines.slice(200),
+      ]);
+      const onPartial = jest.fn();
+      await expect(
+        client.getEntityState(entity, { onPartial }),
+      ).resolves.toEqual(complete);
+      expect(onPartial).toHaveBeenCalledTimes(1);
+      expect(onPartial).toHaveBeenCalledWith(partial);
+      expect(requests[0].headers.get('Accept')).toBe('application/x-ndjson');
+      expect(requests[0].url).toBe(
+        `${baseUrl}/entities/component/default/payments-api/state`,
+      );
+    });
+
+    it('fails when the stream ends before the complete state', async () => {
+      const { client } = streaming([`${JSON.stringify(partial)}\n`]);
+      await expect(
+        client.getEntityState(entity, { onPartial: () => {} }),
+      ).rejects.toThrow('ended before every source answered');
+    });
+
+    it('takes a plain JSON answer (a backend that does not stream) as the state', async () => {
+      const { client } = clientAnswering(200, complete);
+      const onPartial = jest.fn();
+      await expect(
+        client.getEntityState(entity, { onPartial }),
+      ).resolves.toEqual(complete);
+      expect(onPartial).not.toHaveBeenCalled();
+    });
+  });
+
   it('sends only the query values that are set', async () => {
     const { client, requests } = clientAnswering(200, {
       items: [],

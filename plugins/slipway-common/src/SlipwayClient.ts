@@ -18,7 +18,15 @@ import { EntityDeployConfig, SlipwayEnvironment } from './types';
 export interface SlipwayApi {
   getEnvironments(): Promise<SlipwayEnvironment[]>;
   getEntityConfig(entity: CompoundEntityRef): Promise<EntityDeployConfig>;
-  getEntityState(entity: CompoundEntityRef): Promise<EntityState>;
+  /**
+   * The entity's deploy state. With `onPartial`, the state is streamed: it
+   * receives each partial snapshot (sources not answered yet report
+   * `pending`) as soon as it arrives; the promise answers the complete one.
+   */
+  getEntityState(
+    entity: CompoundEntityRef,
+    options?: { onPartial?: (state: EntityState) => void },
+  ): Promise<EntityState>;
   getEntityHistory(
     entity: CompoundEntityRef,
     options?: { environment?: string; limit?: number; cursor?: string },
@@ -150,13 +158,29 @@ export class SlipwayClient implements SlipwayApi {
     );
   }
 
-  async getEntityState(entity: CompoundEntityRef): Promise<EntityState> {
-    return dataOf(
-      await this.client.GET('/entities/{kind}/{namespace}/{name}/state', {
+  async getEntityState(
+    entity: CompoundEntityRef,
+    options?: { onPartial?: (state: EntityState) => void },
+  ): Promise<EntityState> {
+    const onPartial = options?.onPartial;
+    if (!onPartial) {
+      return dataOf(
+        await this.client.GET('/entities/{kind}/{namespace}/{name}/state', {
+          baseUrl: await this.baseUrl(),
+          params: { path: entityPath(entity) },
+        }),
+      );
+    }
+    const { response } = await this.client.GET(
+      '/entities/{kind}/{namespace}/{name}/state',
+      {
         baseUrl: await this.baseUrl(),
         params: { path: entityPath(entity) },
-      }),
+        headers: { Accept: 'application/x-ndjson' },
+        parseAs: 'stream',
+      },
     );
+    return readStateStream(response, onPartial);
   }
 
   async getEntityHistory(
@@ -349,6 +373,55 @@ export class SlipwayClient implements SlipwayApi {
   private async baseUrl(): Promise<string> {
     return this.discoveryApi.getBaseUrl('slipway');
   }
+}
+
+/**
+ * Reads a streamed state: one EntityState per line. A line with sources
+ * still `pending` is a partial snapshot, handed to `onPartial` as it
+ * arrives; the complete state (none pending) is the answer. A server that
+ * does not stream answers one JSON document, which is the answer too. A
+ * stream that ends before the complete state was cut short, and fails
+ * rather than passing a partial snapshot off as the state.
+ */
+async function readStateStream(
+  response: Response,
+  onPartial: (state: EntityState) => void,
+): Promise<EntityState> {
+  let complete: EntityState | undefined;
+  const take = (line: string) => {
+    if (line.trim() === '') return;
+    const state = JSON.parse(line) as EntityState;
+    if (state.sources.some(s => s.status === 'pending')) {
+      onPartial(state);
+    } else {
+      complete = state;
+    }
+  };
+  const isStream = (response.headers.get('content-type') ?? '').startsWith(
+    'application/x-ndjson',
+  );
+  if (!isStream || !response.body) {
+    take(await response.text());
+  } else {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      buffered += decoder.decode(value, { stream: !done });
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      lines.forEach(take);
+      if (done) break;
+    }
+    take(buffered);
+  }
+  if (!complete) {
+    throw new Error(
+      'The deploy state stream ended before every source answered',
+    );
+  }
+  return complete;
 }
 
 /** The body of a successful answer (failures were thrown as ResponseError). */

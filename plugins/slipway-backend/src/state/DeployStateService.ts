@@ -7,6 +7,8 @@ import {
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  APP_LABEL,
+  applicationName,
   ArtifactState,
   BuildRun,
   EntityDeployConfig,
@@ -19,7 +21,9 @@ import {
   overlayPath,
   QualityGate,
   readEntityDeployConfig,
+  RolloutState,
   SlipwayEnvironment,
+  SourceKind,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { DeliveryApplication } from '@slipway/plugin-slipway-node';
@@ -28,6 +32,7 @@ import {
   EnvironmentFacts,
   findArtifact,
 } from './deriveEnvironmentState';
+import { parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
 import { mergeReports, SourceCache, SourceResult } from './SourceCache';
 import {
@@ -49,19 +54,61 @@ export interface StateReadOptions {
   fresh?: boolean;
 }
 
-/** What the first wave of reads answered for one entity. */
+/** One read under way: settled once its result is in. */
+interface Read<T> {
+  promise: Promise<SourceResult<T> | undefined>;
+  settled: boolean;
+  /** Undefined when there was nothing to read. */
+  result?: SourceResult<T>;
+}
+
+/** Everything read for one entity, settling source by source. */
 interface EntityReads {
   config: EntityDeployConfig;
   paths: string[];
   fresh?: boolean;
-  gitops: SourceResult<HeadOverlays>;
-  apps: SourceResult<DeliveryApplication[]>;
-  runs: BuildRun[];
-  artifacts: SourceResult<ArtifactState[]>;
-  quality?: QualityGate;
-  treesAt?: TreesAt;
-  reports: SourceReport[];
+  gitops: Read<HeadOverlays>;
+  apps: Read<DeliveryApplication[]>;
+  runs: Read<BuildRun[]>;
+  artifacts: Read<ArtifactState[]>;
+  quality: Read<QualityGate | undefined>;
+  /** The overlay trees at the live revisions: once GitOps and Argo CD answered. */
+  treesAt: Read<TreesAt>;
+  /** The rollouts of the applications that manage one, by application. */
+  rollouts: Read<Map<string, SourceResult<RolloutState | undefined>>>;
+  /** Artifacts the list did not hold, by tag or digest. */
+  lookups: Read<Map<string, SourceResult<ArtifactState | null>>>;
 }
+
+/** A snapshot's receiver: every line of a streamed state. */
+export type StateSnapshotListener = (state: EntityState) => void;
+
+/** The report of a read that is no source of its own (it reports through its parts). */
+const NO_REPORT: SourceReport = {
+  source: '',
+  kind: 'gitops',
+  status: 'ok',
+};
+
+/** The source named in a `pending` report when the provider is not known here. */
+const PENDING_SOURCE: Record<SourceKind, string> = {
+  gitops: 'gitops',
+  delivery: 'argocd',
+  ci: 'ci',
+  artifacts: 'artifacts',
+  quality: 'quality',
+};
+
+const PENDING_SOURCE_NAME: Record<SourceKind, string> = {
+  gitops: 'the GitOps repository',
+  delivery: 'Argo CD',
+  ci: 'CI',
+  artifacts: 'the registry',
+  quality: 'the quality gate',
+};
+
+/** Entities whose rollout applications are remembered (see `rolloutHints`). */
+const ROLLOUT_HINTS = 5_000;
 
 /**
  * Deploy state and history of one entity: desired state from GitOps, live
@@ -69,6 +116,14 @@ interface EntityReads {
  * {@link StateSources} in parallel, then judged by the common rules.
  */
 export class DeployStateService {
+  /**
+   * The applications of an entity that managed an Argo Rollout at its last
+   * read, so their rollouts are read beside the application list, not after
+   * it. Entities read for the first time in this process are read by the
+   * names the convention gives (`<app>-<env>`, or `argocd/app-name`).
+   */
+  private readonly rolloutHints = new Map<string, string[]>();
+
   static create(options: {
     catalog: CatalogService;
     environments: SlipwayEnvironment[];
@@ -112,151 +167,351 @@ export class DeployStateService {
     options: StateReadOptions = {},
   ): Promise<EntityState> {
     const config = await this.entityConfig(ref, credentials);
-    const reads = await this.readEntity(config, options.fresh);
-    const environments = await Promise.all(
-      config.environments.map((environment, index) =>
-        this.environmentState(reads, environment, index),
-      ),
-    );
-    return {
-      entityRef: config.entityRef,
-      generatedAt: new Date().toISOString(),
-      environments,
-      builds: reads.runs,
-      sources: mergeReports(reads.reports),
-    };
+    const reads = this.readEntity(config, options.fresh, () => {});
+    await settledAll(reads);
+    return this.snapshot(reads);
   }
 
-  /** Wave 1: every upstream at once; then the overlay trees at the live revisions. */
-  private async readEntity(
+  /**
+   * The same state, in parts: `onSnapshot` receives a partial state each
+   * time sources answered while others are still under way (those report
+   * `pending`, and the parts that depend on them are left out), then the
+   * complete state, which the promise answers too. A partial snapshot never
+   * says more than its sources answered: an environment's live state,
+   * drift and "deployed" appear only once GitOps and Argo CD both answered.
+   */
+  async streamEntityState(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+    onSnapshot: StateSnapshotListener,
+    options: StateReadOptions = {},
+  ): Promise<EntityState> {
+    const config = await this.entityConfig(ref, credentials);
+    let finished = false;
+    let scheduled = false;
+    let sent: string | undefined;
+    const reads: EntityReads = this.readEntity(config, options.fresh, () => {
+      if (scheduled || finished) return;
+      scheduled = true;
+      // Sources settling in the same turn make one snapshot.
+      setImmediate(() => {
+        scheduled = false;
+        const pending = pendingKinds(reads);
+        // Nothing before GitOps (the environments' frame) answered; then
+        // one snapshot each time fewer sources are pending.
+        if (finished || pending.length === 0 || pending.includes('gitops')) {
+          return;
+        }
+        if (pending.join() === sent) return;
+        sent = pending.join();
+        onSnapshot(this.snapshot(reads));
+      });
+    });
+    await settledAll(reads);
+    finished = true;
+    const state = this.snapshot(reads);
+    onSnapshot(state);
+    return state;
+  }
+
+  /**
+   * Every upstream at once, with the rollouts the entity is known (or, the
+   * first time, expected) to have; then what depends on two answers: the
+   * overlay trees at the live revisions (GitOps and Argo CD), the rollouts
+   * the list names that were not read yet, and artifacts the list did not
+   * hold (GitOps and the registry).
+   */
+  private readEntity(
     config: EntityDeployConfig,
-    fresh?: boolean,
-  ): Promise<EntityReads> {
+    fresh: boolean | undefined,
+    onSettle: () => void,
+  ): EntityReads {
     const gitops = config.gitops;
     const paths = gitops
       ? config.environments.map(e => overlayPath(gitops.path, e.name))
       : [];
-    const [gitopsRead, apps, runs, artifacts, quality] = await Promise.all([
-      this.sources.readHeadOverlays(config, paths, fresh),
-      this.sources.readApplications(config, fresh),
-      this.sources.readRuns(config, fresh),
-      this.sources.readArtifacts(config, fresh),
-      this.sources.readQualityGate(config, fresh),
-    ]);
-    const reports = [gitopsRead, apps, runs, artifacts, quality].map(
-      r => r.report,
+    const read = <T>(
+      start: () => Promise<SourceResult<T> | undefined> | undefined,
+    ): Read<T> => {
+      const entry: Read<T> = {
+        settled: false,
+        promise: Promise.resolve()
+          .then(start)
+          .then(result => {
+            entry.settled = true;
+            entry.result = result;
+            onSettle();
+            return result;
+          }),
+      };
+      return entry;
+    };
+    const prefetched = new Map(
+      this.expectedRollouts(config).map(name => {
+        const result = this.sources.readRollout(
+          name,
+          config.argocd?.instance ?? '',
+          fresh,
+        );
+        // An expected application may not exist: its answer is not used.
+        result?.catch(() => undefined);
+        return [name, result];
+      }),
     );
-    const head = gitopsRead.value?.revision;
-    const trees =
-      gitops && head
-        ? await this.sources.readTreesAt(
-            {
-              repoUrl: gitops.repo,
-              paths,
-              head,
-              revisions: (apps.value ?? []).flatMap(a =>
-                a.live.revision ? [a.live.revision] : [],
-              ),
-            },
-            fresh,
-          )
-        : undefined;
-    if (trees) reports.push(trees.report);
+    const headOverlays = read(() =>
+      this.sources.readHeadOverlays(config, paths, fresh),
+    );
+    const apps = read(() => this.sources.readApplications(config, fresh));
+    const artifacts = read(() => this.sources.readArtifacts(config, fresh));
     return {
       config,
       paths,
       fresh,
-      gitops: gitopsRead,
+      gitops: headOverlays,
       apps,
-      runs: runs.value ?? [],
+      runs: read(() => this.sources.readRuns(config, fresh)),
       artifacts,
-      quality: quality.value ?? undefined,
-      treesAt: trees?.value,
-      reports,
+      quality: read(() => this.sources.readQualityGate(config, fresh)),
+      treesAt: read(async () => {
+        const [head, list] = await Promise.all([
+          headOverlays.promise,
+          apps.promise,
+        ]);
+        const revision = head?.value?.revision;
+        if (!gitops || !revision) return undefined;
+        return this.sources.readTreesAt(
+          {
+            repoUrl: gitops.repo,
+            paths,
+            head: revision,
+            revisions: (list?.value ?? []).flatMap(a =>
+              a.live.revision ? [a.live.revision] : [],
+            ),
+          },
+          fresh,
+        );
+      }),
+      rollouts: read(async () => {
+        const list = await apps.promise;
+        const withRollout = config.environments
+          .map(e => applicationFor(list?.value, e.name, config))
+          .filter((a): a is DeliveryApplication => Boolean(a?.hasRollout));
+        if (list?.report.status === 'ok') {
+          this.rememberRollouts(
+            config,
+            withRollout.map(a => a.live.application),
+          );
+        }
+        const byApplication = new Map<
+          string,
+          SourceResult<RolloutState | undefined>
+        >();
+        await Promise.all(
+          withRollout.map(async app => {
+            const name = app.live.application;
+            const result = await (prefetched.get(name) ??
+              this.sources.readRollout(name, app.live.instance, fresh));
+            if (result) byApplication.set(name, result);
+          }),
+        );
+        return { value: byApplication, report: NO_REPORT };
+      }),
+      lookups: read(async () => {
+        const [head, list] = await Promise.all([
+          headOverlays.promise,
+          artifacts.promise,
+        ]);
+        const byImage = new Map<string, SourceResult<ArtifactState | null>>();
+        if (list?.report.status !== 'ok') {
+          return { value: byImage, report: NO_REPORT };
+        }
+        await Promise.all(
+          paths.map(async path => {
+            const image = head?.value?.overlays[path]?.image;
+            if (!image || findArtifact(list.value ?? [], image)) return;
+            const result = await this.sources.readArtifact(
+              config,
+              image,
+              fresh,
+            );
+            if (result) byImage.set(imageKey(image), result);
+          }),
+        );
+        return { value: byImage, report: NO_REPORT };
+      }),
     };
   }
 
-  /** Wave 2 for one environment (only what wave 1 could not answer), then the rules. */
-  private async environmentState(
+  private hintKey(config: EntityDeployConfig): string {
+    return `${config.entityRef}|${config.argocd?.instance ?? ''}`;
+  }
+
+  private rememberRollouts(config: EntityDeployConfig, names: string[]) {
+    const key = this.hintKey(config);
+    this.rolloutHints.delete(key);
+    this.rolloutHints.set(key, names);
+    if (this.rolloutHints.size > ROLLOUT_HINTS) {
+      const oldest = this.rolloutHints.keys().next().value;
+      if (oldest !== undefined) this.rolloutHints.delete(oldest);
+    }
+  }
+
+  /** The applications whose rollouts are read beside the list. */
+  private expectedRollouts(config: EntityDeployConfig): string[] {
+    const argocd = config.argocd;
+    if (!argocd || !this.sources.deliveryProvider(argocd.instance)) return [];
+    const known = this.rolloutHints.get(this.hintKey(config));
+    if (known) return known;
+    if (!argocd.appSelector) return argocd.appName ? [argocd.appName] : [];
+    const app = parseSelector(argocd.appSelector).find(
+      t => t.key === APP_LABEL && t.value,
+    )?.value;
+    if (!app) return [];
+    return config.environments.flatMap(e => {
+      try {
+        return [applicationName(app, e.name)];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** The state as far as the reads settled; complete once all did. */
+  private snapshot(reads: EntityReads): EntityState {
+    const pending = pendingKinds(reads);
+    const reports: SourceReport[] = [];
+    const collect = (result: SourceResult<unknown> | undefined) => {
+      if (result && result.report !== NO_REPORT) reports.push(result.report);
+    };
+    for (const entry of [
+      reads.gitops,
+      reads.apps,
+      reads.runs,
+      reads.artifacts,
+      reads.quality,
+      reads.treesAt,
+    ]) {
+      collect(entry.result);
+    }
+    for (const result of reads.rollouts.result?.value?.values() ?? []) {
+      collect(result);
+    }
+    for (const result of reads.lookups.result?.value?.values() ?? []) {
+      collect(result);
+    }
+    const sources = mergeReports(
+      reports.filter(r => !pending.includes(r.kind)),
+    );
+    for (const kind of pending) sources.push(this.pendingReport(reads, kind));
+    const state: EntityState = {
+      entityRef: reads.config.entityRef,
+      generatedAt: new Date().toISOString(),
+      environments: reads.config.environments.map((environment, index) =>
+        this.environmentState(reads, environment, index, pending),
+      ),
+      builds: reads.runs.result?.value ?? [],
+      sources,
+    };
+    return state;
+  }
+
+  private pendingReport(reads: EntityReads, kind: SourceKind): SourceReport {
+    const { config } = reads;
+    const ids: Record<SourceKind, string | undefined> = {
+      gitops: config.gitops
+        ? this.sources.gitopsReader(config.gitops.repo)?.id
+        : undefined,
+      delivery: this.sources.deliveryProvider(config.argocd?.instance)?.id,
+      ci: undefined,
+      artifacts: undefined,
+      quality: undefined,
+    };
+    return {
+      source: ids[kind] ?? PENDING_SOURCE[kind],
+      kind,
+      status: 'pending',
+      message: `Waiting for ${PENDING_SOURCE_NAME[kind]} to answer`,
+    };
+  }
+
+  /** One environment from what has settled; the rules decide only on complete facts. */
+  private environmentState(
     reads: EntityReads,
     environment: SlipwayEnvironment,
     index: number,
-  ): Promise<EnvironmentState> {
+    pending: SourceKind[],
+  ): EnvironmentState {
     const { config } = reads;
     const path = reads.paths[index];
-    const head = reads.gitops.value;
+    const gitops = reads.gitops.result;
+    const apps = reads.apps.result;
+    const head = gitops?.value;
     const overlay = path ? head?.overlays[path] : undefined;
-    const app = applicationFor(reads.apps.value, environment.name, config);
-    const [live, artifact] = await Promise.all([
-      this.liveWithRollout(app, reads),
-      this.artifactOf(reads, overlay?.image),
-    ]);
+    const liveKnown =
+      !pending.includes('gitops') && !pending.includes('delivery');
+    const app = liveKnown
+      ? applicationFor(apps?.value, environment.name, config)
+      : undefined;
+    const live = app ? this.liveWithRollout(app, reads) : undefined;
     const liveRevision = live?.revision;
+    const deciding = [gitops?.report, apps?.report].filter(
+      (r): r is SourceReport => Boolean(r),
+    );
     const facts: EnvironmentFacts = {
       environment,
-      path: config.gitops ? path : undefined,
+      path: config.gitops && reads.gitops.settled ? path : undefined,
       headRevision: head?.revision,
       overlay,
       lastChange: head?.lastChanges[index],
       liveTreeId:
         liveRevision && path
-          ? reads.treesAt?.[liveRevision]?.[path]
+          ? reads.treesAt.result?.value?.[liveRevision]?.[path]
           : undefined,
       live,
-      artifact,
-      runs: reads.runs,
-      quality: reads.quality,
+      artifact: this.artifactOf(reads, overlay?.image),
+      runs: reads.runs.result?.value ?? [],
+      quality: reads.quality.result?.value ?? undefined,
       // Stale, failing or rate-limited sources make "deployed" last-known,
       // for every read (the tab as much as the gates).
       decidingSources: {
-        gitops: reads.gitops.report.status,
-        delivery: reads.apps.report.status,
+        gitops: gitops?.report.status,
+        delivery: apps?.report.status,
       },
-      lastKnownSince: oldestFetchedAt(
-        [reads.gitops.report, reads.apps.report].filter(r => r.status !== 'ok'),
-      ),
+      lastKnownSince: oldestFetchedAt(deciding.filter(r => r.status !== 'ok')),
     };
-    return deriveEnvironmentState(facts);
+    const state = deriveEnvironmentState(facts);
+    if (
+      pending.includes('artifacts') ||
+      pending.includes('ci') ||
+      pending.includes('quality') ||
+      pending.includes('gitops')
+    ) {
+      delete state.artifact;
+    }
+    return state;
   }
 
-  private async liveWithRollout(
-    app: DeliveryApplication | undefined,
+  private liveWithRollout(
+    app: DeliveryApplication,
     reads: EntityReads,
-  ): Promise<LiveState | undefined> {
-    if (!app) return undefined;
+  ): LiveState {
     const live: LiveState = { ...app.live };
-    const read = app.hasRollout
-      ? this.sources.readRollout(
-          app.live.application,
-          app.live.instance,
-          reads.fresh,
-        )
-      : undefined;
-    const result = await read;
-    if (result) {
-      reads.reports.push(result.report);
-      if (result.value) live.rollout = result.value;
-    }
+    if (!app.hasRollout) return live;
+    const rollout = reads.rollouts.result?.value?.get(app.live.application);
+    if (rollout?.value) live.rollout = rollout.value;
     return live;
   }
 
   /** The artifact of the desired image: from the list, else asked for on its own. */
-  private async artifactOf(
+  private artifactOf(
     reads: EntityReads,
     image: ImageRef | undefined,
-  ): Promise<ArtifactState | undefined> {
-    const listed = findArtifact(reads.artifacts.value ?? [], image);
-    if (listed || !image || reads.artifacts.report.status !== 'ok') {
-      return listed;
-    }
-    const result = await this.sources.readArtifact(
-      reads.config,
-      image,
-      reads.fresh,
+  ): ArtifactState | undefined {
+    const listed = findArtifact(reads.artifacts.result?.value ?? [], image);
+    if (listed || !image) return listed;
+    return (
+      reads.lookups.result?.value?.get(imageKey(image))?.value ?? undefined
     );
-    if (!result) return undefined;
-    reads.reports.push(result.report);
-    return result.value ?? undefined;
   }
 
   async getEntityHistory(
@@ -393,4 +648,49 @@ function oldestFetchedAt(
     .map(r => r.fetchedAt)
     .filter((at): at is string => Boolean(at))
     .sort()[0];
+}
+
+function readsOf(reads: EntityReads): Read<unknown>[] {
+  return [
+    reads.gitops,
+    reads.apps,
+    reads.runs,
+    reads.artifacts,
+    reads.quality,
+    reads.treesAt,
+    reads.rollouts,
+    reads.lookups,
+  ];
+}
+
+async function settledAll(reads: EntityReads): Promise<void> {
+  await Promise.all(readsOf(reads).map(r => r.promise));
+}
+
+/**
+ * The kinds of source whose part of the state is still under way. Argo CD's
+ * part is the application list, the rollouts and (once GitOps answered) the
+ * overlay trees at the live revisions; the registry's includes the
+ * artifacts the list did not hold.
+ */
+function pendingKinds(reads: EntityReads): SourceKind[] {
+  const pending: SourceKind[] = [];
+  if (!reads.gitops.settled) pending.push('gitops');
+  if (
+    !reads.apps.settled ||
+    !reads.rollouts.settled ||
+    (reads.gitops.settled && !reads.treesAt.settled)
+  ) {
+    pending.push('delivery');
+  }
+  if (!reads.runs.settled) pending.push('ci');
+  if (!reads.artifacts.settled || !reads.lookups.settled) {
+    pending.push('artifacts');
+  }
+  if (!reads.quality.settled) pending.push('quality');
+  return pending;
+}
+
+function imageKey(image: ImageRef): string {
+  return image.digest ?? image.tag ?? image.repository;
 }

@@ -15,14 +15,21 @@ export interface LiveQuery<T> {
  * Runs `fetcher` when `key` changes and on `refresh()`. Unlike a plain
  * async hook, a failed refresh keeps the last value (with the error beside
  * it), so a live update never blanks the page.
+ *
+ * A fetcher that answers in parts calls `partial` with each part before
+ * its promise answers the whole: parts are shown while nothing whole is
+ * (the first load), never in place of a whole answer (a refresh keeps the
+ * last whole value until the new one arrives).
  */
 export function useLiveQuery<T>(
   key: string,
-  fetcher: () => Promise<T>,
+  fetcher: (partial: (value: T) => void) => Promise<T>,
 ): LiveQuery<T> {
   const [state, setState] = useState<{
     key: string;
     value?: T;
+    /** The value shown is a part, not yet the whole answer. */
+    partial?: boolean;
     error?: Error;
     done: boolean;
     refreshing: boolean;
@@ -38,7 +45,17 @@ export function useLiveQuery<T>(
         ? { ...previous, refreshing: true }
         : { key, done: false, refreshing: true },
     );
-    fetcherRef.current().then(
+    const partial = (value: T) => {
+      if (mine !== generation.current) return;
+      setState(previous =>
+        previous.key === key &&
+        previous.value !== undefined &&
+        !previous.partial
+          ? previous
+          : { key, value, partial: true, done: true, refreshing: true },
+      );
+    };
+    fetcherRef.current(partial).then(
       value => {
         if (mine !== generation.current) return;
         setState({ key, value, done: true, refreshing: false });
@@ -47,7 +64,11 @@ export function useLiveQuery<T>(
         if (mine !== generation.current) return;
         setState(previous => ({
           key,
-          value: previous.key === key ? previous.value : undefined,
+          // A part is no answer: a failed first load shows the error.
+          value:
+            previous.key === key && !previous.partial
+              ? previous.value
+              : undefined,
           error,
           done: true,
           refreshing: false,

@@ -160,16 +160,20 @@ function StateBody(props: {
 }
 
 /**
- * Deploy state of an annotated entity: one request (`/state`) for the first
- * paint, refreshed in place when the backend signals a change.
+ * Deploy state of an annotated entity: one streamed request (`/state`) for
+ * the first paint, each part painted as its sources answer, refreshed in
+ * place when the backend signals a change.
  */
 export function DeployStateView(props: { entity: Entity }) {
   const { entity } = props;
   const api = useApi(slipwayApiRef);
   const entityRef = stringifyEntityRef(entity);
   const now = useNow(5_000);
+  // Streamed: the parts whose sources answered paint first (a slow Argo
+  // CD does not hold back Git and CI), the live parts as skeletons.
   const fetchState = useCallback(
-    () => api.getEntityState(getCompoundEntityRef(entity)),
+    (onPartial: (state: EntityState) => void) =>
+      api.getEntityState(getCompoundEntityRef(entity), { onPartial }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, entityRef],
   );

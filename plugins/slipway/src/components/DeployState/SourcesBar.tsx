@@ -17,6 +17,7 @@ const STATUS_TEXT: Record<SourceReport['status'], string> = {
   stale: 'stale',
   unconfigured: 'not configured',
   'rate-limited': 'rate limited',
+  pending: 'loading…',
 };
 
 /** Data age, and how each upstream source fared. */

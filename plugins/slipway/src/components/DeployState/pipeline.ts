@@ -12,12 +12,20 @@ import {
   ScanSummary,
 } from '@slipway/plugin-slipway-common';
 import { shortDigest, shortSha, shortTag } from '../common/format';
-import { findSource, isSourceHealthy, Tone } from '../common/status';
+import { findSource, isPending, isSourceHealthy, Tone } from '../common/status';
 import {
   promotionShortStatus,
   promotionStateTone,
   promotionSummary,
 } from '../Promotion/promotionStatus';
+
+/** An environment whose deciding sources have not answered yet. */
+const LOADING_VERDICT = {
+  label: 'Loading…',
+  reason: 'Waiting for Git and Argo CD to answer',
+  tone: 'unknown' as const,
+  progress: undefined,
+};
 
 /** One step of the delivery pipeline strip. */
 export interface PipelineStep {
@@ -186,7 +194,10 @@ export function pipelineSteps(
   ];
   for (const env of state.environments) {
     const image = imageLabel(env);
-    const verdict = environmentVerdict(env, state.sources);
+    // A streamed state's part still waiting for GitOps or Argo CD is loading.
+    const verdict = isPending(state.sources, 'gitops', 'delivery')
+      ? LOADING_VERDICT
+      : environmentVerdict(env, state.sources);
     const behind = behindFirst(env, first);
     const behindBuild =
       env === first ? behindLatestBuild(env, state.builds) : undefined;

@@ -43,6 +43,21 @@ export function findSource(
     .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))[0];
 }
 
+/**
+ * True while a streamed state still waits for a source of one of these
+ * kinds (of any kind, without kinds): its parts are loading, neither
+ * unknown nor failed.
+ */
+export function isPending(
+  sources: SourceReport[],
+  ...kinds: SourceKind[]
+): boolean {
+  return sources.some(
+    s =>
+      s.status === 'pending' && (kinds.length === 0 || kinds.includes(s.kind)),
+  );
+}
+
 /** True when data from this source can be shown with its own colours. */
 export function isSourceHealthy(report: SourceReport | undefined): boolean {
   return report?.status === 'ok';
@@ -96,6 +111,8 @@ export function sourceSentence(
     }
     case 'unconfigured':
       return `${label} not configured`;
+    case 'pending':
+      return `${label}: loading`;
     default:
       return `${label}: status unknown`;
   }
@@ -143,13 +160,14 @@ export function sourceMessage(
 
 /**
  * The sources that are not `ok`, one per vendor name and status (two Argo
- * CD instances failing the same way make one notice), worst first.
+ * CD instances failing the same way make one notice), worst first. A
+ * source still loading (`pending`) is not failing.
  */
 export function failingSources(sources: SourceReport[]): SourceReport[] {
   const order = ['error', 'rate-limited', 'stale', 'unconfigured'];
   const seen = new Set<string>();
   return sources
-    .filter(s => s.status !== 'ok')
+    .filter(s => s.status !== 'ok' && s.status !== 'pending')
     .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status))
     .filter(s => {
       const key = `${sourceLabel(s)}|${s.status}`;
