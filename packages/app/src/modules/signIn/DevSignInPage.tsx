@@ -28,9 +28,13 @@ interface DevUserOption {
   displayName: string;
 }
 
+/** Stable across renders: Backstage's sign-in page restarts its automatic sign-in when its providers change. */
+const GUEST_PROVIDERS: ['guest'] = ['guest'];
+
 /**
- * The users the backend offers, or undefined when the development sign-in
- * is not installed (any production configuration: the route is a 404).
+ * The users the backend offers: `undefined` while asking, `[]` when the
+ * development sign-in is not installed (any production configuration: the
+ * route is a 404) or the question failed.
  * Runs before anyone is signed in, so there is no token to send: the plain
  * `fetch` is deliberate (the app's fetchApi would wait for an identity).
  */
@@ -42,10 +46,13 @@ function useDevUsers(): DevUserOption[] | undefined {
     (async () => {
       const baseUrl = await discoveryApi.getBaseUrl('auth');
       const response = await fetch(`${baseUrl}/${DEV_USERS_PROVIDER}/users`);
-      if (!response.ok) return;
-      const body = (await response.json()) as { items?: DevUserOption[] };
-      if (!cancelled && body.items?.length) setUsers(body.items);
-    })().catch(() => undefined);
+      const body = response.ok
+        ? ((await response.json()) as { items?: DevUserOption[] })
+        : {};
+      if (!cancelled) setUsers(body.items ?? []);
+    })().catch(() => {
+      if (!cancelled) setUsers([]);
+    });
     return () => {
       cancelled = true;
     };
@@ -150,12 +157,18 @@ export function DevSignInPage(props: SignInPageProps) {
     );
   }
 
+  // Mount Backstage's page once, with its final props: a re-render with a
+  // new title restarted its automatic guest sign-in, and the cancelled first
+  // attempt forgot the stored provider (the next reload showed the sign-in
+  // page although the session was valid).
+  if (users === undefined) return null;
+
   return (
     <SignInPage
       {...props}
-      providers={['guest']}
+      providers={GUEST_PROVIDERS}
       titleComponent={
-        users ? (
+        users.length > 0 ? (
           <DevUserPicker
             users={users}
             onChoose={entityRef => {
