@@ -103,6 +103,8 @@ async function main() {
     const timedWriter = (writer: PromotionWriter): PromotionWriter => ({
       preview: change => writer.preview(change),
       pullRequestState: (url, pr) => writer.pullRequestState(url, pr),
+      changePosition: (change, promotion) =>
+        writer.changePosition(change, promotion),
       write: async change => {
         const started = Date.now();
         try {

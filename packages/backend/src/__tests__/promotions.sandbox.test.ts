@@ -560,6 +560,8 @@ describe.each(databases.eachSupportedId())(
         wrapWriter: writer => ({
           preview: change => writer.preview(change),
           pullRequestState: (url, pr) => writer.pullRequestState(url, pr),
+          changePosition: (change, promotion) =>
+            writer.changePosition(change, promotion),
           write: async change => {
             const result = await writer.write(change);
             pushed(result.commitSha!);

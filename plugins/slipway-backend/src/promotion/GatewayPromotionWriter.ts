@@ -19,6 +19,8 @@ import { OverlayChange, PromotionWriter } from './PromotionWriter';
 
 const KUSTOMIZATION = 'kustomization.yaml';
 const READ_TIMEOUT_MS = 15_000;
+/** How far back a promotion's own commit is looked for in an overlay's history. */
+const HISTORY_LIMIT = 50;
 
 /** Sets the artifact in an overlay's kustomization: tag and digest together. */
 function applyArtifact(content: string, change: OverlayChange) {
@@ -159,6 +161,32 @@ export class GatewayPromotionWriter implements PromotionWriter {
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  async changePosition(
+    change: Pick<OverlayChange, 'repoUrl' | 'overlayPath'>,
+    promotion: { id: string; commitSha?: string },
+  ): Promise<'newest' | 'overtaken' | 'unseen'> {
+    const reader = this.readers.find(r => r.supports(change.repoUrl));
+    if (!reader) return 'unseen';
+    await reader.invalidate?.(change.repoUrl);
+    const history = await reader.history(
+      {
+        repoUrl: change.repoUrl,
+        path: change.overlayPath,
+        limit: HISTORY_LIMIT,
+        withImages: false,
+      },
+      { signal: AbortSignal.timeout(READ_TIMEOUT_MS) },
+    );
+    const index = history.findIndex(
+      h =>
+        h.promotionId === promotion.id ||
+        (promotion.commitSha !== undefined &&
+          h.commit.sha === promotion.commitSha),
+    );
+    if (index === -1) return 'unseen';
+    return index === 0 ? 'newest' : 'overtaken';
   }
 
   async pullRequestState(repoUrl: string, pullRequest: { branch: string }) {

@@ -6,9 +6,12 @@ import { PromotionNotifier, SLIPWAY_ACTOR } from './PromotionService';
 
 const TOPIC = 'slipway-promotion';
 
-function deployTab(entityRef: string): string {
-  const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/catalog/${namespace}/${kind.toLowerCase()}/${name}/deploy`;
+/**
+ * The promotion's page in the portal (the plugin's default route,
+ * `/slipway/promotions/:id`): approvals, timeline and links in one place.
+ */
+function promotionPage(promotion: Promotion): string {
+  return `/slipway/promotions/${encodeURIComponent(promotion.id)}`;
 }
 
 function what(promotion: Promotion): string {
@@ -54,7 +57,7 @@ export class NotificationsPromotionNotifier implements PromotionNotifier {
         payload: {
           title,
           description,
-          link: deployTab(promotion.entityRef),
+          link: promotionPage(promotion),
           severity,
           topic: TOPIC,
           scope: `slipway-promotion:${promotion.id}`,

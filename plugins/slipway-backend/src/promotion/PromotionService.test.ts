@@ -112,6 +112,44 @@ describe.each(databases.eachSupportedId())('PromotionService on %s', id => {
     );
   });
 
+  it("a GitOps read that predates the promotion's own commit does not supersede it; a later commit does", async () => {
+    const h = await harness();
+    const before = h.writer.overlays.get('apps/payments-api/overlays/staging');
+    const promotion = await h.service.request(
+      h.ref,
+      { environment: 'staging', artifact: { from: 'upstream' } },
+      h.as(USERS.guest),
+    );
+    expect(promotion.state).toBe('syncing');
+    // The reconciler's fresh read was in flight when the commit was pushed:
+    // it still answers the overlay from before (found in the e2e suite).
+    h.deployState.laggingOverlays.set('apps/payments-api/overlays/staging', {
+      digest: before?.digest ?? digest('0'),
+    });
+    h.writer.lagging = true;
+    await h.service.reconcile();
+    expect((await h.service.get(promotion.id, h.as(USERS.guest))).state).toBe(
+      'syncing',
+    );
+    // The history shows the promotion's commit as the newest change: still not superseded.
+    h.writer.lagging = false;
+    await h.service.reconcile();
+    expect((await h.service.get(promotion.id, h.as(USERS.guest))).state).toBe(
+      'syncing',
+    );
+    // A later change of the overlay (another promotion's commit) does supersede it.
+    h.deployState.laggingOverlays.clear();
+    const later = await h.service.request(
+      h.ref,
+      { environment: 'staging', artifact: { digest: digest('b') } },
+      h.as(USERS.guest),
+    );
+    expect(later.state).toBe('syncing');
+    await h.service.reconcile();
+    const first = await h.service.get(promotion.id, h.as(USERS.guest));
+    expect(first.state).toBe('superseded');
+  });
+
   it('is idempotent on the client key', async () => {
     const h = await harness();
     const body = {

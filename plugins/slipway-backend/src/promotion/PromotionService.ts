@@ -873,14 +873,30 @@ export class PromotionService {
       return;
     }
     if (digest && digest !== promotion.artifact.digest) {
-      // A later commit changed the overlay before this one was deployed.
-      await this.finish(
-        promotion,
-        'superseded',
-        SLIPWAY_ACTOR,
-        `${promotion.environment} now wants ${digest}`,
+      // Another digest is wanted: a later commit changed the overlay, or this
+      // read predates the promotion's own commit (a read in flight when it
+      // was pushed). Only the overlay's history tells them apart; a read that
+      // has not seen the commit yet waits for the next round.
+      const target = await this.engineTarget(promotion);
+      const position = await this.o.writer.changePosition(
+        {
+          repoUrl: target.config.gitops!.repo,
+          overlayPath: overlayPath(
+            target.config.gitops!.path,
+            target.environment.name,
+          ),
+        },
+        { id: promotion.id, commitSha: promotion.commit?.sha },
       );
-      return;
+      if (position === 'overtaken') {
+        await this.finish(
+          promotion,
+          'superseded',
+          SLIPWAY_ACTOR,
+          `${promotion.environment} now wants ${digest}`,
+        );
+        return;
+      }
     }
     const since = Date.parse(promotion.updatedAt);
     if (this.now().getTime() - since > deployTimeoutMs) {

@@ -37,6 +37,16 @@ export interface PromotionWriter {
       trailers: Record<string, string>;
     },
   ): Promise<OverlayWriteResult>;
+  /**
+   * Where a promotion's change stands in the overlay's history at the head
+   * of the branch, read fresh: the newest change of the overlay, overtaken
+   * by a later change, or not seen (a read that predates the commit).
+   * Matched by the `Slipway-Promotion` trailer or the commit.
+   */
+  changePosition(
+    change: Pick<OverlayChange, 'repoUrl' | 'overlayPath'>,
+    promotion: { id: string; commitSha?: string },
+  ): Promise<'newest' | 'overtaken' | 'unseen'>;
   /** State of a promotion's pull request. */
   pullRequestState(
     repoUrl: string,

@@ -193,6 +193,24 @@ class FakeWriter implements PromotionWriter {
     return sha;
   }
 
+  /** True: the next position reads predate every commit (a lagging reader). */
+  lagging = false;
+
+  async changePosition(
+    change: { overlayPath: string },
+    promotion: { id: string; commitSha?: string },
+  ) {
+    if (this.lagging) return 'unseen' as const;
+    const onPath = this.commits
+      .filter(c => c.path === change.overlayPath)
+      .reverse();
+    const index = onPath.findIndex(
+      c => c.promotionId === promotion.id || c.sha === promotion.commitSha,
+    );
+    if (index === -1) return 'unseen' as const;
+    return index === 0 ? ('newest' as const) : ('overtaken' as const);
+  }
+
   async pullRequestState(_repoUrl: string, pr: { number: number }) {
     const pull = this.pulls.find(p => p.number === pr.number)!;
     const merged = this.commits
@@ -283,6 +301,7 @@ export async function createHarness(
   };
   const deployState = {
     reads: 0,
+    laggingOverlays: new Map<string, { tag?: string; digest: string }>(),
     async getEntityState(): Promise<EntityState> {
       deployState.reads += 1;
       // What Git says is the writer's overlay; what runs is the model.
@@ -302,9 +321,10 @@ export async function createHarness(
           status,
         })),
         environments: ENVIRONMENTS.map(({ name, syncMode }) => {
-          const overlay = writer.overlays.get(
-            `apps/payments-api/overlays/${name}`,
-          );
+          const path = `apps/payments-api/overlays/${name}`;
+          // A lagging GitOps read answers an overlay as it was before.
+          const overlay =
+            deployState.laggingOverlays.get(path) ?? writer.overlays.get(path);
           const env = environments[name];
           return {
             environment: name,
