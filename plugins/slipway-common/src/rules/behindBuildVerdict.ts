@@ -27,7 +27,7 @@ export function buildRunLabel(run: BuildRun): string {
   if (run.number !== undefined) {
     return run.name ? `${run.name} #${run.number}` : `#${run.number}`;
   }
-  if (run.name && /#\d+/.test(run.name)) return run.name;
+  if (run.name && /#\d/.test(run.name)) return run.name;
   return run.name ? `${run.name} (run ${run.id})` : `run ${run.id}`;
 }
 
@@ -48,10 +48,10 @@ export function behindBuildVerdict(
   const name = candidate.environment;
   const commit = isNeverPromotedImage(candidate.image)
     ? undefined
-    : candidate.sourceCommit ?? candidate.image?.tag;
-  const ownIndex =
-    commit === undefined ? -1 : builds.findIndex(b => b.commit === commit);
-  const own = ownIndex >= 0 ? builds[ownIndex] : undefined;
+    : candidate.sourceCommit ?? (candidate.image as ImageRef).tag;
+  // -1 when the image's commit is not among the builds (or unknown), so `own` is undefined.
+  const ownIndex = builds.findIndex(b => b.commit === commit);
+  const own: BuildRun | undefined = builds[ownIndex];
   const branch = own?.branch;
   const sameLine = (run: BuildRun) =>
     branch !== undefined

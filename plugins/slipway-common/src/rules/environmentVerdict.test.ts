@@ -466,4 +466,579 @@ describe('environmentVerdict', () => {
       ),
     );
   });
+
+  describe('exact verdicts', () => {
+    type EnvironmentVerdict = ReturnType<typeof environmentVerdict>;
+    const T1 = '2026-01-01T00:01:00Z';
+    const T2 = '2026-01-01T00:02:00Z';
+    const T5 = '2026-01-01T00:05:00Z';
+    const nothingRuns = {
+      syncStatus: 'OutOfSync' as const,
+      healthStatus: 'Missing' as const,
+      images: [],
+      lastSyncedAt: undefined,
+    };
+    const committedAt = (at: string) => ({
+      path: 'apps/app/overlays/prod',
+      image: { repository: REPO, tag: SHA, digest: DIGEST },
+      commit: { sha: 'c'.repeat(40), committedAt: at },
+    });
+    const failingSource = (
+      kind: 'gitops' | 'delivery',
+      fetchedAt?: string,
+    ): SourceReport => ({
+      source: kind === 'gitops' ? 'gitops' : 'argocd:main',
+      kind,
+      status: 'error',
+      fetchedAt,
+    });
+
+    it('knows the scaffolder placeholder only without a digest', () => {
+      expect(isNeverPromotedImage(undefined)).toBe(true);
+      expect(
+        isNeverPromotedImage({ repository: REPO, tag: 'scaffolded' }),
+      ).toBe(true);
+      expect(
+        isNeverPromotedImage({
+          repository: REPO,
+          tag: 'scaffolded',
+          digest: DIGEST,
+        }),
+      ).toBe(false);
+      expect(isNeverPromotedImage({ repository: REPO, tag: SHA })).toBe(false);
+    });
+
+    it.each<[string, EnvironmentVerdictFacts, EnvironmentVerdict]>([
+      [
+        'no application and no image',
+        env({ desired: { path: 'p' }, live: undefined, deployed: false }),
+        {
+          kind: 'awaiting-first-deploy',
+          label: 'Awaiting first deploy',
+          reason:
+            'Nothing was promoted to prod yet, and Argo CD has no application here',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'no application and no desired state at all',
+        env({ desired: undefined, live: undefined, deployed: false }),
+        {
+          kind: 'awaiting-first-deploy',
+          label: 'Awaiting first deploy',
+          reason:
+            'Nothing was promoted to prod yet, and Argo CD has no application here',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'no application for a real image',
+        env({ live: undefined, deployed: false }),
+        {
+          kind: 'unknown',
+          label: 'No Argo CD application',
+          reason: `Git sets ${REPO}:${SHA}@${DIGEST} for prod, but Argo CD has no application for it`,
+          tone: 'unknown',
+        },
+      ],
+      [
+        'no application for the placeholder tag pinned to a digest (a real image)',
+        env({
+          desired: {
+            path: 'p',
+            image: { repository: REPO, tag: 'scaffolded', digest: DIGEST },
+          },
+          live: undefined,
+          deployed: false,
+        }),
+        {
+          kind: 'unknown',
+          label: 'No Argo CD application',
+          reason: `Git sets ${REPO}:scaffolded@${DIGEST} for prod, but Argo CD has no application for it`,
+          tone: 'unknown',
+        },
+      ],
+      [
+        'an overlay without an image and nothing running',
+        env({ desired: { path: 'p' }, deployed: false }, nothingRuns),
+        {
+          kind: 'awaiting-first-deploy',
+          label: 'Awaiting first deploy',
+          reason: 'The prod overlay sets no image yet',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'the placeholder tag while the cluster runs images (drift, not a first deploy)',
+        env(
+          {
+            desired: scaffolded,
+            deployed: false,
+            drift: {
+              drifted: true,
+              reasons: [
+                `Git wants ${REPO}:scaffolded; the cluster runs ${REPO}@${DIGEST}`,
+              ],
+            },
+          },
+          { syncStatus: 'OutOfSync' },
+        ),
+        {
+          kind: 'drifted',
+          label: 'Drifted',
+          reason: `Git wants ${REPO}:scaffolded; the cluster runs ${REPO}@${DIGEST}`,
+          tone: 'warning',
+        },
+      ],
+      [
+        'the placeholder tag with images running but resources Missing',
+        env(
+          { desired: scaffolded, deployed: false },
+          { healthStatus: 'Missing' },
+        ),
+        {
+          kind: 'degraded',
+          label: 'Missing',
+          reason:
+            'Argo CD finds the resources of prod missing from the cluster',
+          tone: 'error',
+        },
+      ],
+      [
+        'the placeholder tag, no images, but Synced and Healthy',
+        env({ desired: scaffolded, deployed: false }, { images: [] }),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting sync',
+          reason: 'The cluster does not yet run what Git asks for',
+          tone: 'warning',
+        },
+      ],
+      [
+        'deployed without a recorded sync time',
+        env({}, { lastSyncedAt: undefined }),
+        {
+          kind: 'deployed',
+          label: 'Deployed',
+          reason: 'The cluster runs what Git asks for, Synced and Healthy',
+          tone: 'ok',
+        },
+      ],
+      [
+        'deployed, with the backend rule’s reason',
+        env({ deployedReason: 'Argo CD runs commit ccccccc, Healthy' }),
+        {
+          kind: 'deployed',
+          label: 'Deployed',
+          reason: 'Argo CD runs commit ccccccc, Healthy',
+          tone: 'ok',
+        },
+      ],
+      [
+        'deployed although Git committed after the last sync (Synced: the commit changed nothing here)',
+        env({ desired: committedAt('2026-01-02T00:00:00Z') }),
+        {
+          kind: 'deployed',
+          label: 'Deployed',
+          reason: 'The cluster runs what Git asks for, Synced and Healthy',
+          tone: 'ok',
+        },
+      ],
+      [
+        'a first sync that failed (failed, not awaiting first sync)',
+        env(
+          { deployed: false },
+          {
+            ...nothingRuns,
+            operation: {
+              phase: 'Failed',
+              message: 'one or more objects failed to apply',
+            },
+          },
+        ),
+        {
+          kind: 'failed',
+          label: 'Sync failed',
+          reason:
+            'The last Argo CD sync failed: one or more objects failed to apply',
+          tone: 'error',
+        },
+      ],
+      [
+        'a sync that errored, without a message',
+        env({ deployed: false }, { operation: { phase: 'Error' } }),
+        {
+          kind: 'failed',
+          label: 'Sync failed',
+          reason: 'The last Argo CD sync errored',
+          tone: 'error',
+        },
+      ],
+      [
+        'never synced, auto sync',
+        env({ deployed: false, syncMode: 'auto' }, nothingRuns),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting first sync',
+          reason: 'Argo CD has not synced prod yet; it syncs on its own',
+          tone: 'progress',
+        },
+      ],
+      [
+        'never synced, manual sync',
+        env({ deployed: false, syncMode: 'manual' }, nothingRuns),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting first sync',
+          reason: 'Argo CD has not synced prod yet; prod syncs manually',
+          tone: 'warning',
+        },
+      ],
+      [
+        'a failed canary analysis',
+        env(
+          { deployed: false },
+          {
+            rollout: {
+              strategy: 'canary',
+              phase: 'Degraded',
+              analysis: 'Failed',
+            },
+          },
+        ),
+        {
+          kind: 'failed',
+          label: 'Rollout failed',
+          reason: 'The analysis failed',
+          tone: 'error',
+          progress: { text: 'The analysis failed' },
+        },
+      ],
+      [
+        'Degraded',
+        env({ deployed: false }, { healthStatus: 'Degraded' }),
+        {
+          kind: 'degraded',
+          label: 'Degraded',
+          reason: 'Argo CD reports the application in prod Degraded',
+          tone: 'error',
+        },
+      ],
+      [
+        'Git changed after the last sync, auto sync',
+        env(
+          { deployed: false, syncMode: 'auto' },
+          { syncStatus: 'OutOfSync', lastSyncedAt: '2025-12-01T00:00:00Z' },
+        ),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting sync',
+          reason:
+            'Git changed prod after the last sync; Argo CD syncs on its own',
+          tone: 'progress',
+        },
+      ],
+      [
+        'Git changed after the last sync, manual sync',
+        env(
+          { deployed: false, syncMode: 'manual' },
+          { syncStatus: 'OutOfSync', lastSyncedAt: '2025-12-01T00:00:00Z' },
+        ),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting sync',
+          reason: 'Git changed prod after the last sync; prod syncs manually',
+          tone: 'warning',
+        },
+      ],
+      [
+        'OutOfSync with the commit exactly at the last sync: drift, both reasons',
+        env(
+          {
+            desired: committedAt(T1),
+            deployed: false,
+            drift: {
+              drifted: true,
+              reasons: ['image differs', 'revision differs'],
+            },
+          },
+          { syncStatus: 'OutOfSync', lastSyncedAt: T1 },
+        ),
+        {
+          kind: 'drifted',
+          label: 'Drifted',
+          reason: 'image differs; revision differs',
+          tone: 'warning',
+        },
+      ],
+      [
+        'drift without reasons and without a desired state',
+        env(
+          {
+            desired: undefined,
+            deployed: false,
+            drift: { drifted: true, reasons: [] },
+          },
+          { syncStatus: 'OutOfSync' },
+        ),
+        {
+          kind: 'drifted',
+          label: 'Drifted',
+          reason: 'Git and the cluster disagree',
+          tone: 'warning',
+        },
+      ],
+      [
+        'a sync running on a Healthy application',
+        env({ deployed: false }, { operation: { phase: 'Running' } }),
+        {
+          kind: 'rolling-out',
+          label: 'Rolling out',
+          reason: 'Argo CD is syncing',
+          tone: 'progress',
+        },
+      ],
+      [
+        'Progressing',
+        env({ deployed: false }, { healthStatus: 'Progressing' }),
+        {
+          kind: 'rolling-out',
+          label: 'Rolling out',
+          reason: 'Argo CD reports the application Progressing',
+          tone: 'progress',
+        },
+      ],
+      [
+        'Suspended',
+        env({ deployed: false }, { healthStatus: 'Suspended' }),
+        {
+          kind: 'degraded',
+          label: 'Suspended',
+          reason: 'Argo CD reports the application in prod Suspended',
+          tone: 'warning',
+        },
+      ],
+      [
+        'health Unknown while images run',
+        env({ deployed: false }, { healthStatus: 'Unknown' }),
+        {
+          kind: 'unknown',
+          label: 'Unknown',
+          reason: 'Argo CD reports sync Synced and health Unknown',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'sync Unknown',
+        env({ deployed: false }, { syncStatus: 'Unknown' }),
+        {
+          kind: 'unknown',
+          label: 'Unknown',
+          reason: 'Argo CD reports sync Unknown and health Healthy',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'Synced and Healthy but not deployed, manual sync',
+        env({ deployed: false }),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting sync',
+          reason: 'The cluster does not yet run what Git asks for',
+          tone: 'warning',
+        },
+      ],
+      [
+        'Synced and Healthy but not deployed, auto sync, with the backend rule’s reason',
+        env({
+          deployed: false,
+          syncMode: 'auto',
+          deployedReason: 'Argo CD has not reconciled since the last sync',
+        }),
+        {
+          kind: 'awaiting-sync',
+          label: 'Awaiting sync',
+          reason: 'Argo CD has not reconciled since the last sync',
+          tone: 'progress',
+        },
+      ],
+    ])('on current data: %s', (_name, facts, expected) => {
+      expect(environmentVerdict(facts, ok)).toStrictEqual(expected);
+    });
+
+    it('reads the data alone when no sources are given', () => {
+      expect(environmentVerdict(env())).toStrictEqual({
+        kind: 'deployed',
+        label: 'Deployed',
+        reason: 'The cluster runs what Git asks for, Synced and Healthy',
+        tone: 'ok',
+      });
+      expect(environmentVerdict(env(), [])).toStrictEqual(
+        environmentVerdict(env()),
+      );
+    });
+
+    it.each<
+      [string, EnvironmentVerdictFacts, SourceReport[], EnvironmentVerdict]
+    >([
+      [
+        'both sources failed and nothing was read: names both, from the oldest fetch',
+        env({ live: undefined, deployed: false }),
+        [failingSource('gitops', T5), failingSource('delivery', T2)],
+        {
+          kind: 'unknown',
+          label: 'Live state unknown',
+          reason:
+            'GitOps and Argo CD did not answer, so what runs in prod is unknown',
+          tone: 'unknown',
+          lastKnownAt: T2,
+        },
+      ],
+      [
+        'an empty fetch time is no time',
+        env({ live: undefined, deployed: false }),
+        [failingSource('gitops', ''), failingSource('delivery', T5)],
+        {
+          kind: 'unknown',
+          label: 'Live state unknown',
+          reason:
+            'GitOps and Argo CD did not answer, so what runs in prod is unknown',
+          tone: 'unknown',
+          lastKnownAt: T5,
+        },
+      ],
+      [
+        'Argo CD failed without a fetch time and nothing was read',
+        env({ live: undefined, deployed: false }),
+        [ok[0], failingSource('delivery')],
+        {
+          kind: 'unknown',
+          label: 'Live state unknown',
+          reason: 'Argo CD did not answer, so what runs in prod is unknown',
+          tone: 'unknown',
+        },
+      ],
+      [
+        'Argo CD stale with data read and no last-known verdict',
+        env(),
+        [ok[0], { ...ok[1], status: 'stale', fetchedAt: T2 }],
+        {
+          kind: 'unknown',
+          label: 'Last known: deployed',
+          reason:
+            'Argo CD did not answer; the last-known data says: The cluster runs what Git asks for, Synced and Healthy',
+          tone: 'unknown',
+          lastKnown: { kind: 'deployed', label: 'Deployed' },
+          lastKnownAt: T2,
+        },
+      ],
+      [
+        'the backend’s last-known verdict names its sources and time, over the answers',
+        env(
+          {
+            deployed: false,
+            lastKnown: {
+              deployed: false,
+              reason: 'Argo CD reported Degraded',
+              sources: ['GitOps', 'Argo CD'],
+              since: T1,
+            },
+          },
+          { healthStatus: 'Degraded' },
+        ),
+        [ok[0], failingSource('delivery', T5)],
+        {
+          kind: 'unknown',
+          label: 'Last known: degraded',
+          reason:
+            'GitOps and Argo CD did not answer; the last-known data says: Argo CD reported Degraded',
+          tone: 'unknown',
+          lastKnown: { kind: 'degraded', label: 'Degraded' },
+          lastKnownAt: T1,
+        },
+      ],
+      [
+        'a last-known verdict without live data and without a time',
+        env({
+          live: undefined,
+          deployed: false,
+          lastKnown: {
+            deployed: true,
+            reason: 'carries the overlay',
+            sources: ['Argo CD'],
+          },
+        }),
+        [],
+        {
+          kind: 'unknown',
+          label: 'Last known: deployed',
+          reason:
+            'Argo CD did not answer; the last-known data says: carries the overlay',
+          tone: 'unknown',
+          lastKnown: { kind: 'deployed', label: 'Deployed' },
+        },
+      ],
+      [
+        'a canary on last-known data keeps its progress',
+        env(
+          {
+            deployed: false,
+            lastKnown: {
+              deployed: false,
+              reason: 'canary at 25%',
+              sources: ['Argo CD'],
+              since: T1,
+            },
+          },
+          {
+            rollout: { strategy: 'canary', weight: 25, paused: true },
+          },
+        ),
+        [ok[0], failingSource('delivery', T5)],
+        {
+          kind: 'unknown',
+          label: 'Last known: rolling out 25%',
+          reason:
+            'Argo CD did not answer; the last-known data says: canary at 25%',
+          tone: 'unknown',
+          lastKnown: { kind: 'rolling-out', label: 'Rolling out 25%' },
+          progress: {
+            text: 'Canary: 25% of traffic on the new version, paused',
+            percent: 25,
+          },
+          lastKnownAt: T1,
+        },
+      ],
+    ])(
+      'when a source did not answer: %s',
+      (_name, facts, sources, expected) => {
+        expect(environmentVerdict(facts, sources)).toStrictEqual(expected);
+      },
+    );
+
+    it('gives each kind its tone, and awaiting sync the tone of its sync mode', () => {
+      fc.assert(
+        fc.property(factsArb, facts => {
+          const { state } = build(facts);
+          const verdict = environmentVerdict(state, ok);
+          fc.pre(state.lastKnown === undefined);
+          const expected: Record<string, string[]> = {
+            'awaiting-first-deploy': ['unknown'],
+            'awaiting-sync': [
+              state.syncMode === 'auto' ? 'progress' : 'warning',
+            ],
+            'rolling-out': ['progress'],
+            deployed: ['ok'],
+            degraded: [verdict.label === 'Suspended' ? 'warning' : 'error'],
+            drifted: ['warning'],
+            failed: ['error'],
+            unknown: ['unknown'],
+          };
+          expect(expected[verdict.kind]).toContain(verdict.tone);
+          expect(verdict.label).not.toMatch(/undefined/);
+          expect(verdict.reason).not.toMatch(/undefined/);
+        }),
+      );
+    });
+  });
 });

@@ -258,14 +258,15 @@ const DECIDING_KINDS = ['gitops', 'delivery'] as const;
  */
 export function environmentVerdict(
   env: EnvironmentVerdictFacts,
-  sources: Pick<SourceReport, 'kind' | 'status' | 'fetchedAt'>[] = [],
+  sources?: Pick<SourceReport, 'kind' | 'status' | 'fetchedAt'>[],
 ): EnvironmentVerdict {
   const onData = verdictOnData(env);
-  const failing = sources.filter(
-    s =>
-      (DECIDING_KINDS as readonly string[]).includes(s.kind) &&
-      s.status !== 'ok',
-  );
+  const failing =
+    sources?.filter(
+      s =>
+        (DECIDING_KINDS as readonly string[]).includes(s.kind) &&
+        s.status !== 'ok',
+    ) ?? [];
   if (!env.lastKnown && failing.length === 0) return onData;
   const names =
     env.lastKnown?.sources.join(' and ') ??

@@ -30,8 +30,8 @@ const PAUSE_REASONS: Record<string, string> = {
 export function readableEnum(value: string): string {
   return value
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
+    .replace(/[_-]/g, ' ')
     .split(' ')
     .filter(Boolean)
     .map(word => (/^[A-Z0-9]{2,}$/.test(word) ? word : word.toLowerCase()))
@@ -140,7 +140,7 @@ function canaryProgress(rollout: RolloutState): RolloutProgress {
     rollout.phase === 'Progressing' ||
     rollout.phase === 'Paused' ||
     stepsLeft ||
-    (weight !== undefined && weight < 100 && rollout.phase !== 'Healthy');
+    ((weight ?? 100) < 100 && rollout.phase !== 'Healthy');
   const parts = [
     hasSteps && `step ${rollout.currentStep} of ${rollout.totalSteps}`,
     weight !== undefined && `${weight}% of traffic on the new version`,
