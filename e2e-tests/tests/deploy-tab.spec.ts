@@ -62,16 +62,15 @@ test('orders-service shows the prod canary mid-rollout', async ({ page }) => {
   const prod = environment(page, 'prod');
   const rollout = prod.getByRole('region', { name: 'Rollout in prod' });
   await expect(rollout).toBeVisible();
-  await expect(
-    rollout.getByText(/^Rollout: Canary, step \d+ of \d+/),
-  ).toBeVisible();
+  await expect(rollout.getByText(/^Rollout: Canary/)).toBeVisible();
+  await expect(rollout.getByText(/step \d+ of \d+/).first()).toBeVisible();
   const weight = rollout.getByRole('progressbar', {
     name: 'Traffic to the new version in prod',
   });
   await expect(weight).toBeVisible();
   await expect(weight).toHaveAttribute('aria-valuenow', /\d+/);
   await expect(
-    page.getByRole('listitem', { name: /^prod: canary step \d+ of \d+/ }),
+    page.getByRole('listitem', { name: /^prod: Rolling out/ }),
   ).toBeVisible();
   await screenshot(page, 'deploy-tab-orders-service-canary');
   await expectNoSeriousViolations(page);
@@ -82,7 +81,7 @@ test('inventory-api shows staging degraded', async ({ page }) => {
   const staging = environment(page, 'staging');
   await expect(staging.getByText('Health: Degraded')).toBeVisible();
   await expect(
-    page.getByRole('listitem', { name: /^staging: Degraded/ }),
+    page.getByRole('listitem', { name: /^staging: (Degraded|Rollout failed)/ }),
   ).toBeVisible();
   await screenshot(page, 'deploy-tab-inventory-api-degraded');
 });
@@ -102,7 +101,12 @@ test('notifications-worker shows prod out of sync with drift', async ({
       .getByRole('listitem')
       .first(),
   ).toBeVisible();
-  await expect(prod.getByText('Not yet deployed')).toBeVisible();
+  // One verdict for the environment: drifted, with both sides named.
+  await expect(
+    prod.getByText('Drifted', { exact: true }).first(),
+  ).toBeVisible();
+  await expect(prod.getByText('Git wants')).toBeVisible();
+  await expect(prod.getByText('Cluster runs')).toBeVisible();
   await screenshot(page, 'deploy-tab-notifications-worker-drift');
   await expectNoSeriousViolations(page);
 });
@@ -128,4 +132,48 @@ test('an entity without delivery annotations gets the setup card', async ({
   await expect(page.getByText(/Add slipway\.dev\/gitops-repo/)).toBeVisible();
   await screenshot(page, 'deploy-tab-setup');
   await expectNoSeriousViolations(page);
+});
+
+test('with Argo CD down, the tab says so once and nothing it showed stays green', async ({
+  page,
+  request,
+}) => {
+  // The sandbox's fault API, under a client id of this test's own.
+  const faults = 'http://127.0.0.1:7100/admin/faults';
+  const headers = {
+    authorization: `Bearer ${
+      process.env.SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token'
+    }`,
+    'x-sandbox-client': 'e2e-deploy-tab-fault',
+  };
+  await request.put(faults, {
+    headers,
+    data: { rules: [{ vendor: 'argocd', mode: 'error', status: 503 }] },
+  });
+  try {
+    await signInAsGuest(page);
+    // The state cache lives 15 s in the development portal: reload until
+    // the outage shows.
+    await expect(async () => {
+      await page.goto('/catalog/default/component/payments-api/deploy');
+      await expect(page.getByText(/Argo CD unreachable/).first()).toBeVisible({
+        timeout: 5_000,
+      });
+    }).toPass({ timeout: 90_000 });
+    for (const env of ['dev', 'staging', 'prod']) {
+      const card = environment(page, env);
+      await expect(card.getByText('Deployed', { exact: true })).toHaveCount(0);
+    }
+    await screenshot(page, 'deploy-tab-argocd-down');
+    await expectNoSeriousViolations(page);
+  } finally {
+    await request.delete(faults, { headers });
+  }
+  // Leave the portal as the next specs expect it: Argo CD answering again.
+  await expect(async () => {
+    await page.goto('/catalog/default/component/payments-api/deploy');
+    await expect(
+      environment(page, 'prod').getByText('Deployed', { exact: true }),
+    ).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
 });

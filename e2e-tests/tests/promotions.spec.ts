@@ -142,7 +142,7 @@ test('promote payments-api to staging (direct) through the preview, and see it d
   const href = await link.getAttribute('href');
   await live.getByRole('button', { name: 'Close' }).click();
   await expect(
-    page.getByRole('listitem', { name: /^staging: deployed/ }),
+    page.getByRole('listitem', { name: /^staging: deployed/i }),
   ).toBeVisible({ timeout: 60_000 });
 
   // The promotion page: timeline, gates, links.
