@@ -105,8 +105,8 @@ test('notifications-worker shows prod out of sync with drift', async ({
   await expect(
     prod.getByText('Drifted', { exact: true }).first(),
   ).toBeVisible();
-  await expect(prod.getByText('Git wants')).toBeVisible();
-  await expect(prod.getByText('Cluster runs')).toBeVisible();
+  await expect(prod.getByText('Git wants', { exact: true })).toBeVisible();
+  await expect(prod.getByText('Cluster runs', { exact: true })).toBeVisible();
   await screenshot(page, 'deploy-tab-notifications-worker-drift');
   await expectNoSeriousViolations(page);
 });

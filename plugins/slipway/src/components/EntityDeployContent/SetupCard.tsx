@@ -1,5 +1,5 @@
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
-import { CodeSnippet, ResponseErrorPanel } from '@backstage/core-components';
+import { CopyTextButton, ResponseErrorPanel } from '@backstage/core-components';
 import { SLIPWAY_ANNOTATIONS } from '@slipway/plugin-slipway-common';
 import { useApi } from '@backstage/core-plugin-api';
 import Card from '@material-ui/core/Card';
@@ -72,12 +72,30 @@ export function SetupCard(props: { entity: Entity }) {
           This entity's own values, and for what is missing the values Slipway's
           conventions give; replace what is in angle brackets.
         </Typography>
-        <section aria-label="catalog-info.yaml to copy">
-          <CodeSnippet
-            language="yaml"
-            text={setupSnippet(props.entity, value)}
-            showCopyCodeButton
-          />
+        <section
+          aria-label="catalog-info.yaml to copy"
+          style={{ position: 'relative' }}
+        >
+          {/* Plain text in the theme's colours: a syntax theme's token
+              colours failed WCAG contrast (axe, e2e). */}
+          <pre
+            style={{
+              margin: 0,
+              padding: '12px 48px 12px 12px',
+              overflowX: 'auto',
+              border: '1px solid rgba(0, 0, 0, 0.23)',
+              borderRadius: 4,
+            }}
+          >
+            <code>{setupSnippet(props.entity, value)}</code>
+          </pre>
+          <div style={{ position: 'absolute', top: 4, right: 4 }}>
+            <CopyTextButton
+              text={setupSnippet(props.entity, value)}
+              tooltipText="Copied"
+              aria-label="Copy catalog-info.yaml"
+            />
+          </div>
         </section>
         <Typography
           variant="subtitle1"

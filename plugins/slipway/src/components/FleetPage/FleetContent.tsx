@@ -540,6 +540,7 @@ export function FleetContent() {
                           to={href}
                           onClick={e => e.stopPropagation()}
                           aria-label={`Set up delivery for ${name}`}
+                          underline="always"
                         >
                           Set up delivery
                         </Link>
