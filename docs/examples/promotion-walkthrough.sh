@@ -8,11 +8,12 @@
 #
 #   bash docs/examples/promotion-walkthrough.sh [entity] [requester]
 #
-# Defaults: checkout-web, requested by bob (team-storefront owns it). Needs
+# Defaults: notifications-worker (its prod runs an older build than staging
+# in the seed), requested by bob (team-storefront owns it). Needs
 # curl and jq. Uses only the portal's API with user tokens, plus the sandbox's
 # admin API for the merge and Argo CD's API for the manual sync.
 set -euo pipefail
-ENTITY="${1:-checkout-web}"
+ENTITY="${1:-notifications-worker}"
 REQUESTER="${2:-bob}"
 B="${SLIPWAY_API:-http://localhost:7007/api}"
 SANDBOX_ADMIN="${SANDBOX_ADMIN_URL:-http://127.0.0.1:7100}"
@@ -51,7 +52,7 @@ fi
 
 say "2. $REQUESTER previews what staging runs into prod"
 api POST "$E/promotions/preview" "$REQ" '{"environment":"prod","artifact":{"from":"upstream"}}' |
-  jq -c '{artifact: .artifact.image, verdict, gates: [.gates[] | {type, status}], diff: (.overlay.diff | length > 0)}'
+  jq -c '{artifact: {digest: .artifact.digest, tag: .artifact.tag}, mode, verdict, gates: [.gates[] | {type, status}], changes: .overlay.changed}'
 
 say "3. $REQUESTER requests it"
 P=$(api POST "$E/promotions" "$REQ" "{\"environment\":\"prod\",\"artifact\":{\"from\":\"upstream\"},\"idempotencyKey\":\"walkthrough-$(date +%s)\"}")
