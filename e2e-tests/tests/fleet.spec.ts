@@ -29,7 +29,8 @@ test('the fleet page lists services by environment, filters, and links to the De
   await expectNoSeriousViolations(page);
 
   // Filter by owner: the choice is kept in the URL.
-  await page.getByRole('button', { name: /^Owner/ }).click();
+  // The select (its column header is a sort button named "Owner" too).
+  await page.locator('#slipway-fleet-owner').click();
   await page.getByRole('option', { name: 'team-storefront' }).click();
   await expect(page.getByRole('listbox')).toBeHidden();
   await expect(page).toHaveURL(/owner=group%3Adefault%2Fteam-storefront/);
@@ -37,11 +38,17 @@ test('the fleet page lists services by environment, filters, and links to the De
   await expect(page.getByTestId('fleet-row-checkout-web')).toBeVisible();
 
   // Filter by environment: one column left.
-  await page.getByRole('button', { name: /^Environment/ }).click();
+  await page.locator('#slipway-fleet-environment').click();
   await page.getByRole('option', { name: 'prod', exact: true }).click();
   await expect(page.getByRole('listbox')).toBeHidden();
   await expect(page).toHaveURL(/environment=prod/);
-  await expect(table.getByRole('columnheader')).toHaveText(['Service', 'prod']);
+  await expect(table.getByRole('columnheader')).toHaveText([
+    'Service',
+    'Owner',
+    'System',
+    'Needs attention',
+    'prod',
+  ]);
   await screenshot(page, 'fleet-filtered');
 
   // The filters survive a reload.
