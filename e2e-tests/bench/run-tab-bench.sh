@@ -33,7 +33,7 @@ if [ -z "${SLIPWAY_BENCH_IN_NS:-}" ]; then
     }
   fi
   export SLIPWAY_BENCH_IN_NS=1
-  exec unshare -rn bash -c 'ip link set lo up && exec bash "$0" "$@"' "${BASH_SOURCE[0]}" "$@"
+  exec unshare -rn bash -c 'ip link set lo up && exec bash "$0" "$@"' "$ROOT/e2e-tests/bench/run-tab-bench.sh" "$@"
 fi
 
 # --- inside the private network namespace ----------------------------------
