@@ -50,6 +50,18 @@ export const ARGOCD_WRITE_TOKEN = 'sandbox-argocd-write-token';
  */
 export const REGISTRY_HOST = '127.0.0.1:7103';
 
+/** Sandbox timings that keep CI runs, syncs and rollouts short in tests. */
+export const FAST_SANDBOX_TIMINGS = {
+  ciQueuedMs: 150,
+  ciRunMs: 300,
+  pollIntervalMs: 200,
+  faultTimeoutMs: 3000,
+  autoSyncDelayMs: 400,
+  syncOperationMs: 500,
+  progressingMs: 300,
+  canaryStepMs: 60_000,
+};
+
 /** People of the tests: a requester of the owning team and three platform admins. */
 export const PEOPLE = {
   guest: 'user:default/guest',

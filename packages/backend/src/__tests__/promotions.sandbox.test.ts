@@ -15,6 +15,7 @@ import {
   freshClone,
   git,
   PEOPLE,
+  FAST_SANDBOX_TIMINGS,
   REGISTRY_HOST,
   renderedImages,
   sandboxAdmin,
@@ -69,16 +70,7 @@ describe.each(databases.eachSupportedId())(
         basePort: 0,
         log: () => {},
         registryHost: REGISTRY_HOST,
-        timings: {
-          ciQueuedMs: 150,
-          ciRunMs: 300,
-          pollIntervalMs: 200,
-          faultTimeoutMs: 3000,
-          autoSyncDelayMs: 400,
-          syncOperationMs: 500,
-          progressingMs: 300,
-          canaryStepMs: 60_000,
-        },
+        timings: FAST_SANDBOX_TIMINGS,
       });
       registryHost = REGISTRY_HOST;
     });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import {
   createPromotionReplica,
   PEOPLE,
+  FAST_SANDBOX_TIMINGS,
   REGISTRY_HOST,
   savePolicy,
   tempDir,
@@ -30,16 +31,7 @@ describe('the signature gate against the sandbox’s cosign signatures (THREATS 
       basePort: 0,
       log: () => {},
       registryHost: REGISTRY_HOST,
-      timings: {
-        ciQueuedMs: 150,
-        ciRunMs: 300,
-        pollIntervalMs: 200,
-        faultTimeoutMs: 3000,
-        autoSyncDelayMs: 400,
-        syncOperationMs: 500,
-        progressingMs: 300,
-        canaryStepMs: 60_000,
-      },
+      timings: FAST_SANDBOX_TIMINGS,
     });
   });
 
