@@ -64,6 +64,37 @@ slipway_postgres_stop() {
   fi
 }
 
+# Starts a throwaway Redis on loopback (the shared cache of the multi-replica
+# tests) and exports SLIPWAY_TEST_REDIS_URL. Installs Debian's redis-server
+# when missing. Stopped by slipway_redis_stop.
+SLIPWAY_REDIS_PORT="${SLIPWAY_REDIS_PORT:-56379}"
+slipway_redis_start() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "[test] installing redis-server from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  SLIPWAY_REDIS_DIR="$(mktemp -d /tmp/slipway-redis.XXXXXX)"
+  redis-server --bind 127.0.0.1 --port "$SLIPWAY_REDIS_PORT" --save '' --appendonly no \
+    --dir "$SLIPWAY_REDIS_DIR" --daemonize yes --pidfile "$SLIPWAY_REDIS_DIR/redis.pid" \
+    --logfile "$SLIPWAY_REDIS_DIR/redis.log" >/dev/null
+  local i
+  for i in $(seq 1 50); do
+    redis-cli -p "$SLIPWAY_REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  export SLIPWAY_REDIS_DIR
+  export SLIPWAY_TEST_REDIS_URL="redis://127.0.0.1:$SLIPWAY_REDIS_PORT"
+  echo "[test] Redis on 127.0.0.1:$SLIPWAY_REDIS_PORT ($SLIPWAY_REDIS_DIR)"
+}
+
+slipway_redis_stop() {
+  if [ -n "${SLIPWAY_REDIS_DIR:-}" ] && [ -f "$SLIPWAY_REDIS_DIR/redis.pid" ]; then
+    kill "$(cat "$SLIPWAY_REDIS_DIR/redis.pid")" 2>/dev/null || true
+    rm -rf "$SLIPWAY_REDIS_DIR"
+  fi
+}
+
 # Runs the sandbox and the portal (frontend + backend) in the foreground until
 # interrupted. Data lives in $SLIPWAY_DATA_DIR (default: data/).
 slipway_portal_run() {

@@ -24,12 +24,14 @@ yarn backstage-cli repo lint
 step "API reports (plugins/*/report*.api.md are up to date)"
 yarn build:api-reports --ci
 
-step "unit and integration tests (SQLite + PostgreSQL 15)"
+step "unit and integration tests (SQLite + PostgreSQL 15 + Redis)"
 slipway_postgres_start
-trap slipway_postgres_stop EXIT
-export SLIPWAY_REQUIRE_POSTGRES=1 BACKSTAGE_TEST_DISABLE_DOCKER=1
+slipway_redis_start
+trap 'slipway_postgres_stop; slipway_redis_stop' EXIT
+export SLIPWAY_REQUIRE_POSTGRES=1 SLIPWAY_REQUIRE_REDIS=1 BACKSTAGE_TEST_DISABLE_DOCKER=1
 CI=true yarn backstage-cli repo test --watchAll=false
 slipway_postgres_stop
+slipway_redis_stop
 
 step "mutation testing (slipway-common, slipway-node; incremental)"
 scripts/mutation.sh
