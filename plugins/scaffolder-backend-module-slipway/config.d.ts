@@ -69,6 +69,35 @@ export interface Config {
          */
         deniedNamespaces?: string[];
       };
+      /** Tenancy rules for generated Flux objects (slipway:flux:app:create). */
+      flux?: {
+        /**
+         * Cluster whose entry point `flux/clusters/<cluster>/kustomization.yaml`
+         * the action writes to. Default: the first of `slipway.flux.clusters`,
+         * else `default`.
+         * @visibility backend
+         */
+        cluster?: string;
+        /**
+         * GitRepository URLs generated sources may read; `*` globs.
+         * Default: any (a warning is logged).
+         * @visibility backend
+         */
+        allowedSourceRepos?: string[];
+        /**
+         * Target namespaces generated Kustomizations may deploy into; `*`
+         * globs. Default: any namespace not denied.
+         * @visibility backend
+         */
+        allowedTargetNamespaces?: string[];
+        /**
+         * Namespaces never allowed as target or team namespaces; `*` globs.
+         * Default: kube-system, kube-public, kube-node-lease, default,
+         * flux-system.
+         * @visibility backend
+         */
+        deniedTargetNamespaces?: string[];
+      };
     };
   };
 }

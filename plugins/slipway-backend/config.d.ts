@@ -68,6 +68,45 @@ export interface Config {
         writeToken?: string;
       }>;
     };
+    /**
+     * Flux clusters, read over the Kubernetes API. An entity with the
+     * `slipway.dev/flux-selector` annotation reads its live state from one
+     * (`slipway.dev/flux-cluster`; default: the first). See docs/flux.md.
+     */
+    flux?: {
+      clusters?: Array<{
+        /** Name used by the `slipway.dev/flux-cluster` annotation. */
+        name: string;
+        /** Kubernetes API server URL, e.g. `https://k8s.example.com:6443`. */
+        url: string;
+        /** Base64-encoded PEM of the API server's certificate authority. */
+        caData?: string;
+        /** Accept any server certificate (development only). */
+        skipTLSVerify?: boolean;
+        /**
+         * Bearer token of the reader's service account (get/list
+         * Kustomizations, GitRepositories, HelmReleases; get Deployments).
+         * @visibility secret
+         */
+        serviceAccountToken: string;
+        /**
+         * A separate token allowed to patch Kustomizations and
+         * GitRepositories, used only by promotions into manual-sync
+         * environments whose policy sets `sync: true` (the reconcile
+         * request). Without it, such promotions wait for Flux's interval.
+         * @visibility secret
+         */
+        reconcileToken?: string;
+        /** Read only these namespaces (default: all). */
+        namespaces?: string[];
+        /**
+         * Link to an object in a Flux UI (Weave GitOps, Capacitor…), with
+         * `{cluster}`, `{namespace}`, `{name}` and `{kind}` replaced.
+         * Without it, the Deploy tab shows `<namespace>/<name>` as text.
+         */
+        uiUrl?: string;
+      }>;
+    };
     /** Harbor: artifacts, scans and signatures. */
     harbor?: {
       /** Base URL of Harbor (the API is under /api/v2.0). */

@@ -18,6 +18,8 @@ import {
   SANDBOX_OWNER,
 } from './defaults';
 import { FaultInjector } from './faults/FaultInjector';
+import { createFluxRouter } from './flux/createFluxRouter';
+import { FluxController } from './flux/FluxController';
 import { createGitHttpHandler } from './git/createGitHttpHandler';
 import { GitRepositories } from './git/GitRepositories';
 import { RepoWatcher } from './git/RepoWatcher';
@@ -35,7 +37,12 @@ import { HarborRegistry } from './harbor/HarborRegistry';
 import { createRegistryRouter } from './harbor/createRegistryRouter';
 import { SignatureAuthority } from './harbor/SignatureAuthority';
 import { RunningServer, startServer } from './http/startServer';
-import { needsSeed, seedWorld } from './seed/seedWorld';
+import { seedClones } from './seed/seedClones';
+import {
+  needsSeed,
+  seedMissingServices,
+  seedWorld,
+} from './seed/seedWorld';
 import { createSonarQubeRouter } from './sonarqube/createSonarQubeRouter';
 import { SonarQubeProjects } from './sonarqube/SonarQubeProjects';
 import {
@@ -56,6 +63,8 @@ export interface Sandbox {
   faults: FaultInjector;
   /** The Argo CD stand-in, for tests that need to look inside. */
   argocd: ArgoCdController;
+  /** The Flux stand-in (Kubernetes API), for tests that need to look inside. */
+  flux: FluxController;
   /** Checks every repository for new commits now (instead of waiting for the poll). */
   refresh(): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +82,7 @@ function resolvePorts(options: SandboxOptions): SandboxPorts {
     harbor: at(3),
     sonarqube: at(4),
     gitlab: at(5),
+    flux: at(6),
     ...options.ports,
   };
 }
@@ -97,8 +107,8 @@ function vendorApp(
 
 /**
  * Starts the sandbox: seeds the data dir when empty, then serves the admin,
- * GitHub (+ git), Argo CD, Harbor, SonarQube and GitLab (+ git) stand-ins on
- * loopback.
+ * GitHub (+ git), Argo CD, Harbor, SonarQube, GitLab (+ git) and Flux
+ * (Kubernetes API) stand-ins on loopback.
  */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? DEFAULT_HOST;
@@ -118,9 +128,13 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   fs.mkdirSync(options.dataDir, { recursive: true });
 
   const repos = GitRepositories.create({ dataDir: options.dataDir });
-  if (needsSeed(repos)) {
+  const seeding = needsSeed(repos);
+  if (seeding) {
     log(`sandbox: seeding ${options.dataDir}`);
     await seedWorld(repos, { owner, registryHost });
+  } else {
+    const added = await seedMissingServices(repos, { owner, registryHost });
+    if (added.length > 0) log(`sandbox: seeded ${added.join(', ')}`);
   }
   // The GitLab side keeps its own bare repositories, so nothing the GitHub
   // side serves changes.
@@ -144,6 +158,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const argocdApp = vendorApp(faults, () => 'argocd');
   const harborApp = vendorApp(faults, () => 'harbor');
   const sonarApp = vendorApp(faults, () => 'sonarqube');
+  const fluxApp = vendorApp(faults, () => 'flux');
   const gitlabApp = vendorApp(faults, req =>
     /^\/[^/]+\/[^/]+\.git\//.test(req.path) ? 'git' : 'gitlab',
   );
@@ -160,6 +175,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     servers.push(await startServer(harborApp.app, host, ports.harbor));
     servers.push(await startServer(sonarApp.app, host, ports.sonarqube));
     servers.push(await startServer(gitlabApp.app, host, ports.gitlab));
+    servers.push(await startServer(fluxApp.app, host, ports.flux));
   } catch (error) {
     await stopServers();
     throw error;
@@ -171,6 +187,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     harborServer,
     sonarServer,
     gitlabServer,
+    fluxServer,
   ] = servers;
   const githubUrls = {
     api: `${githubServer.url}/api/v3`,
@@ -186,8 +203,18 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     sonarqube: sonarServer.url,
     gitlab: gitlabServer.url,
     gitlabApi: `${gitlabServer.url}/api/v4`,
+    flux: fluxServer.url,
   };
 
+  if (seeding && options.seedClones) {
+    // After the servers start: the clones' Applications name the clone URL.
+    await seedClones(repos, {
+      owner,
+      registryHost,
+      count: options.seedClones,
+      gitopsCloneUrl: cloneUrl(githubUrls, owner, GITOPS_REPO),
+    });
+  }
   const harbor = HarborRegistry.create();
   const signatures = await SignatureAuthority.create({ registryHost });
   const sonar = SonarQubeProjects.create();
@@ -200,6 +227,15 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     gitopsRepo: GITOPS_REPO,
     gitopsCloneUrl: cloneUrl(githubUrls, owner, GITOPS_REPO),
     registryHost,
+    timings,
+    log,
+  });
+  const gitopsCloneUrl = cloneUrl(githubUrls, owner, GITOPS_REPO);
+  const flux = await FluxController.create({
+    repos,
+    owner,
+    gitopsRepo: GITOPS_REPO,
+    gitopsCloneUrl,
     timings,
     log,
   });
@@ -231,6 +267,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (event.owner === owner && event.repo === GITOPS_REPO) {
       await appOfApps();
       await argocd.refresh();
+      await flux.refresh();
     }
   });
 
@@ -267,6 +304,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ci,
       harbor,
       argo: argocd,
+      flux,
       github: service,
       protection,
       gitlab,
@@ -320,6 +358,16 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       password: credentials.argocdPassword,
     }),
   );
+  fluxApp.slot.use(
+    createFluxRouter({
+      controller: flux,
+      readTokens: credentials.fluxTokens,
+      writeTokens: credentials.fluxWriteTokens,
+      owner,
+      gitopsRepo: GITOPS_REPO,
+      gitopsCloneUrl: () => gitopsCloneUrl,
+    }),
+  );
   harborApp.slot.use(
     '/api/v2.0',
     createHarborRouter({
@@ -358,6 +406,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   log(
     `sandbox gitlab     ${urls.gitlabApi}  git: ${urls.gitlab}/<group>/<project>.git`,
   );
+  log(`sandbox flux       ${urls.flux}/apis  (Kubernetes API: Flux objects)`);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -366,6 +415,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     timings,
     faults,
     argocd,
+    flux,
     refresh: async () => {
       for (const { owner: o, repo } of repos.list()) {
         await watcher.check(o, repo);
@@ -376,6 +426,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         watcher.stop();
         ci.stop();
         argocd.stop();
+        flux.stop();
         notifier?.stop();
         await deployer.idle();
         await stopServers();

@@ -10,7 +10,7 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 export const SANDBOX_BANNER =
-  'SANDBOX: local stand-ins, not real vendor services (GitHub, GitLab, Argo CD, Harbor, SonarQube)';
+  'SANDBOX: local stand-ins, not real vendor services (GitHub, GitLab, Argo CD, Flux, Harbor, SonarQube)';
 
 /** Identity of commits the sandbox writes (seed, merges, CI). */
 export const SANDBOX_IDENTITY = {
@@ -40,4 +40,6 @@ export const DEFAULT_CREDENTIALS: SandboxCredentials = {
   sonarqubeTokens: ['sandbox-sonarqube-token'],
   gitlabTokens: ['sandbox-gitlab-token'],
   adminTokens: ['sandbox-admin-token'],
+  fluxTokens: ['sandbox-flux-token'],
+  fluxWriteTokens: ['sandbox-flux-write-token'],
 };

@@ -68,7 +68,17 @@ async function main() {
       ...(process.env.SANDBOX_ARGOCD_WRITE_TOKEN
         ? { argocdWriteTokens: [process.env.SANDBOX_ARGOCD_WRITE_TOKEN] }
         : {}),
+      ...(process.env.SANDBOX_FLUX_TOKEN
+        ? { fluxTokens: [process.env.SANDBOX_FLUX_TOKEN] }
+        : {}),
+      ...(process.env.SANDBOX_FLUX_WRITE_TOKEN
+        ? { fluxWriteTokens: [process.env.SANDBOX_FLUX_WRITE_TOKEN] }
+        : {}),
     },
+    // Load-test scale (bench:load): copies of the seeded services.
+    seedClones: /^\d+$/.test(process.env.SANDBOX_SEED_CLONES ?? '')
+      ? Number(process.env.SANDBOX_SEED_CLONES)
+      : undefined,
     // Argo CD notifications → the portal (scripts/lib.sh sets both).
     argocdWebhook:
       process.env.SANDBOX_ARGOCD_WEBHOOK_URL &&

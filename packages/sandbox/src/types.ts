@@ -5,7 +5,8 @@ export type SandboxVendor =
   | 'git'
   | 'argocd'
   | 'harbor'
-  | 'sonarqube';
+  | 'sonarqube'
+  | 'flux';
 
 /** Timings of the simulated systems, in milliseconds. */
 export interface SandboxTimings {
@@ -43,6 +44,10 @@ export interface SandboxCredentials {
   gitlabTokens: string[];
   /** Bearer tokens of the admin API (faults, state twists). */
   adminTokens: string[];
+  /** Kubernetes API (Flux) bearer tokens that may only read (GET). */
+  fluxTokens: string[];
+  /** Kubernetes API (Flux) bearer tokens that may also PATCH (request reconciliation). */
+  fluxWriteTokens: string[];
 }
 
 /** Ports per service; 0 picks an ephemeral port. */
@@ -53,6 +58,7 @@ export interface SandboxPorts {
   harbor: number;
   sonarqube: number;
   gitlab: number;
+  flux: number;
 }
 
 export interface SandboxOptions {
@@ -60,7 +66,7 @@ export interface SandboxOptions {
   dataDir: string;
   /** Host to bind; loopback only. Defaults to 127.0.0.1. */
   host?: string;
-  /** Base port: admin = base, github = base+1, argocd = +2, harbor = +3, sonarqube = +4, gitlab = +5. 0 = all ephemeral. Defaults to 7100. */
+  /** Base port: admin = base, github = base+1, argocd = +2, harbor = +3, sonarqube = +4, gitlab = +5, flux (Kubernetes API) = +6. 0 = all ephemeral. Defaults to 7100. */
   basePort?: number;
   /** Individual port overrides. */
   ports?: Partial<SandboxPorts>;
@@ -75,6 +81,13 @@ export interface SandboxOptions {
    * webhook with the secret in `X-Slipway-Webhook-Secret`.
    */
   argocdWebhook?: { url: string; secret: string };
+  /**
+   * Load-test scale: this many more services, copies of the seeded ones'
+   * shape with their own repositories, overlays, CI runs, artifacts and
+   * Argo CD Applications (`<service>-c001`, …). Only when seeding an empty
+   * data dir. Default 0.
+   */
+  seedClones?: number;
 }
 
 export interface SandboxUrls {
@@ -89,6 +102,8 @@ export interface SandboxUrls {
   gitlab: string;
   /** `<gitlab>/api/v4`. */
   gitlabApi: string;
+  /** The Kubernetes API stand-in serving Flux objects (`/apis/...`). */
+  flux: string;
 }
 
 /** Commit identity used for commits written by the sandbox. */

@@ -1,6 +1,6 @@
-// Validates Kubernetes, Argo CD and Argo Rollouts objects against their
+// Validates Kubernetes, Argo CD, Argo Rollouts and Flux objects against their
 // published schemas (kubernetes-models, @kubernetes-models/argo-cd,
-// @kubernetes-models/argo-rollouts). Those packages are ESM-only, so the
+// @kubernetes-models/argo-rollouts, @kubernetes-models/flux-cd). Those packages are ESM-only, so the
 // module's Jest tests run this script in a child process.
 //
 // Usage: node validate-manifests.mjs <file.json>
@@ -25,6 +25,8 @@ async function modelFor(apiVersion, kind) {
     specifier = ARGO_CD_KINDS.has(kind)
       ? '@kubernetes-models/argo-cd/argoproj.io/v1alpha1'
       : '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
+  } else if (/^[a-z]+\.toolkit\.fluxcd\.io\//.test(apiVersion)) {
+    specifier = `@kubernetes-models/flux-cd/${apiVersion}`;
   } else if (!apiVersion.includes('/')) {
     specifier = `kubernetes-models/${apiVersion}`;
   } else {

@@ -10,6 +10,7 @@ export {
   createArgoCdAppCreateAction,
   teamOfOwner,
 } from './actions/argocdAppCreate';
+export { createFluxAppCreateAction } from './actions/fluxAppCreate';
 export { createGitOpsCommitAction } from './actions/gitopsCommit';
 export {
   readSlipwayScaffolderConfig,

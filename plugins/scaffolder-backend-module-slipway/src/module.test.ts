@@ -40,6 +40,7 @@ describe('scaffolderModuleSlipway', () => {
     });
     expect(actions.map(a => a.id).sort()).toEqual([
       'slipway:argocd:app:create',
+      'slipway:flux:app:create',
       'slipway:gitops:app:create',
       'slipway:gitops:commit',
       'slipway:kustomize:image:set',

@@ -5,6 +5,7 @@ import {
 import { ScmIntegrations } from '@backstage/integration';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createArgoCdAppCreateAction } from './actions/argocdAppCreate';
+import { createFluxAppCreateAction } from './actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from './actions/gitopsCommit';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
@@ -29,6 +30,7 @@ export const scaffolderModuleSlipway = createBackendModule({
           createKustomizeImageSetAction(),
           createGitOpsAppCreateAction({ config }),
           createArgoCdAppCreateAction({ config }),
+          createFluxAppCreateAction({ config }),
           createGitOpsCommitAction({ config, integrations }),
         );
       },

@@ -115,8 +115,19 @@ export const slipwayPlugin = createBackendPlugin({
           ),
         ];
         const grouped = groupProviders(allProviders);
+        // With a shared cache (Redis, Valkey, ...) a miss is read by one
+        // replica for all, under a lease in the database; with the
+        // in-memory store nothing is shared, so no lease.
+        const sharedCache =
+          (config.getOptionalString('backend.cache.store') ?? 'memory') !==
+          'memory';
         const sources = SourceCache.create({
           cache,
+          lease: sharedCache
+            ? DatabaseLock.create({
+                db: await connectSlipwayDatabase(database),
+              })
+            : undefined,
           timeoutMs:
             config.getOptionalNumber('slipway.state.sourceTimeoutMs') ?? 3000,
           ttlMs:
@@ -288,6 +299,7 @@ async function createPromotions(options: {
     deployState: options.deployState,
     artifacts: options.providers.artifacts,
     delivery: options.providers.delivery,
+    ci: options.providers.ci,
     writer: GatewayPromotionWriter.create({
       gateway: GitOpsGateway.create({
         credentials: ScmCredentials.fromConfig(config),

@@ -10,6 +10,8 @@ export const SLIPWAY_ANNOTATIONS = {
   argocdAppSelector: 'argocd/app-selector',
   argocdAppName: 'argocd/app-name',
   argocdInstanceName: 'argocd/instance-name',
+  fluxSelector: 'slipway.dev/flux-selector',
+  fluxCluster: 'slipway.dev/flux-cluster',
   harborRepositorySlug: 'goharbor.io/repository-slug',
   sonarqubeProjectKey: 'sonarqube.org/project-key',
   gitopsRepo: 'slipway.dev/gitops-repo',

@@ -139,6 +139,8 @@ describe('readEntityDeployConfig: rejected annotations (mutation-tested)', () =>
       'argocd/app-selector',
       'argocd/app-name',
       'argocd/instance-name',
+      'slipway.dev/flux-selector',
+      'slipway.dev/flux-cluster',
       'github.com/project-slug',
       'gitlab.com/project-slug',
       'goharbor.io/repository-slug',
@@ -380,5 +382,130 @@ describe('readEntityDeployConfig: rejected annotations (mutation-tested)', () =>
       instance: 'eu',
     });
     expect(config.missing).toEqual([]);
+  });
+});
+
+describe('readEntityDeployConfig: Flux (issue 15)', () => {
+  const { 'argocd/app-selector': _argo, ...withoutArgo } = complete;
+
+  it('reads a Flux selector and cluster in place of Argo CD', () => {
+    const config = readEntityDeployConfig(
+      entity({
+        ...withoutArgo,
+        'slipway.dev/flux-selector': 'slipway.dev/app=payments-api',
+        'slipway.dev/flux-cluster': 'eu-1',
+      }),
+      { environments },
+    );
+    expect(config.flux).toEqual({
+      selector: 'slipway.dev/app=payments-api',
+      cluster: 'eu-1',
+    });
+    expect(config.argocd).toBeUndefined();
+    expect(config.missing).toEqual([]);
+  });
+
+  it('defaults the cluster (no key) and wins over Argo CD annotations', () => {
+    const config = readEntityDeployConfig(
+      entity({
+        ...complete,
+        'slipway.dev/flux-selector': 'slipway.dev/app=payments-api',
+      }),
+      { environments },
+    );
+    expect(config.flux).toEqual({ selector: 'slipway.dev/app=payments-api' });
+    expect(Object.keys(config.flux!)).toEqual(['selector']);
+    expect(config.argocd).toBeUndefined();
+  });
+
+  it('counts the Flux selector as a Slipway annotation', () => {
+    expect(
+      hasSlipwayAnnotations(
+        entity({ 'slipway.dev/flux-selector': 'slipway.dev/app=payments-api' }),
+      ),
+    ).toBe(true);
+    expect(
+      hasSlipwayAnnotations(entity({ 'slipway.dev/flux-cluster': 'eu-1' })),
+    ).toBe(false);
+  });
+
+  it('names the Flux selector as missing when the one given is unusable', () => {
+    const config = readEntityDeployConfig(
+      entity({ ...withoutArgo, 'slipway.dev/flux-selector': 'app in (x)' }),
+      { environments },
+    );
+    expect(config.missing).toEqual(['slipway.dev/flux-selector']);
+    expect(config.flux).toBeUndefined();
+    expect(
+      config.annotations.find(
+        a => a.annotation === 'slipway.dev/flux-selector',
+      ),
+    ).toMatchObject({
+      value: 'app in (x)',
+      problem: 'must be a label selector like slipway.dev/app=<app>',
+      purpose: 'Label selector of the Flux Kustomizations (in place of Argo CD)',
+    });
+  });
+
+  it('names the Argo CD selector as missing without any delivery annotation', () => {
+    for (const blank of [{}, { 'slipway.dev/flux-selector': '  ' }]) {
+      const config = readEntityDeployConfig(
+        entity({ ...withoutArgo, ...blank }),
+        { environments },
+      );
+      expect(config.missing).toEqual(['argocd/app-selector']);
+      expect(config.flux).toBeUndefined();
+    }
+  });
+
+  it('keeps Argo CD when the Flux selector is unusable but Argo CD is set', () => {
+    const config = readEntityDeployConfig(
+      entity({ ...complete, 'slipway.dev/flux-selector': 'nope' }),
+      { environments },
+    );
+    expect(config.missing).toEqual([]);
+    expect(config.flux).toBeUndefined();
+    expect(config.argocd?.appSelector).toBe('slipway.dev/app=payments-api');
+  });
+
+  it.each([
+    ['slipway.dev/app=payments-api', undefined],
+    ['slipway.dev/app=payments-api,slipway.dev/environment=dev', undefined],
+    ['slipway.dev/app', 'must be a label selector like slipway.dev/app=<app>'],
+    ['a=b,', 'must be a label selector like slipway.dev/app=<app>'],
+    ['x a=b', 'must be a label selector like slipway.dev/app=<app>'],
+    ['a=b c', 'must be a label selector like slipway.dev/app=<app>'],
+  ])('checks the Flux selector %s', (value, problem) => {
+    const config = readEntityDeployConfig(
+      entity({ ...withoutArgo, 'slipway.dev/flux-selector': value }),
+      { environments },
+    );
+    expect(
+      config.annotations.find(a => a.annotation === 'slipway.dev/flux-selector')
+        ?.problem,
+    ).toBe(problem);
+  });
+
+  it.each([
+    ['eu-1', undefined],
+    ['a'.repeat(63), undefined],
+    ['a'.repeat(64), 'must be a cluster name'],
+    ['eu 1', 'must be a cluster name'],
+    ['x/y', 'must be a cluster name'],
+  ])('checks the Flux cluster %s', (value, problem) => {
+    const config = readEntityDeployConfig(
+      entity({
+        ...withoutArgo,
+        'slipway.dev/flux-selector': 'slipway.dev/app=payments-api',
+        'slipway.dev/flux-cluster': value,
+      }),
+      { environments },
+    );
+    const finding = config.annotations.find(
+      a => a.annotation === 'slipway.dev/flux-cluster',
+    );
+    expect(finding?.purpose).toBe('Flux cluster, when several are configured');
+    expect(finding?.problem).toBe(problem);
+    expect(config.flux?.cluster).toBe(problem ? undefined : value);
   });
 });

@@ -20,6 +20,9 @@ const PURPOSES: Record<string, string> = {
   [A.argocdAppSelector]: 'Label selector of the Argo CD Applications',
   [A.argocdAppName]: 'Name of a single Argo CD Application',
   [A.argocdInstanceName]: 'Argo CD instance, when several are configured',
+  [A.fluxSelector]:
+    'Label selector of the Flux Kustomizations (in place of Argo CD)',
+  [A.fluxCluster]: 'Flux cluster, when several are configured',
   [A.githubProjectSlug]: 'GitHub repository of the source (CI runs)',
   [A.gitlabProjectSlug]: 'GitLab project of the source (CI pipelines)',
   [A.harborRepositorySlug]: 'Harbor repository (artifacts, scans, signatures)',
@@ -36,6 +39,7 @@ export function hasSlipwayAnnotations(entity: Entity): boolean {
     A.image,
     A.argocdAppSelector,
     A.argocdAppName,
+    A.fluxSelector,
   ].some(key => Boolean(annotations[key]));
 }
 
@@ -78,6 +82,15 @@ function checkPath(value: string): string | undefined {
   }
 }
 
+/** `key=value[,key=value…]`, as Argo CD and Kubernetes take label selectors. */
+function checkSelector(value: string): string | undefined {
+  return /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+)*$/.test(
+    value,
+  )
+    ? undefined
+    : 'must be a label selector like slipway.dev/app=<app>';
+}
+
 const CHECKS: Record<string, (value: string) => string | undefined> = {
   [A.gitopsRepo]: checkUrl,
   [A.gitopsPath]: checkPath,
@@ -85,18 +98,16 @@ const CHECKS: Record<string, (value: string) => string | undefined> = {
     isImageRepository(v)
       ? undefined
       : 'must be an image repository without tag or digest',
-  [A.argocdAppSelector]: v =>
-    /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+)*$/.test(
-      v,
-    )
-      ? undefined
-      : 'must be a label selector like slipway.dev/app=<app>',
+  [A.argocdAppSelector]: checkSelector,
+  [A.fluxSelector]: checkSelector,
   [A.argocdAppName]: v =>
     /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v)
       ? undefined
       : 'must be an Argo CD Application name',
   [A.argocdInstanceName]: v =>
     /^[A-Za-z0-9_.-]{1,63}$/.test(v) ? undefined : 'must be an instance name',
+  [A.fluxCluster]: v =>
+    /^[A-Za-z0-9_.-]{1,63}$/.test(v) ? undefined : 'must be a cluster name',
   [A.githubProjectSlug]: checkSlug,
   [A.gitlabProjectSlug]: checkSlug,
   [A.harborRepositorySlug]: checkSlug,
@@ -163,8 +174,15 @@ export function readEntityDeployConfig(
       missing.push(required);
     }
   }
-  if (!valid[A.argocdAppSelector] && !valid[A.argocdAppName]) {
-    missing.push(A.argocdAppSelector);
+  if (
+    !valid[A.argocdAppSelector] &&
+    !valid[A.argocdAppName] &&
+    !valid[A.fluxSelector]
+  ) {
+    // A Flux entity whose selector is wrong is told about the Flux one.
+    missing.push(
+      raw[A.fluxSelector]?.trim() ? A.fluxSelector : A.argocdAppSelector,
+    );
   }
 
   const config: EntityDeployConfig = {
@@ -185,7 +203,11 @@ export function readEntityDeployConfig(
   if (valid[A.image]) {
     config.image = valid[A.image];
   }
-  if (valid[A.argocdAppSelector] || valid[A.argocdAppName]) {
+  if (valid[A.fluxSelector]) {
+    // An entity uses Flux when it names its Flux objects.
+    config.flux = { selector: valid[A.fluxSelector] };
+    if (valid[A.fluxCluster]) config.flux.cluster = valid[A.fluxCluster];
+  } else if (valid[A.argocdAppSelector] || valid[A.argocdAppName]) {
     config.argocd = {
       appSelector: valid[A.argocdAppSelector],
       appName: valid[A.argocdAppName],

@@ -154,6 +154,41 @@ describe('promotionPolicySchema: every gate and boundary (mutation-tested)', () 
     expect(parses(withGates({ type: 'freeze' }))).toBe(false);
   });
 
+  it('parses a verification gate: a safe check name, an optional upstream environment', () => {
+    const parsed = promotionPolicySchema.parse(
+      withGates(
+        { type: 'verification', check: 'smoke' },
+        { type: 'verification', check: 'k6', environment: 'staging' },
+      ),
+    );
+    expect(parsed.environments.prod.gates).toEqual([
+      { type: 'verification', check: 'smoke' },
+      { type: 'verification', check: 'k6', environment: 'staging' },
+    ]);
+    expect(parses(withGates({ type: 'verification' }))).toBe(false);
+    expect(parses(withGates({ type: 'verification', check: '' }))).toBe(false);
+    expect(
+      parses(withGates({ type: 'verification', check: 'smoke/../prod' })),
+    ).toBe(false);
+    expect(
+      parses(
+        withGates({
+          type: 'verification',
+          check: 'smoke',
+          environment: 'Prod',
+        }),
+      ),
+    ).toBe(false);
+    expect(
+      parses(withGates({ type: 'verification', check: 'smoke', extra: 1 })),
+    ).toBe(false);
+    expect(
+      messages(withGates({ type: 'verification', check: 'Smoke' })),
+    ).toEqual([
+      'must be a lower-case name of letters, digits, "-" and "_", starting with a letter (at most 63 characters), e.g. smoke',
+    ]);
+  });
+
   it('parses a deploy window with several allow windows and a deny list', () => {
     const gate = {
       type: 'deploy-window',

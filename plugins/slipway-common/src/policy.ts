@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDnsLabel } from './conventions';
+import { VERIFICATION_CHECK_PATTERN } from './promotion/verification';
 
 const dnsLabel = z
   .string()
@@ -85,6 +86,18 @@ export const gateSchema = z.discriminatedUnion('type', [
       timeZone,
       allow: z.array(windowSchema).min(1).max(50),
       deny: z.array(windowSchema).max(50).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('verification'),
+      /** The check's name, e.g. `smoke` or `k6`: reported as `slipway/verify/<environment>/<check>`. */
+      check: z.string().regex(VERIFICATION_CHECK_PATTERN, {
+        message:
+          'must be a lower-case name of letters, digits, "-" and "_", starting with a letter (at most 63 characters), e.g. smoke',
+      }),
+      /** Where the check ran; default: the environment the promotion comes from. */
+      environment: dnsLabel.optional(),
     })
     .strict(),
   z

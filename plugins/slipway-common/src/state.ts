@@ -122,7 +122,7 @@ export type HealthStatus =
   | 'Missing'
   | 'Unknown';
 
-/** What runs in the cluster, according to Argo CD. @public */
+/** What runs in the cluster, according to the GitOps controller (Argo CD or Flux). @public */
 export interface LiveState {
   application: string;
   instance: string;
@@ -141,8 +141,12 @@ export interface LiveState {
   lastSyncedAt?: string;
   reconciledAt?: string;
   rollout?: RolloutState;
-  /** Link to the Application in the Argo CD UI. */
+  /** Link to the Application in the Argo CD UI (or the configured Flux UI). */
   url?: string;
+  /** The GitOps controller that reported this state; absent: Argo CD. */
+  controller?: 'argocd' | 'flux';
+  /** Namespace of the controller's object (Flux: the Kustomization's). */
+  namespace?: string;
 }
 
 /** A CI run. @public */
@@ -342,6 +346,8 @@ export interface FleetRow {
   owner?: string;
   system?: string;
   cells: Record<string, FleetCell>;
+  /** The GitOps controller the entity's annotations name (Flux selector: `flux`). */
+  controller?: 'argocd' | 'flux';
   /** A service without delivery annotations (listed after the others). */
   notSetUp?: boolean;
   build?: FleetBuild;

@@ -30,6 +30,12 @@ export interface EntityDeployConfig {
   gitops?: { repo: string; path: string };
   image?: string;
   argocd?: { appSelector?: string; appName?: string; instance?: string };
+  /**
+   * The entity's Flux objects (`slipway.dev/flux-selector`): an entity with
+   * it reads its live state from Flux, not Argo CD. `cluster` is the
+   * configured cluster (`slipway.dev/flux-cluster`; default: the first).
+   */
+  flux?: { selector: string; cluster?: string };
   ci?: { provider: 'github' | 'gitlab'; projectSlug: string };
   registry?: { harborRepositorySlug: string };
   quality?: { sonarqubeProjectKey: string };

@@ -3,6 +3,7 @@ import {
   ArtifactState,
   BuildRun,
   CommitInfo,
+  CommitStatus,
   HealthStatus,
   ImageRef,
   LiveState,
@@ -190,6 +191,16 @@ export interface CiProvider extends SlipwayProvider {
     },
     context: ProviderCallContext,
   ): Promise<BuildRun[]>;
+  /**
+   * Optional: the statuses reported on a commit (GitHub commit statuses,
+   * GitLab commit statuses), newest first, read fresh. Verification gates
+   * read `slipway/verify/<environment>/<check>` from them; a provider
+   * without this method leaves those gates unknown (they fail closed).
+   */
+  listCommitStatuses?(
+    request: { projectSlug: string; commit: string },
+    context: ProviderCallContext,
+  ): Promise<CommitStatus[]>;
 }
 
 /** Reads artifacts, scans and signatures from a registry. @public */

@@ -216,6 +216,7 @@ export async function createPromotionReplica(options: {
     deployState: parts.deployState,
     artifacts: options.registry === false ? [] : parts.providers.artifacts,
     delivery: parts.providers.delivery,
+    ci: parts.providers.ci,
     writer,
     now,
   });

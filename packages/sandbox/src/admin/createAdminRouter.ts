@@ -6,6 +6,7 @@ import { CiSimulator } from '../ci/CiSimulator';
 import { SANDBOX_BANNER } from '../defaults';
 import { DEFAULT_FAULT_OWNER, FaultInjector } from '../faults/FaultInjector';
 import { parseFaultRules } from '../faults/faultRules';
+import { FluxController } from '../flux/FluxController';
 import { GitRepositories } from '../git/GitRepositories';
 import { RepoWatcher } from '../git/RepoWatcher';
 import { BranchProtection } from '../github/BranchProtection';
@@ -43,6 +44,8 @@ export function createAdminRouter(options: {
   ci: CiSimulator;
   harbor: HarborRegistry;
   argo: ArgoCdController;
+  /** The Flux stand-in: Kustomizations in the state, suspend/resume. */
+  flux?: FluxController;
   github: GithubService;
   protection: BranchProtection;
   /** The GitLab stand-in: merge requests are merged and closed here. */
@@ -145,6 +148,14 @@ export function createAdminRouter(options: {
               }
             : undefined,
         })),
+        kustomizations: options.flux?.listKustomizations().map(k => ({
+          name: `${k.namespace}/${k.name}`,
+          ready: options.flux?.condition(k, 'Ready')?.status,
+          reason: options.flux?.condition(k, 'Ready')?.reason,
+          suspended: options.flux?.suspended(k),
+          revision: k.lastAppliedRevision,
+          images: options.flux?.workloadImages(k),
+        })),
         faults: faults.list(),
       });
     } catch (error) {
@@ -193,6 +204,34 @@ export function createAdminRouter(options: {
         .json({ error: String((error as Error).message) });
     }
   });
+
+  // `flux suspend` / `flux resume` of a Kustomization (the stand-in's PATCH
+  // takes annotations only).
+  router.post(
+    '/admin/flux/kustomizations/:namespace/:name/suspend',
+    (req, res) => {
+      const suspend = (req.body ?? {}).suspend;
+      const k = options.flux?.getKustomization(
+        req.params.namespace,
+        req.params.name,
+      );
+      if (typeof suspend !== 'boolean') {
+        res
+          .status(400)
+          .json({ error: 'body must be { "suspend": true|false }' });
+        return;
+      }
+      if (!k || !options.flux) {
+        res.status(404).json({ error: 'no such Kustomization' });
+        return;
+      }
+      options.flux.setSuspended(k, suspend);
+      res.json({
+        name: `${k.namespace}/${k.name}`,
+        suspended: options.flux.suspended(k),
+      });
+    },
+  );
 
   // Branch protection and pull requests: what a repository admin and a
   // reviewer do on GitHub, for tests and demos.
@@ -257,6 +296,51 @@ export function createAdminRouter(options: {
     ),
   );
 
+  // A verification workflow's result (smoke tests, K6) on the commit that
+  // built an image: the commit status `slipway/verify/<environment>/<check>`
+  // naming the digest, as docs/policies.md says the workflow reports it.
+  router.post(
+    '/admin/repos/:owner/:repo/verifications',
+    githubAction(async req => {
+      const input = (req.body ?? {}) as Record<string, unknown>;
+      const { environment, check, state, digest } = input;
+      const ref = typeof input.ref === 'string' ? input.ref : 'main';
+      if (
+        typeof environment !== 'string' ||
+        !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(environment) ||
+        typeof check !== 'string' ||
+        !/^[a-z][a-z0-9_-]{0,62}$/.test(check) ||
+        typeof state !== 'string' ||
+        (digest !== undefined &&
+          (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)))
+      ) {
+        throw new GithubApiError(
+          400,
+          'body must be { "environment", "check", "state": "pending|success|failure|error", "digest"?: "sha256:…", "ref"?: "<commit or branch>" }',
+        );
+      }
+      await options.github.getRepository(req.params.owner, req.params.repo);
+      const sha = await options.repos.resolveCommit(
+        req.params.owner,
+        req.params.repo,
+        ref,
+      );
+      if (!sha) throw new GithubApiError(404, `No commit found for ${ref}`);
+      return options.github.createCommitStatus(
+        req.params.owner,
+        req.params.repo,
+        sha,
+        {
+          state,
+          context: `slipway/verify/${environment}/${check}`,
+          description: `${check} ${state} in ${environment}${
+            digest ? ` for ${digest}` : ''
+          }`,
+        },
+      );
+    }),
+  );
+
   // Merge requests on the GitLab side: what a maintainer does in GitLab.
   const gitlabAction =
     (action: (gitlab: GitlabService, req: Request) => Promise<unknown>) =>
@@ -308,6 +392,7 @@ export function createAdminRouter(options: {
         await options.watcher.check(owner, repo);
       }
       await argo.refresh();
+      await options.flux?.refresh();
       res.json({ refreshed: true });
     } catch (error) {
       next(error);

@@ -4,7 +4,7 @@ import { ENVIRONMENTS } from '../defaults';
 import { GitRepositories, isoSeconds } from '../git/GitRepositories';
 import { stableBytes } from '../harbor/digests';
 import { CANARY_STEPS, imageRepository, renderImage } from '../seed/manifests';
-import { SEED_SERVICES } from '../seed/world';
+import { isArgoCdService, SEED_SERVICES } from '../seed/world';
 import { SandboxTimings } from '../types';
 import { ArgoApiError, GRPC } from './ArgoApiError';
 import { KubernetesObject, objectImages, renderOverlay } from './renderOverlay';
@@ -145,7 +145,7 @@ export class ArgoCdController {
 
   private seededDefinitions(): ArgoAppDefinition[] {
     const definitions: ArgoAppDefinition[] = [];
-    for (const service of SEED_SERVICES) {
+    for (const service of SEED_SERVICES.filter(isArgoCdService)) {
       for (const env of ENVIRONMENTS) {
         definitions.push({
           name: `${service.name}-${env}`,
@@ -291,7 +291,7 @@ export class ArgoCdController {
 
   private async applySeedTwists(): Promise<void> {
     const { repos, owner, gitopsRepo, registryHost } = this.options;
-    for (const service of SEED_SERVICES) {
+    for (const service of SEED_SERVICES.filter(isArgoCdService)) {
       for (const env of ENVIRONMENTS) {
         const twist = service.live?.[env];
         const app = this.apps.get(`${service.name}-${env}`);

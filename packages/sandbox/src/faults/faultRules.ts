@@ -57,6 +57,7 @@ const VENDORS: SandboxVendor[] = [
   'argocd',
   'harbor',
   'sonarqube',
+  'flux',
 ];
 const MODES: FaultMode[] = [
   'latency',

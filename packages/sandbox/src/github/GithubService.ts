@@ -11,8 +11,14 @@ import {
 import { RepoWatcher } from '../git/RepoWatcher';
 import { BranchProtection } from './BranchProtection';
 import {
+  COMMIT_STATUS_STATES,
+  CommitStatusState,
+  CommitStatuses,
+} from './CommitStatuses';
+import {
   branchProtection,
   commitObject,
+  commitStatus,
   contentEntry,
   contentFile,
   fullRepository,
@@ -70,6 +76,7 @@ export class GithubService {
     private readonly ci: CiSimulator,
     private readonly watcher: RepoWatcher,
     private readonly urls: GithubUrls,
+    private readonly statuses: CommitStatuses,
   ) {}
 
   static create(options: {
@@ -79,6 +86,8 @@ export class GithubService {
     ci: CiSimulator;
     watcher: RepoWatcher;
     urls: GithubUrls;
+    /** Commit statuses; in memory by default. */
+    statuses?: CommitStatuses;
   }): GithubService {
     return new GithubService(
       options.repos,
@@ -88,7 +97,73 @@ export class GithubService {
       options.ci,
       options.watcher,
       options.urls,
+      options.statuses ?? CommitStatuses.create(),
     );
+  }
+
+  /**
+   * `POST /repos/{o}/{r}/statuses/{sha}`: adds a status to a commit (a full
+   * SHA of the repository), as a CI or verification workflow does.
+   */
+  async createCommitStatus(
+    owner: string,
+    repo: string,
+    sha: string,
+    body: Record<string, unknown>,
+  ) {
+    await this.meta(owner, repo);
+    if (!SHA.test(sha) || !(await this.repos.getCommit(owner, repo, sha))) {
+      throw new GithubApiError(422, `No commit found for SHA: ${sha}`);
+    }
+    const state = body.state as CommitStatusState;
+    if (!COMMIT_STATUS_STATES.includes(state)) {
+      throw new GithubApiError(422, 'Validation Failed', [
+        { resource: 'Status', code: 'custom', field: 'state' },
+      ]);
+    }
+    const optional = (name: string) => {
+      const value = body[name];
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'string') {
+        throw new GithubApiError(422, 'Validation Failed', [
+          { resource: 'Status', code: 'invalid', field: name },
+        ]);
+      }
+      return value;
+    };
+    const description = optional('description');
+    const record = this.statuses.add({
+      owner,
+      repo,
+      sha,
+      state,
+      context: optional('context') || 'default',
+      // GitHub keeps the first 140 characters of a description.
+      description: description?.slice(0, 140),
+      targetUrl: optional('target_url'),
+    });
+    return commitStatus(this.urls, record);
+  }
+
+  /**
+   * `GET /repos/{o}/{r}/commits/{ref}/statuses`: the statuses of a commit
+   * (SHA, branch or tag), newest first, paged; none for an unknown ref.
+   */
+  async listCommitStatuses(
+    owner: string,
+    repo: string,
+    ref: string,
+    query: Record<string, string | undefined>,
+  ) {
+    await this.meta(owner, repo);
+    const sha = await this.repos.resolveCommit(owner, repo, ref);
+    if (!sha) return [];
+    const perPage = Math.min(Math.max(Number(query.per_page) || 30, 1), 100);
+    const page = Math.max(Number(query.page) || 1, 1);
+    return this.statuses
+      .list(owner, repo, sha)
+      .slice((page - 1) * perPage, page * perPage)
+      .map(record => commitStatus(this.urls, record));
   }
 
   /** `GET /repos/{o}/{r}/branches/{b}/protection`: 404 "Branch not protected" as on GitHub. */

@@ -250,6 +250,30 @@ export function createGithubRouter(options: {
       service.getGitCommit(req.params.owner, req.params.repo, req.params.sha),
     ),
   );
+  // Before `commits/*`, which would take `{ref}/statuses` for a ref.
+  router.get(
+    '/repos/:owner/:repo/commits/:ref/statuses',
+    route(req =>
+      service.listCommitStatuses(
+        req.params.owner,
+        req.params.repo,
+        req.params.ref,
+        query(req),
+      ),
+    ),
+  );
+  router.post(
+    '/repos/:owner/:repo/statuses/:sha',
+    route(async req => ({
+      status: 201,
+      body: await service.createCommitStatus(
+        req.params.owner,
+        req.params.repo,
+        req.params.sha,
+        body(req),
+      ),
+    })),
+  );
   router.get(
     '/repos/:owner/:repo/commits/*',
     route(req =>

@@ -598,3 +598,35 @@ export function branchProtection(
     allow_fork_syncing: { enabled: false },
   };
 }
+
+/** A commit status (`#/components/schemas/status`). */
+export function commitStatus(
+  urls: GithubUrls,
+  record: {
+    id: number;
+    owner: string;
+    repo: string;
+    sha: string;
+    state: string;
+    context: string;
+    description: string | undefined;
+    targetUrl: string | undefined;
+    createdAt: string;
+    updatedAt: string;
+  },
+) {
+  const creator = simpleUser(urls, SANDBOX_USER);
+  return {
+    url: `${urls.api}/repos/${record.owner}/${record.repo}/statuses/${record.sha}`,
+    avatar_url: creator.avatar_url,
+    id: record.id,
+    node_id: nodeId('SC_', record.id),
+    state: record.state,
+    description: record.description ?? null,
+    target_url: record.targetUrl ?? null,
+    context: record.context,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    creator,
+  };
+}

@@ -43,6 +43,8 @@ export interface SeedService {
   /** SonarQube quality gate. */
   qualityGate: 'OK' | 'ERROR';
   coverage: number;
+  /** The GitOps controller that deploys it (default `argocd`): Argo CD Applications or Flux Kustomizations. */
+  controller?: 'argocd' | 'flux';
 }
 
 const clean: SeedScan = { Critical: 0, High: 0, Medium: 1, Low: 3, Unknown: 0 };
@@ -203,7 +205,43 @@ export const SEED_SERVICES: SeedService[] = [
     qualityGate: 'OK',
     coverage: 90.2,
   },
+  {
+    // Deployed by Flux (Kustomizations in flux/ of the GitOps repository),
+    // not Argo CD. Last, so every other seeded SHA stays as it was.
+    name: 'ledger-api',
+    description: 'Double-entry ledger of payments and refunds',
+    project: 'team-payments',
+    workload: 'Deployment',
+    controller: 'flux',
+    commits: [
+      {
+        subject: 'Initial ledger-api skeleton',
+        feature: 'skeleton',
+        ci: 'success',
+      },
+      {
+        subject: 'Post journal entries for captured payments',
+        feature: 'journal-entries',
+        ci: 'success',
+        scan: clean,
+      },
+      {
+        subject: 'Reconcile balances nightly',
+        feature: 'nightly-reconciliation',
+        ci: 'success',
+        scan: { Critical: 0, High: 1, Medium: 2, Low: 2, Unknown: 0 },
+      },
+    ],
+    environments: { dev: 2, staging: 1, prod: 1 },
+    qualityGate: 'OK',
+    coverage: 84.6,
+  },
 ];
+
+/** The seeded services Argo CD deploys (every one not on Flux). */
+export function isArgoCdService(service: SeedService): boolean {
+  return (service.controller ?? 'argocd') === 'argocd';
+}
 
 /** Start of the seeded history; every seeded date is an offset from it. */
 export const SEED_EPOCH = Date.parse('2026-01-05T09:00:00Z');

@@ -13,6 +13,7 @@ import path from 'path';
 import { pathToFileURL } from 'url';
 import { parse as parseYaml } from 'yaml';
 import { createArgoCdAppCreateAction } from '../actions/argocdAppCreate';
+import { createFluxAppCreateAction } from '../actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
 
 // nunjitsu is what the scaffolder renders templates with (a dependency of
@@ -67,6 +68,7 @@ export async function runTemplate(options: {
     }),
     'slipway:gitops:app:create': createGitOpsAppCreateAction(),
     'slipway:argocd:app:create': createArgoCdAppCreateAction(),
+    'slipway:flux:app:create': createFluxAppCreateAction(),
   };
   const steps: TemplateRun['steps'] = {};
   const scratch: string[] = [];

@@ -1,6 +1,7 @@
 import { Config, ConfigReader } from '@backstage/config';
 import { readEnvironments } from '@slipway/plugin-slipway-node';
 import { ArgoCdTenancyPolicy } from '../manifests/argoCd';
+import { FluxTenancyPolicy } from '../manifests/flux';
 import { GitOpsEnvironmentOverride } from '../manifests/gitopsApp';
 
 /** One configured environment as the scaffolder actions see it. @public */
@@ -18,6 +19,16 @@ export interface SlipwayScaffolderConfig {
   ingressClassName?: string;
   argocdNamespace: string;
   tenancy: ArgoCdTenancyPolicy;
+  /** `slipway.scaffolder.flux`. */
+  flux: {
+    /**
+     * Cluster whose entry point the Flux action writes to:
+     * `slipway.scaffolder.flux.cluster`, else the first of
+     * `slipway.flux.clusters`, else `default`.
+     */
+    cluster: string;
+    tenancy: FluxTenancyPolicy;
+  };
 }
 
 /**
@@ -53,6 +64,8 @@ export function readSlipwayScaffolderConfig(
     env.server = overrides.find(o => o.name === env.name)?.server;
   }
   const argocd = scaffolder?.getOptionalConfig('argocd');
+  const flux = scaffolder?.getOptionalConfig('flux');
+  const fluxClusters = config?.getOptionalConfigArray('slipway.flux.clusters');
   return {
     environments,
     overrides,
@@ -69,6 +82,21 @@ export function readSlipwayScaffolderConfig(
       allowedSourceRepos: argocd?.getOptionalStringArray('allowedSourceRepos'),
       forbiddenProjects: argocd?.getOptionalStringArray('forbiddenProjects'),
       deniedNamespaces: argocd?.getOptionalStringArray('deniedNamespaces'),
+    },
+    flux: {
+      cluster:
+        flux?.getOptionalString('cluster') ??
+        fluxClusters?.[0]?.getOptionalString('name') ??
+        'default',
+      tenancy: {
+        allowedSourceRepos: flux?.getOptionalStringArray('allowedSourceRepos'),
+        allowedTargetNamespaces: flux?.getOptionalStringArray(
+          'allowedTargetNamespaces',
+        ),
+        deniedTargetNamespaces: flux?.getOptionalStringArray(
+          'deniedTargetNamespaces',
+        ),
+      },
     },
   };
 }

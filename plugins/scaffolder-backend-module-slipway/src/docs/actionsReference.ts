@@ -1,5 +1,6 @@
 import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { createArgoCdAppCreateAction } from '../actions/argocdAppCreate';
+import { createFluxAppCreateAction } from '../actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from '../actions/gitopsCommit';
 import { createKustomizeImageSetAction } from '../actions/kustomizeImageSet';
@@ -9,6 +10,7 @@ function allActions(): TemplateAction<any, any, any>[] {
   return [
     createGitOpsAppCreateAction(),
     createArgoCdAppCreateAction(),
+    createFluxAppCreateAction(),
     createGitOpsCommitAction(),
     createKustomizeImageSetAction(),
   ];
@@ -88,8 +90,11 @@ export function renderActionsReference(): string {
     '- `slipway.scaffolder.environments[]`: per-environment `replicas`, `maxReplicas`, `namespace`, `server`, `resources.{cpuRequest,cpuLimit,memoryRequest,memoryLimit}` over the defaults (dev 1 replica 200m/256Mi; staging 2; prod 3 with 500m–1000m CPU, 512Mi–1Gi).',
     '- `slipway.scaffolder.ingressDomain`, `slipway.scaffolder.ingressClassName`.',
     '- `slipway.scaffolder.argocd.namespace` (default `argocd`), `allowedDestinations[]` (`server`, `namespace`, `*` globs; default in-cluster, any namespace not denied), `allowedSourceRepos[]` (globs; unset = any, with a warning), `forbiddenProjects[]` (`default` always), `deniedNamespaces[]` (default kube-system, kube-public, kube-node-lease, default and the Argo CD namespace).',
+    '- `slipway.scaffolder.flux.cluster` (default: the first of `slipway.flux.clusters`, else `default`), `allowedSourceRepos[]` (globs; unset = any, with a warning), `allowedTargetNamespaces[]` (globs; default any namespace not denied), `deniedTargetNamespaces[]` (default kube-system, kube-public, kube-node-lease, default, flux-system; also checked for the team namespace).',
     '',
-    'Not implemented: applying Argo CD objects through the Argo CD API (they are written to Git and picked up by the app-of-apps of the GitOps repository template). The scaffolder does not apply schema defaults to action inputs, so every action applies its own defaults.',
+    'Argo CD or Flux: `slipway:argocd:app:create` and `slipway:flux:app:create` are separate actions rather than one action with a controller input, because their inputs differ (AppProject, destinations and previews against cluster entry point, source and target namespaces); a template runs one of them (`if:`) and commits the result with `slipway:gitops:commit` (`extraPaths: [flux]` for Flux), the one write path.',
+    '',
+    'Not implemented: applying Argo CD or Flux objects through the controllers\' APIs (they are written to Git and picked up by the app-of-apps or the Flux cluster entry point of the GitOps repository template). The scaffolder does not apply schema defaults to action inputs, so every action applies its own defaults.',
     '',
   ];
   for (const action of allActions()) {

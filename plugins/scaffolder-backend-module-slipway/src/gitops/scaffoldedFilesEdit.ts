@@ -1,4 +1,3 @@
-import { InputError } from '@backstage/errors';
 import { normalizeRepoPath } from '@slipway/plugin-slipway-common';
 import {
   ContainedFile,
@@ -7,7 +6,13 @@ import {
 } from '@slipway/plugin-slipway-node';
 import { parseDocument } from 'yaml';
 import { assertAppFolderFiles } from '../manifests/appOwnership';
+import { toYaml } from '../manifests/yamlFiles';
 import { mergeAppProject } from '../manifests/argoCd';
+import {
+  folderEntries,
+  isKustomizeConfig,
+  mergeScaffoldedFile,
+} from './mergeScaffoldedFile';
 
 /** Options of {@link scaffoldedFilesEdit}. */
 export interface ScaffoldedFilesOptions {
@@ -35,8 +40,10 @@ function isAppProject(content: string): boolean {
 /**
  * The scaffolder's rules on top of the GitOps gateway, as an edit callback:
  * the application's folder must be its own (or new); files outside it are
- * only added, never overwritten, except AppProjects, which are merged into
- * the existing one (the platform team's comments and entries kept). Paths
+ * only added, never overwritten, except what `mergeScaffoldedFile` merges:
+ * AppProjects and kustomization resources (the platform team's comments and
+ * entries kept), a team's shared Flux objects (kept) and files of the same
+ * application. Paths
  * are checked here, before anything is fetched, and again by the gateway.
  */
 export function scaffoldedFilesEdit(
@@ -69,9 +76,30 @@ export function scaffoldedFilesEdit(
           if (!merged.changed) continue;
           content = merged.content;
         } else if (!isUnder(file.path, appFolder)) {
-          throw new InputError(
-            `${file.path} already exists outside the application's folder; refusing to overwrite it`,
-          );
+          const merged = mergeScaffoldedFile({
+            path: file.path,
+            existing,
+            generated: content,
+            app: options.app,
+          });
+          if (!merged.changed) continue;
+          content = merged.content;
+        }
+      } else if (
+        !isUnder(file.path, appFolder) &&
+        isKustomizeConfig(content) &&
+        file.path.includes('/')
+      ) {
+        // A new kustomization in a folder that already has content (e.g.
+        // flux-system/ from `flux bootstrap`) keeps that content in the build.
+        const folder = file.path.slice(0, file.path.lastIndexOf('/'));
+        const entries = folderEntries(folder, await tree.readTree(folder));
+        if (entries.length > 0) {
+          const parsed = parseDocument(content).toJS();
+          content = toYaml({
+            ...parsed,
+            resources: [...new Set([...entries, ...(parsed.resources ?? [])])],
+          });
         }
       }
       write.push({ path: file.path, content });

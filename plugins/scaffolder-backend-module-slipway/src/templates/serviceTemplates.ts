@@ -24,6 +24,8 @@ export interface TemplatePortal {
 const repo = '(parameters.repoUrl | parseRepoUrl)';
 const inRepo = "parameters.gitopsLayout == 'in-repo'";
 const github = "parameters.ciProvider == 'github-actions'";
+/** Tasks created before the controller choice (no parameter) stay on Argo CD. */
+const flux = "parameters.gitopsController == 'flux'";
 
 const DNS_NAME = '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$';
 const ENTITY_REF =
@@ -54,6 +56,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
       '${{ parameters.registryHost }}/${{ parameters.registryNamespace }}/${{ parameters.name }}',
     strategy: '${{ parameters.strategy }}',
     gitopsLayout: '${{ parameters.gitopsLayout }}',
+    gitopsController: `\${{ 'flux' if ${flux} else 'argocd' }}`,
     gitopsRepoUrl: `\${{ (${serviceCloneUrl(
       portal.gitHost,
     )}) if ${inRepo} else parameters.gitopsRepoUrl }}`,
@@ -80,7 +83,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
       name: 'slipway-service',
       title: 'Service (TypeScript, Python or Go)',
       description:
-        'An HTTP service with a health endpoint and unit tests, a multi-stage Dockerfile, CI (GitHub Actions or GitLab CI: lint, tests, SonarQube, Trivy, gitleaks, SBOM, signed image pushed by git SHA, dev overlay update), Kustomize overlays, Argo CD Applications and a catalog entry.',
+        'An HTTP service with a health endpoint and unit tests, a multi-stage Dockerfile, CI (GitHub Actions or GitLab CI: lint, tests, SonarQube, Trivy, gitleaks, SBOM, signed image pushed by git SHA, dev overlay update), Kustomize overlays, Argo CD Applications or Flux Kustomizations and a catalog entry.',
       tags: ['slipway', 'service', 'typescript', 'python', 'go'],
     },
     spec: {
@@ -106,7 +109,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               title: 'Name',
               type: 'string',
               description:
-                'Lower case letters, digits and "-", at most 40 characters (a DNS-1123 label: it names the repository, image, namespaces and Argo CD Applications)',
+                'Lower case letters, digits and "-", at most 40 characters (a DNS-1123 label: it names the repository, image, namespaces and Argo CD Applications or Flux Kustomizations)',
               pattern: DNS_NAME,
               maxLength: 40,
               'ui:autofocus': true,
@@ -121,7 +124,8 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             owner: {
               title: 'Owner',
               type: 'string',
-              description: 'Owning team; also names its Argo CD AppProject',
+              description:
+                'Owning team; also names its Argo CD AppProject or Flux namespace',
               pattern: ENTITY_REF,
               'ui:field': 'OwnerPicker',
               'ui:options': { catalogFilter: { kind: 'Group' } },
@@ -166,6 +170,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             'registryHost',
             'registryNamespace',
             'strategy',
+            'gitopsController',
             'gitopsLayout',
           ],
           properties: {
@@ -219,6 +224,15 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               ],
               default: 'rolling',
             },
+            gitopsController: {
+              title: 'GitOps controller',
+              type: 'string',
+              enum: ['argocd', 'flux'],
+              enumNames: ['Argo CD', 'Flux'],
+              default: 'argocd',
+              description:
+                "Argo CD: an Application per environment and the team's AppProject. Flux: a Kustomization per environment, the team's GitRepository and service account, the cluster entry point",
+            },
             gitopsLayout: {
               title: 'GitOps layout',
               type: 'string',
@@ -253,7 +267,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               type: 'boolean',
               default: false,
               description:
-                'An Argo CD ApplicationSet (pull request generator) deploys each open pull request into its own namespace',
+                'An Argo CD ApplicationSet (pull request generator) deploys each open pull request into its own namespace (Argo CD only; Flux has no pull request generator, so it is ignored there)',
             },
           },
         },
@@ -299,7 +313,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             strategy: '${{ parameters.strategy }}',
             targetPath: gitopsTarget,
             gitopsPath,
-            previewEnvironments: '${{ parameters.previewEnvironments }}',
+            previewEnvironments: `\${{ parameters.previewEnvironments and not (${flux}) }}`,
           },
         },
         {
@@ -330,6 +344,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
         {
           id: 'argocd',
           name: 'Argo CD Applications and AppProject',
+          if: `\${{ not (${flux}) }}`,
           action: 'slipway:argocd:app:create',
           input: {
             name: '${{ parameters.name }}',
@@ -345,6 +360,24 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
           },
         },
         {
+          id: 'flux',
+          name: 'Flux Kustomizations, source and cluster entry point',
+          if: `\${{ ${flux} }}`,
+          action: 'slipway:flux:app:create',
+          input: {
+            name: '${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
+            repoUrl: `\${{ ${publishedUrl} if ${inRepo} else parameters.gitopsRepoUrl }}`,
+            targetPath: gitopsTarget,
+            gitopsPath,
+            fluxPath: `\${{ 'gitops/flux' if ${inRepo} else 'flux' }}`,
+            // One GitRepository per repository in the team's namespace: the
+            // shared GitOps repository, or the service's own.
+            sourceName: `\${{ parameters.name if ${inRepo} else 'gitops' }}`,
+            strategy: '${{ parameters.strategy }}',
+          },
+        },
+        {
           id: 'gitops-commit',
           name: 'Commit to the GitOps repository',
           action: 'slipway:gitops:commit',
@@ -353,7 +386,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             name: '${{ parameters.name }}',
             sourcePath: gitopsTarget,
             gitopsPath,
-            extraPaths: `\${{ [] if ${inRepo} else ['projects'] }}`,
+            extraPaths: `\${{ [] if ${inRepo} else (['flux'] if ${flux} else ['projects']) }}`,
             mode: `\${{ 'direct' if ${inRepo} else parameters.gitopsCommitMode }}`,
             commitMessage: 'Add ${{ parameters.name }} (scaffolded by Slipway)',
           },
@@ -384,7 +417,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
           },
           {
             title: 'Argo CD applications',
-            url: `${portal.argocdUrl}/applications?labels=slipway.dev%2Fapp%3D\${{ parameters.name }}`,
+            url: `\${{ '' if ${flux} else '${portal.argocdUrl}/applications?labels=slipway.dev%2Fapp%3D' + parameters.name }}`,
           },
           {
             title: 'Source repository',
@@ -402,9 +435,8 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
         ],
         text: [
           {
-            title: 'Argo CD',
-            content:
-              'Applications: ${{ steps.argocd.output.applications | join(", ") }} in project ${{ steps.argocd.output.project }}. GitOps commit: ${{ steps["gitops-commit"].output.commitSha }}',
+            title: 'GitOps controller',
+            content: `\${{ ('Flux Kustomizations: ' + (steps.flux.output.kustomizations | join(", ")) + ' in namespace ' + steps.flux.output.namespace + ', cluster ' + steps.flux.output.cluster) if ${flux} else ('Argo CD Applications: ' + (steps.argocd.output.applications | join(", ")) + ' in project ' + steps.argocd.output.project) }}. GitOps commit: \${{ steps["gitops-commit"].output.commitSha }}`,
           },
         ],
       },

@@ -137,6 +137,7 @@ function parametersOf(variant: Variant, name: string) {
     registry: variant.registry,
     ...REGISTRIES[variant.registry],
     strategy: variant.strategy,
+    gitopsController: 'argocd',
     gitopsLayout: variant.layout,
     gitopsRepoUrl: 'http://127.0.0.1:7101/git/acme/gitops.git',
     gitopsCommitMode: variant.commitMode,
@@ -408,8 +409,8 @@ describe('service templates, every variant', () => {
       .sort();
     expect(skipped).toEqual(
       variant.ci === 'github-actions'
-        ? ['fetch-ci-gitlab', 'publish-gitlab']
-        : ['fetch-ci-github', 'publish-github'],
+        ? ['fetch-ci-gitlab', 'flux', 'publish-gitlab']
+        : ['fetch-ci-github', 'flux', 'publish-github'],
     );
 
     // The GitOps commit step gets what it needs (it runs against the sandbox in e2e)
@@ -615,7 +616,7 @@ describe('service template form and output', () => {
     );
   });
 
-  it("links the task's output to the entity, its Deploy tab, Argo CD and the repositories", () => {
+  it("links the task's output to the entity, its Deploy tab, Argo CD (unless on Flux) and the repositories", () => {
     const links = template.spec.output.links;
     expect(links.map((l: any) => l.title)).toEqual([
       'Open in catalog',
@@ -630,8 +631,9 @@ describe('service template form and output', () => {
     expect(url('Deploy tab')).toBe(
       '/catalog/default/component/${{ parameters.name }}/deploy',
     );
+    // Empty (so hidden) for Flux.
     expect(url('Argo CD applications')).toBe(
-      'http://127.0.0.1:7102/applications?labels=slipway.dev%2Fapp%3D${{ parameters.name }}',
+      "${{ '' if parameters.gitopsController == 'flux' else 'http://127.0.0.1:7102/applications?labels=slipway.dev%2Fapp%3D' + parameters.name }}",
     );
     expect(url('GitOps pull request')).toContain('pullRequestUrl');
   });
@@ -645,6 +647,8 @@ describe('service template form and output', () => {
       'fetch-ci-gitlab',
       'publish-github',
       'publish-gitlab',
+      'argocd',
+      'flux',
     ]);
   });
 });

@@ -1,7 +1,6 @@
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import crypto from 'node:crypto';
-import { isUniqueViolation } from './migrate';
 
 const TABLE = 'slipway_locks';
 
@@ -34,18 +33,19 @@ export class DatabaseLock {
     const holder = crypto.randomUUID();
     const now = this.now();
     // Take over an expired lease in place (one statement, so two takers
-    // cannot both win), else insert a new one.
+    // cannot both win), else insert a new one. A held lease is no error
+    // (reads ask for leases often; the database log stays quiet).
     const taken = await this.db(TABLE)
       .where({ key })
       .andWhere('expires_at', '<=', now)
       .update({ holder, expires_at: now + ttlMs });
     if (taken === 0) {
-      try {
-        await this.db(TABLE).insert({ key, holder, expires_at: now + ttlMs });
-      } catch (error) {
-        if (isUniqueViolation(error)) return undefined;
-        throw error;
-      }
+      await this.db(TABLE)
+        .insert({ key, holder, expires_at: now + ttlMs })
+        .onConflict('key')
+        .ignore();
+      const row = await this.db(TABLE).where({ key }).first('holder');
+      if (row?.holder !== holder) return undefined;
     }
     return {
       key,

@@ -54,16 +54,20 @@ import {
 } from '@slipway/plugin-slipway-common';
 import {
   ArtifactProvider,
+  CiProvider,
   DeliveryProvider,
 } from '@slipway/plugin-slipway-node';
 import { DatabaseLock } from '../database/DatabaseLock';
 import { PolicyStore } from '../database/PolicyStore';
 import { PromotionStore, StoredPromotion } from '../database/PromotionStore';
+import { deliveryProviderFor } from '../state/deliveryProviderFor';
 import {
   approvalFacts,
   buildGateFacts,
   environmentDigest,
   freezesCovering,
+  readVerificationStatuses,
+  sourceCommitOf,
   sourceStatusOf,
   subjectOf,
 } from './gateFacts';
@@ -126,6 +130,8 @@ export class PromotionService {
     };
     artifacts: ArtifactProvider[];
     delivery: DeliveryProvider[];
+    /** CI providers: verification gates read commit statuses through them. */
+    ci?: CiProvider[];
     writer: PromotionWriter;
     notifier?: PromotionNotifier;
     signals?: SignalsService;
@@ -345,6 +351,17 @@ export class PromotionService {
         gate.upstream,
       );
     }
+    // Verification gates: the source commit's statuses, read fresh (no cache).
+    const verification = rules.gates.some(
+      ({ gate }) => gate.type === 'verification',
+    )
+      ? await readVerificationStatuses({
+          ci: this.o.ci ?? [],
+          config: target.config,
+          commit: sourceCommitOf(options.artifact),
+          timeoutMs: ARTIFACT_TIMEOUT_MS,
+        })
+      : undefined;
     const approvals = options.promotion
       ? await this.o.store.approvals(options.promotion.id)
       : [];
@@ -361,6 +378,8 @@ export class PromotionService {
       // Who signed, as the registry's signature certificates say (unknown when unread).
       signers: options.artifact.signature?.signers,
       upstream,
+      upstreamEnvironment: target.upstream?.name,
+      verification,
       approvals: approvalFacts(approvals, ownership),
       freezes: freezesCovering(
         await this.o.store.activeFreezes(),
@@ -683,10 +702,8 @@ export class PromotionService {
     promotion: StoredPromotion,
     target: Target,
   ): Promise<string> {
-    const argocd = target.config.argocd;
-    const provider = argocd?.instance
-      ? this.o.delivery.find(p => p.instance === argocd.instance)
-      : this.o.delivery[0];
+    // The entity's Flux cluster or Argo CD instance (default: the first).
+    const provider = deliveryProviderFor(this.o.delivery, target.config);
     if (!provider?.sync) {
       return 'No Argo CD write access configured: waiting for a manual sync';
     }
@@ -695,10 +712,22 @@ export class PromotionService {
       await this.serviceCredentials(),
       { fresh: true },
     );
-    const application = state.environments.find(
+    const live = state.environments.find(
       e => e.environment === promotion.environment,
-    )?.live?.application;
+    )?.live;
+    const application = live?.application;
     if (!application) return 'No Argo CD application found for the environment';
+    if (live.controller === 'flux') {
+      // The reconcile request; it returns once Flux applied the commit.
+      const name = live.namespace
+        ? `${live.namespace}/${application}`
+        : application;
+      await provider.sync(name, {
+        revision: promotion.commit?.sha,
+        signal: AbortSignal.timeout(120_000),
+      });
+      return `Flux reconciled ${name}`;
+    }
     await provider.sync(application, {
       revision: promotion.commit?.sha,
       signal: AbortSignal.timeout(120_000),

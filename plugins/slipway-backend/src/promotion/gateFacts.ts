@@ -1,6 +1,8 @@
 import {
   ApprovalFact,
   ArtifactState,
+  CommitStatus,
+  EntityDeployConfig,
   EntityState,
   Freeze,
   FreezeFact,
@@ -11,6 +13,7 @@ import {
   SourceReport,
   SourceStatus,
 } from '@slipway/plugin-slipway-common';
+import { CiProvider, UpstreamError } from '@slipway/plugin-slipway-node';
 import { StoredApproval } from '../database/PromotionStore';
 
 const RANK: Record<SourceStatus, number> = {
@@ -106,6 +109,51 @@ export function environmentDigest(
   return env?.desired?.image?.digest ?? env?.artifact?.image.digest;
 }
 
+/** What a verification gate reads: the source commit's statuses, and how the read went. */
+export interface VerificationRead {
+  status: SourceStatus;
+  statuses?: CommitStatus[];
+}
+
+/**
+ * Reads the statuses of an artifact's source commit fresh (no cache)
+ * through the entity's CI provider, for verification gates. `unconfigured`
+ * when the entity names no CI project or its provider cannot read
+ * statuses; `error` or `rate-limited` when the read failed (the gates are
+ * then unknown and fail closed).
+ */
+export async function readVerificationStatuses(options: {
+  ci: CiProvider[];
+  config: Pick<EntityDeployConfig, 'ci'>;
+  commit: string | undefined;
+  timeoutMs: number;
+}): Promise<VerificationRead> {
+  const ci = options.config.ci;
+  const provider = ci ? options.ci.find(p => p.supports(ci)) : undefined;
+  if (!ci || !provider?.listCommitStatuses) return { status: 'unconfigured' };
+  // No commit: nothing to read; the gate says the artifact names none.
+  if (!options.commit) return { status: 'ok', statuses: [] };
+  try {
+    const statuses = await provider.listCommitStatuses(
+      { projectSlug: ci.projectSlug, commit: options.commit },
+      { signal: AbortSignal.timeout(options.timeoutMs) },
+    );
+    return { status: 'ok', statuses };
+  } catch (error) {
+    return {
+      status:
+        error instanceof UpstreamError && error.kind === 'rate-limited'
+          ? 'rate-limited'
+          : 'error',
+    };
+  }
+}
+
+/** The source commit of an artifact: its recorded commit, else its tag (the full SHA by convention). */
+export function sourceCommitOf(artifact: ArtifactState): string | undefined {
+  return artifact.sourceCommit ?? artifact.image.tag;
+}
+
 /**
  * Gate facts from one fresh state read (sources not `ok` make their gates
  * unknown), the artifact as the registry describes it, soak observations,
@@ -123,9 +171,13 @@ export function buildGateFacts(options: {
   upstream: GateFacts['upstream'];
   approvals: ApprovalFact[];
   freezes: FreezeFact[];
+  /** The environment the promotion comes from; undefined for the first. */
+  upstreamEnvironment?: string;
+  /** The source commit's statuses; only read when a verification gate applies. */
+  verification?: VerificationRead;
 }): GateFacts {
   const { state, artifact } = options;
-  const sourceCommit = artifact.sourceCommit ?? artifact.image.tag;
+  const sourceCommit = sourceCommitOf(artifact);
   return {
     now: options.now,
     environment: options.environment,
@@ -140,6 +192,7 @@ export function buildGateFacts(options: {
       artifacts: options.artifactsStatus,
       quality: sourceStatusOf(state.sources, 'quality'),
       delivery: sourceStatusOf(state.sources, 'delivery'),
+      verification: options.verification?.status,
     },
     build:
       state.builds.find(run => run.commit === sourceCommit) ?? artifact.build,
@@ -152,5 +205,7 @@ export function buildGateFacts(options: {
     upstream: options.upstream,
     approvals: options.approvals,
     freezes: options.freezes,
+    upstreamEnvironment: options.upstreamEnvironment,
+    commitStatuses: options.verification?.statuses,
   };
 }

@@ -1,4 +1,4 @@
-import { BuildRun } from '@slipway/plugin-slipway-common';
+import { BuildRun, CommitStatus } from '@slipway/plugin-slipway-common';
 import {
   CiProvider,
   fetchUpstreamJson,
@@ -58,6 +58,40 @@ function toBuildRun(run: any): BuildRun {
   };
 }
 
+const STATUS_STATES: CommitStatus['state'][] = [
+  'pending',
+  'success',
+  'failure',
+  'error',
+];
+/** Statuses read per page, and the most pages read for one commit. */
+const STATUS_PAGE_SIZE = 100;
+const MAX_STATUS_PAGES = 10;
+
+/** Maps a GitHub commit status to a CommitStatus. */
+function toCommitStatus(status: any): CommitStatus {
+  if (
+    !status ||
+    typeof status !== 'object' ||
+    typeof status.context !== 'string' ||
+    !STATUS_STATES.includes(status.state)
+  ) {
+    throw new UpstreamError('GitHub answered an unexpected commit status', {
+      kind: 'malformed',
+    });
+  }
+  return {
+    context: status.context,
+    state: status.state,
+    description:
+      typeof status.description === 'string' ? status.description : undefined,
+    targetUrl:
+      typeof status.target_url === 'string' ? status.target_url : undefined,
+    updatedAt:
+      typeof status.updated_at === 'string' ? status.updated_at : undefined,
+  };
+}
+
 /** GitHub Actions workflow runs (github.com or GitHub Enterprise). */
 export class GithubActionsProvider implements CiProvider {
   readonly kind = 'ci' as const;
@@ -91,6 +125,54 @@ export class GithubActionsProvider implements CiProvider {
     return ci.provider === 'github';
   }
 
+  private headers(): Record<string, string> {
+    return {
+      ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    };
+  }
+
+  /**
+   * `GET /repos/{owner}/{repo}/commits/{ref}/statuses`, page by page (GitHub
+   * lists them newest first), up to {@link MAX_STATUS_PAGES} pages.
+   */
+  async listCommitStatuses(
+    request: { projectSlug: string; commit: string },
+    context: ProviderCallContext,
+  ): Promise<CommitStatus[]> {
+    const slug = request.projectSlug
+      .split('/')
+      .map(encodeURIComponent)
+      .join('/');
+    const statuses: CommitStatus[] = [];
+    for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+      const params = new URLSearchParams({
+        per_page: String(STATUS_PAGE_SIZE),
+        page: String(page),
+      });
+      const body = await fetchUpstreamJson<unknown>(
+        `${this.apiBaseUrl}/repos/${slug}/commits/${encodeURIComponent(
+          request.commit,
+        )}/statuses?${params}`,
+        {
+          upstream: 'GitHub',
+          signal: context.signal,
+          headers: this.headers(),
+          fetch: this.fetchImpl,
+        },
+      );
+      if (!Array.isArray(body)) {
+        throw new UpstreamError('GitHub answered an unexpected status list', {
+          kind: 'malformed',
+        });
+      }
+      statuses.push(...body.map(toCommitStatus));
+      if (body.length < STATUS_PAGE_SIZE) break;
+    }
+    return statuses;
+  }
+
   async listRuns(
     request: {
       projectSlug: string;
@@ -114,11 +196,7 @@ export class GithubActionsProvider implements CiProvider {
       {
         upstream: 'GitHub',
         signal: context.signal,
-        headers: {
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-          accept: 'application/vnd.github+json',
-          'x-github-api-version': '2022-11-28',
-        },
+        headers: this.headers(),
         fetch: this.fetchImpl,
       },
     );

@@ -1,4 +1,4 @@
-import { BuildRun } from '@slipway/plugin-slipway-common';
+import { BuildRun, CommitStatus } from '@slipway/plugin-slipway-common';
 import {
   CiProvider,
   fetchUpstreamJson,
@@ -53,6 +53,48 @@ function toGitlabBuildRun(pipeline: any): BuildRun {
   };
 }
 
+/** GitLab commit status states (`CommitStatus#status`) as Slipway's four. */
+const STATUS_STATE: Record<string, CommitStatus['state']> = {
+  created: 'pending',
+  waiting_for_resource: 'pending',
+  preparing: 'pending',
+  pending: 'pending',
+  running: 'pending',
+  scheduled: 'pending',
+  success: 'success',
+  failed: 'failure',
+  canceled: 'error',
+  skipped: 'error',
+  manual: 'error',
+};
+
+/** Maps a GitLab commit status to a CommitStatus. */
+function toGitlabCommitStatus(status: any): CommitStatus {
+  const state =
+    status && typeof status === 'object' && typeof status.status === 'string'
+      ? STATUS_STATE[status.status]
+      : undefined;
+  if (!state || typeof status.name !== 'string') {
+    throw new UpstreamError('GitLab answered an unexpected commit status', {
+      kind: 'malformed',
+    });
+  }
+  return {
+    context: status.name,
+    state,
+    description:
+      typeof status.description === 'string' ? status.description : undefined,
+    targetUrl:
+      typeof status.target_url === 'string' ? status.target_url : undefined,
+    updatedAt:
+      typeof status.finished_at === 'string'
+        ? status.finished_at
+        : typeof status.created_at === 'string'
+        ? status.created_at
+        : undefined,
+  };
+}
+
 /** GitLab CI pipelines. */
 export class GitlabCiProvider implements CiProvider {
   readonly kind = 'ci' as const;
@@ -83,6 +125,40 @@ export class GitlabCiProvider implements CiProvider {
 
   supports(ci: { provider: string }): boolean {
     return ci.provider === 'gitlab';
+  }
+
+  /**
+   * `GET /projects/:id/repository/commits/:sha/statuses`: the latest status
+   * of each name (GitLab's default without `all`), newest first.
+   */
+  async listCommitStatuses(
+    request: { projectSlug: string; commit: string },
+    context: ProviderCallContext,
+  ): Promise<CommitStatus[]> {
+    const params = new URLSearchParams({
+      per_page: '100',
+      order_by: 'id',
+      sort: 'desc',
+    });
+    const body = await fetchUpstreamJson<unknown>(
+      `${this.apiBaseUrl}/projects/${encodeURIComponent(
+        request.projectSlug,
+      )}/repository/commits/${encodeURIComponent(
+        request.commit,
+      )}/statuses?${params}`,
+      {
+        upstream: 'GitLab',
+        signal: context.signal,
+        headers: this.token ? { 'private-token': this.token } : {},
+        fetch: this.fetchImpl,
+      },
+    );
+    if (!Array.isArray(body)) {
+      throw new UpstreamError('GitLab answered an unexpected status list', {
+        kind: 'malformed',
+      });
+    }
+    return body.map(toGitlabCommitStatus);
   }
 
   async listRuns(

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StateProviders } from '../state/DeployStateService';
 import { ArgoCdProvider } from './ArgoCdProvider';
+import { FluxProvider } from './FluxProvider';
 import { GitCliGitOpsReader } from './GitCliGitOpsReader';
 import { GithubActionsProvider } from './GithubActionsProvider';
 import { GitlabCiProvider } from './GitlabCiProvider';
@@ -33,6 +34,24 @@ export function createDefaultProviders(
         url: instance.getString('url'),
         token: instance.getString('token'),
         writeToken: instance.getOptionalString('writeToken'),
+        fetch: options.fetch,
+      }),
+    );
+  }
+
+  for (const cluster of config.getOptionalConfigArray(
+    'slipway.flux.clusters',
+  ) ?? []) {
+    providers.push(
+      FluxProvider.create({
+        name: cluster.getString('name'),
+        url: cluster.getString('url'),
+        serviceAccountToken: cluster.getString('serviceAccountToken'),
+        reconcileToken: cluster.getOptionalString('reconcileToken'),
+        caData: cluster.getOptionalString('caData'),
+        skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify'),
+        namespaces: cluster.getOptionalStringArray('namespaces'),
+        uiUrl: cluster.getOptionalString('uiUrl'),
         fetch: options.fetch,
       }),
     );

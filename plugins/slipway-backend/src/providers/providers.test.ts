@@ -426,6 +426,148 @@ describe('GithubActionsProvider', () => {
   it('a plain 403 is an error, not a rate limit', () => {
     expect(rateLimitRetryAt(new Headers(), 0)).toBe(15_000);
   });
+
+  describe('commit statuses (verification gates)', () => {
+    const SHA = 'a'.repeat(40);
+    const DIGEST = `sha256:${'d'.repeat(64)}`;
+    /** A status as GitHub documents it (checked against @octokit/openapi below). */
+    const status = (id: number, context: string, state: string) => ({
+      url: `https://ghe.example.com/api/v3/repos/acme/app/statuses/${SHA}`,
+      avatar_url: null,
+      id,
+      node_id: `SC_${id}`,
+      state,
+      description: `${context} ${state} for ${DIGEST}`,
+      target_url: `https://ghe.example.com/acme/app/actions/runs/${id}`,
+      context,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:01:00Z',
+      creator: null,
+    });
+    const provider = (fetch: typeof globalThis.fetch) =>
+      GithubActionsProvider.create({
+        host: 'ghe.example.com',
+        apiBaseUrl: 'https://ghe.example.com/api/v3/',
+        token: 'gh',
+        fetch,
+      });
+
+    it('maps statuses newest first, as GitHub documents them', async () => {
+      const page = [
+        status(2, 'slipway/verify/staging/smoke', 'success'),
+        status(1, 'slipway/verify/staging/smoke', 'pending'),
+      ];
+      expect(
+        githubValidator().forOperation(
+          'get',
+          '/repos/{owner}/{repo}/commits/{ref}/statuses',
+          200,
+          page,
+        ),
+      ).toEqual([]);
+      const { fetch, requests } = fakeFetch({
+        [`/api/v3/repos/acme/app/commits/${SHA}/statuses`]: { body: page },
+      });
+      const statuses = await provider(fetch).listCommitStatuses(
+        { projectSlug: 'acme/app', commit: SHA },
+        signal(),
+      );
+      expect(statuses).toEqual([
+        {
+          context: 'slipway/verify/staging/smoke',
+          state: 'success',
+          description: `slipway/verify/staging/smoke success for ${DIGEST}`,
+          targetUrl: 'https://ghe.example.com/acme/app/actions/runs/2',
+          updatedAt: '2026-01-01T00:01:00Z',
+        },
+        expect.objectContaining({
+          state: 'pending',
+          description: expect.any(String),
+        }),
+      ]);
+      expect(requests).toHaveLength(1);
+      expect(requests[0].url).toBe(
+        `https://ghe.example.com/api/v3/repos/acme/app/commits/${SHA}/statuses?per_page=100&page=1`,
+      );
+      expect(requests[0].headers.authorization).toBe('Bearer gh');
+    });
+
+    it('reads further pages while they are full, and stops after ten', async () => {
+      const full = Array.from({ length: 100 }, (_, i) =>
+        status(1000 - i, `ci/job-${i}`, 'success'),
+      );
+      const { fetch, requests } = fakeFetch({
+        [`/api/v3/repos/acme/app/commits/${SHA}/statuses?per_page=100&page=1`]:
+          { body: full },
+        [`/api/v3/repos/acme/app/commits/${SHA}/statuses?per_page=100&page=2`]:
+          { body: [status(1, 'slipway/verify/staging/k6', 'failure')] },
+      });
+      const statuses = await provider(fetch).listCommitStatuses(
+        { projectSlug: 'acme/app', commit: SHA },
+        signal(),
+      );
+      expect(requests).toHaveLength(2);
+      expect(statuses).toHaveLength(101);
+      expect(statuses[100]).toMatchObject({
+        context: 'slipway/verify/staging/k6',
+        state: 'failure',
+      });
+
+      const endless = fakeFetch({
+        [`/api/v3/repos/acme/app/commits/${SHA}/statuses`]: { body: full },
+      });
+      const capped = await provider(endless.fetch).listCommitStatuses(
+        { projectSlug: 'acme/app', commit: SHA },
+        signal(),
+      );
+      expect(endless.requests).toHaveLength(10);
+      expect(capped).toHaveLength(1000);
+    });
+
+    it('keeps absent description and URL absent, and refuses what is no status list', async () => {
+      const bare = {
+        ...status(3, 'slipway/verify/staging/smoke', 'error'),
+        description: null,
+        target_url: null,
+        updated_at: undefined,
+      };
+      const ok = fakeFetch({
+        [`/api/v3/repos/acme/app/commits/${SHA}/statuses`]: { body: [bare] },
+      });
+      expect(
+        await provider(ok.fetch).listCommitStatuses(
+          { projectSlug: 'acme/app', commit: SHA },
+          signal(),
+        ),
+      ).toEqual([
+        {
+          context: 'slipway/verify/staging/smoke',
+          state: 'error',
+          description: undefined,
+          targetUrl: undefined,
+          updatedAt: undefined,
+        },
+      ]);
+      for (const body of [
+        { statuses: [] },
+        [{ ...bare, state: 'weird' }],
+        [{ ...bare, context: 7 }],
+        [null],
+      ]) {
+        const { fetch } = fakeFetch({
+          [`/api/v3/repos/acme/app/commits/${SHA}/statuses`]: { body },
+        });
+        const error: UpstreamError = await provider(fetch)
+          .listCommitStatuses(
+            { projectSlug: 'acme/app', commit: SHA },
+            signal(),
+          )
+          .catch(e => e);
+        expect(error).toBeInstanceOf(UpstreamError);
+        expect(error.kind).toBe('malformed');
+      }
+    });
+  });
 });
 
 describe('SonarQubeProvider', () => {
@@ -615,5 +757,93 @@ describe('GitlabCiProvider', () => {
       branch: 'main',
     });
     expect(runs[1]).toMatchObject({ status: 'queued', conclusion: undefined });
+  });
+
+  it('reads commit statuses newest first, running as pending, cancelled as error', async () => {
+    const sha = 'f'.repeat(40);
+    const { fetch, requests } = fakeFetch({
+      [`/api/v4/projects/acme%2Fapp/repository/commits/${sha}/statuses`]: {
+        body: [
+          {
+            id: 9,
+            sha,
+            ref: 'main',
+            status: 'running',
+            name: 'slipway/verify/staging/k6',
+            description: null,
+            target_url: null,
+            created_at: '2026-01-01T00:05:00Z',
+            finished_at: null,
+          },
+          {
+            id: 8,
+            sha,
+            status: 'success',
+            name: 'slipway/verify/staging/smoke',
+            description: 'smoke passed',
+            target_url: `https://gitlab.example.com/acme/app/-/jobs/8?digest=sha256:${'d'.repeat(
+              64,
+            )}`,
+            created_at: '2026-01-01T00:00:00Z',
+            finished_at: '2026-01-01T00:02:00Z',
+          },
+          { id: 7, sha, status: 'failed', name: 'a' },
+          { id: 6, sha, status: 'canceled', name: 'b' },
+          { id: 5, sha, status: 'skipped', name: 'c' },
+        ],
+      },
+    });
+    const provider = GitlabCiProvider.create({
+      host: 'gitlab.example.com',
+      apiBaseUrl: 'https://gitlab.example.com/api/v4',
+      token: 'gl',
+      fetch,
+    });
+    const statuses = await provider.listCommitStatuses(
+      { projectSlug: 'acme/app', commit: sha },
+      signal(),
+    );
+    expect(requests[0].url).toBe(
+      `https://gitlab.example.com/api/v4/projects/acme%2Fapp/repository/commits/${sha}/statuses?per_page=100&order_by=id&sort=desc`,
+    );
+    expect(requests[0].headers['private-token']).toBe('gl');
+    expect(statuses).toEqual([
+      {
+        context: 'slipway/verify/staging/k6',
+        state: 'pending',
+        description: undefined,
+        targetUrl: undefined,
+        updatedAt: '2026-01-01T00:05:00Z',
+      },
+      {
+        context: 'slipway/verify/staging/smoke',
+        state: 'success',
+        description: 'smoke passed',
+        targetUrl: expect.stringContaining('?digest=sha256:'),
+        updatedAt: '2026-01-01T00:02:00Z',
+      },
+      expect.objectContaining({ context: 'a', state: 'failure' }),
+      expect.objectContaining({ context: 'b', state: 'error' }),
+      expect.objectContaining({ context: 'c', state: 'error' }),
+    ]);
+    for (const body of [
+      {},
+      [{ id: 1, status: 'bogus', name: 'x' }],
+      [{ status: 'success' }],
+    ]) {
+      const bad = fakeFetch({
+        [`/api/v4/projects/acme%2Fapp/repository/commits/${sha}/statuses`]: {
+          body,
+        },
+      });
+      const error: UpstreamError = await GitlabCiProvider.create({
+        host: 'gitlab.example.com',
+        apiBaseUrl: 'https://gitlab.example.com/api/v4',
+        fetch: bad.fetch,
+      })
+        .listCommitStatuses({ projectSlug: 'acme/app', commit: sha }, signal())
+        .catch(e => e);
+      expect(error.kind).toBe('malformed');
+    }
   });
 });

@@ -215,6 +215,19 @@ export const spec = {
               },
             },
           },
+          flux: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              selector: {
+                type: 'string',
+              },
+              cluster: {
+                type: 'string',
+              },
+            },
+            required: ['selector'],
+          },
           ci: {
             type: 'object',
             additionalProperties: false,
@@ -465,6 +478,26 @@ export const spec = {
               },
             },
             required: ['type', 'timeZone', 'allow'],
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            description:
+              'The named check passed for the promoted digest in an upstream environment: the commit status slipway/verify/<environment>/<check> on the commit that built the image.',
+            properties: {
+              type: {
+                type: 'string',
+                enum: ['verification'],
+              },
+              check: {
+                type: 'string',
+                pattern: '^[a-z][a-z0-9_-]{0,62}$',
+              },
+              environment: {
+                $ref: '#/components/schemas/DnsLabel',
+              },
+            },
+            required: ['type', 'check'],
           },
           {
             type: 'object',
@@ -904,6 +937,13 @@ export const spec = {
             $ref: '#/components/schemas/RolloutState',
           },
           url: {
+            type: 'string',
+          },
+          controller: {
+            type: 'string',
+            enum: ['argocd', 'flux'],
+          },
+          namespace: {
             type: 'string',
           },
         },
@@ -1410,6 +1450,10 @@ export const spec = {
               $ref: '#/components/schemas/FleetCell',
             },
           },
+          controller: {
+            type: 'string',
+            enum: ['argocd', 'flux'],
+          },
           notSetUp: {
             type: 'boolean',
           },
@@ -1494,6 +1538,7 @@ export const spec = {
               'soak',
               'approvals',
               'deploy-window',
+              'verification',
               'freeze',
             ],
           },

@@ -352,6 +352,10 @@ export interface components {
         appName?: string;
         instance?: string;
       };
+      flux?: {
+        selector: string;
+        cluster?: string;
+      };
       ci?: {
         /** @enum {string} */
         provider: 'github' | 'gitlab';
@@ -425,6 +429,12 @@ export interface components {
           timeZone: string;
           allow: components['schemas']['DeployWindow'][];
           deny?: components['schemas']['DeployWindow'][];
+        }
+      | {
+          /** @enum {string} */
+          type: 'verification';
+          check: string;
+          environment?: components['schemas']['DnsLabel'];
         }
       | {
           /** @enum {string} */
@@ -588,6 +598,9 @@ export interface components {
       reconciledAt?: string;
       rollout?: components['schemas']['RolloutState'];
       url?: string;
+      /** @enum {string} */
+      controller?: 'argocd' | 'flux';
+      namespace?: string;
     };
     ScanSummary: {
       scanner: string;
@@ -756,6 +769,8 @@ export interface components {
       cells: {
         [key: string]: components['schemas']['FleetCell'];
       };
+      /** @enum {string} */
+      controller?: 'argocd' | 'flux';
       notSetUp?: boolean;
       build?: components['schemas']['FleetBuild'];
       scan?: components['schemas']['FleetScan'];
@@ -783,6 +798,7 @@ export interface components {
         | 'soak'
         | 'approvals'
         | 'deploy-window'
+        | 'verification'
         | 'freeze';
       /** @enum {string} */
       status: 'pass' | 'fail' | 'pending' | 'unknown';

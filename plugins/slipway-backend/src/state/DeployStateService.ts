@@ -421,7 +421,7 @@ export class DeployStateService {
       gitops: config.gitops
         ? this.sources.gitopsReader(config.gitops.repo)?.id
         : undefined,
-      delivery: this.sources.deliveryProvider(config.argocd?.instance)?.id,
+      delivery: this.sources.deliveryProviderFor(config)?.id,
       ci: undefined,
       artifacts: undefined,
       quality: undefined,

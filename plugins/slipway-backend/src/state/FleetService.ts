@@ -41,18 +41,32 @@ import {
   GitOpsChange,
   GitOpsSnapshot,
 } from '@slipway/plugin-slipway-node';
+import { deliverySelection } from './deliveryProviderFor';
 import { deriveEnvironmentState } from './deriveEnvironmentState';
 import { matchesSelector, parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
+import { CATALOG_PAGE_SIZE, readCatalogPages } from './readCatalogPages';
 import { mergeReports, SourceCache, SourceResult } from './SourceCache';
 import { StateProviders, StateSources, TreesAt } from './StateSources';
 
-/** One catalog entity of the fleet, with its deploy configuration. */
+/**
+ * One catalog entity of the fleet, kept compact: what the rows, filters and
+ * reads need, derived once per request (the raw catalog page is dropped).
+ */
 interface FleetEntity {
-  entity: Entity;
+  name: string;
+  title?: string;
   owner?: string;
   system?: string;
   config: EntityDeployConfig;
+  /** It names a GitOps repository (else: not set up). */
+  setUp: boolean;
+  /** Overlay folder per environment of `config.environments`. */
+  paths: (string | undefined)[];
+  /** The key of its GitOps repository, when a reader supports it. */
+  repository?: string;
+  /** The Argo CD instance its Applications are listed from. */
+  provider?: DeliveryProvider;
 }
 
 /** Component types listed as "not set up" when they lack delivery annotations. */
@@ -88,7 +102,12 @@ const VERDICT_ORDER: EnvironmentVerdictKind[] = [
 /** A row of the answer and the entity it stands for. */
 interface FleetItem {
   entity: FleetEntity;
+  /** Cells are filled only as the filter, the sort or the page needs them. */
   row: FleetRow;
+  /** Cells computed so far, by position in `config.environments`. */
+  cells?: (FleetCell | undefined)[];
+  /** Every cell is in `row.cells`, in environment order. */
+  complete?: boolean;
   /** The cache held no CI runs or no artifacts for it. */
   missing?: boolean;
 }
@@ -158,10 +177,21 @@ function sortValue(
   return VERDICT_ORDER.indexOf(cell.verdict.kind);
 }
 
-function compareRows(key: FleetSortKey) {
-  return (a: FleetRow, b: FleetRow): number => {
-    const va = sortValue(a, key);
-    const vb = sortValue(b, key);
+/** Compares like `String.prototype.localeCompare`, without its cost per call. */
+const collator = new Intl.Collator();
+
+/**
+ * Sorts rows by `key`, each row's sort value computed once (not per
+ * comparison); ties by entity ref, so pages stay correct under any sort.
+ */
+function sortItems(items: FleetItem[], key: FleetSortKey): FleetItem[] {
+  const decorated = items.map(item => ({
+    item,
+    value: sortValue(item.row, key),
+  }));
+  decorated.sort((a, b) => {
+    const va = a.value;
+    const vb = b.value;
     let order = 0;
     if (va === undefined && vb !== undefined) return 1;
     if (vb === undefined && va !== undefined) return -1;
@@ -169,12 +199,14 @@ function compareRows(key: FleetSortKey) {
       order =
         typeof va === 'number' && typeof vb === 'number'
           ? va - vb
-          : String(va).localeCompare(String(vb));
+          : collator.compare(String(va), String(vb));
       if (key.descending) order = -order;
     }
-    // Stable secondary key: pages stay correct under any sort.
-    return order || a.entityRef.localeCompare(b.entityRef);
-  };
+    return (
+      order || collator.compare(a.item.row.entityRef, b.item.row.entityRef)
+    );
+  });
+  return decorated.map(d => d.item);
 }
 
 function nameOf(entityRef: string): string {
@@ -267,6 +299,32 @@ interface FleetReads {
   rollouts: Map<string, SourceResult<RolloutState | undefined>>;
 }
 
+/** The reports every cell of one (repository, Argo CD instance) pair weighs. */
+interface CellSources {
+  gitopsReport: SourceReport;
+  deliveryReport: SourceReport;
+  /** The deciding sources (GitOps, Argo CD) and the trees-at-live read. */
+  reports: SourceReport[];
+  lastKnownSince?: string;
+}
+
+/** What the cells of one row share, derived once per row. */
+interface RowFacts {
+  apps: DeliveryApplication[];
+  repository?: FleetRepository;
+  sources: CellSources;
+  reference?: { environment: string; image?: ImageRef };
+}
+
+/** The Argo CD list reads of one answer, started as instances are seen. */
+type ListReads = Map<
+  string,
+  {
+    provider: DeliveryProvider;
+    read: Promise<SourceResult<DeliveryApplication[]>>;
+  }
+>;
+
 function refOf(value: unknown, kind: string): string | undefined {
   if (typeof value !== 'string' || !value) return undefined;
   try {
@@ -278,11 +336,25 @@ function refOf(value: unknown, kind: string): string | undefined {
   }
 }
 
+/** The catalog fields the fleet reads: nothing else crosses the wire. */
+const CATALOG_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.annotations',
+  'spec.owner',
+  'spec.system',
+  'spec.type',
+];
+
 /**
  * The fleet view: every entity with a GitOps repository, per environment,
  * at a cost that does not grow with the number of entities (one list per
  * Argo CD instance, one read per GitOps repository, plus one read of the
- * overlay trees at the live revisions per repository).
+ * overlay trees at the live revisions per repository). The catalog is read
+ * page by page; each row's cells are computed only when the filter, the
+ * sort or the page needs them.
  */
 export class FleetService {
   static create(options: {
@@ -295,6 +367,8 @@ export class FleetService {
      * artifacts of the page's services the cache knew nothing about.
      */
     warmUp?: boolean;
+    /** Entities per catalog page (default `CATALOG_PAGE_SIZE`). */
+    catalogPageSize?: number;
   }): FleetService {
     return new FleetService(
       options.catalog,
@@ -304,6 +378,7 @@ export class FleetService {
         cache: options.sources,
       }),
       options.warmUp ?? false,
+      options.catalogPageSize ?? CATALOG_PAGE_SIZE,
     );
   }
 
@@ -312,6 +387,7 @@ export class FleetService {
     private readonly environments: SlipwayEnvironment[],
     private readonly sources: StateSources,
     private readonly warm: boolean,
+    private readonly catalogPageSize: number,
   ) {}
 
   async getFleet(
@@ -330,9 +406,13 @@ export class FleetService {
       unknownFilters.push({ name: 'environment', value: query.environment });
       environments = this.environments;
     }
+    // Argo CD lists start as soon as the catalog names their instance,
+    // while the remaining catalog pages are read.
+    const listReads: ListReads = new Map();
     const { setUp, notSetUp } = await this.fleetEntities(
       credentials,
       environments,
+      listReads,
     );
     const all = [...setUp, ...notSetUp];
     const facets = {
@@ -354,36 +434,43 @@ export class FleetService {
       (!query.owner || row.owner === wantedOwner) &&
       (!query.system || row.system === wantedSystem) &&
       (!search ||
-        row.entity.metadata.name.toLocaleLowerCase('en-US').includes(search) ||
-        (row.entity.metadata.title ?? '')
-          .toLocaleLowerCase('en-US')
-          .includes(search));
+        row.name.toLocaleLowerCase('en-US').includes(search) ||
+        (row.title ?? '').toLocaleLowerCase('en-US').includes(search));
 
     // Reads cover the whole fleet, whatever the filters: one read per
     // source either way, and the cache keys stay the same while people type.
     const reports: SourceReport[] = [];
-    const reads = await this.readFleet(setUp, reports);
+    const reads = await this.readFleet(setUp, listReads, reports);
     const names = environments.map(e => e.name);
+    const cells = this.cellsOf(reads);
     let rows: FleetItem[] = setUp
       .filter(matches)
-      .map(entity => ({ entity, row: this.fleetRow(entity, reads) }));
+      .map(entity => ({ entity, row: bareRow(entity) }));
     const needsBuildFacts = query.attention || sort.column === 'attention';
     const candidates = rows;
     if (needsBuildFacts) {
+      // The attention rule weighs every cell and the CI and scan markers.
+      for (const item of rows) cells.complete(item);
       await this.addBuildFacts(rows);
       if (query.attention) {
         rows = rows.filter(({ row }) => needsAttention(row, names).length > 0);
       }
+    } else if (sort.environment) {
+      // Only the sorted environment's cell is needed to order the rows.
+      for (const item of rows) cells.cell(item, sort.environment);
     }
-    rows.sort((a, b) => compareRows(sort)(a.row, b.row));
+    rows = sortItems(rows, sort);
     const waiting: FleetItem[] = query.attention
       ? []
-      : notSetUp
-          .filter(matches)
-          .map(entity => ({ entity, row: notSetUpRow(entity) }))
-          .sort((a, b) => compareRows(sort)(a.row, b.row));
+      : sortItems(
+          notSetUp
+            .filter(matches)
+            .map(entity => ({ entity, row: notSetUpRow(entity) })),
+          sort,
+        );
     const listed = [...rows, ...waiting];
     const page = listed.slice(offset, offset + limit);
+    for (const item of page) cells.complete(item);
     if (!needsBuildFacts) await this.addBuildFacts(page);
     // The facts the filter or sort missed, else the page's.
     this.warmUp(needsBuildFacts ? candidates : page);
@@ -444,13 +531,77 @@ export class FleetService {
 
   /**
    * The caller's visible entities with a GitOps repository (sorted by ref),
-   * and the deployable components without one (not set up).
+   * and the deployable components without one (not set up), read from the
+   * catalog page by page; each page is reduced to what the fleet needs
+   * before the next is asked for. Starts each Argo CD instance's list on
+   * the first entity naming it.
    */
   private async fleetEntities(
     credentials: BackstageCredentials,
     environments: SlipwayEnvironment[],
+    listReads: ListReads,
   ): Promise<{ setUp: FleetEntity[]; notSetUp: FleetEntity[] }> {
-    const { items } = await this.catalog.getEntities(
+    const setUp: FleetEntity[] = [];
+    const notSetUp: FleetEntity[] = [];
+    // Derived once per repository URL and per instance, not per entity.
+    const repositoryKeys = new Map<string, string | undefined>();
+    const providers = new Map<string, DeliveryProvider | undefined>();
+    const repositoryOf = (repoUrl: string) => {
+      if (!repositoryKeys.has(repoUrl)) {
+        repositoryKeys.set(
+          repoUrl,
+          this.sources.gitopsReader(repoUrl) ? repoKey(repoUrl) : undefined,
+        );
+      }
+      return repositoryKeys.get(repoUrl);
+    };
+    const providerOf = (instance: string | undefined) => {
+      const name = instance ?? '';
+      if (!providers.has(name)) {
+        providers.set(name, this.sources.deliveryProvider(instance));
+      }
+      return providers.get(name);
+    };
+    const onPage = (entities: Entity[]) => {
+      for (const entity of entities) {
+        const config = readEntityDeployConfig(entity, { environments });
+        const gitops = config.gitops;
+        const row: FleetEntity = {
+          name: entity.metadata.name,
+          title: entity.metadata.title,
+          owner: refOf(entity.spec?.owner, 'group'),
+          system: refOf(entity.spec?.system, 'system'),
+          config,
+          setUp: Boolean(
+            entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
+          ),
+          paths: config.environments.map(environment =>
+            gitops ? overlayPath(gitops.path, environment.name) : undefined,
+          ),
+          repository: gitops ? repositoryOf(gitops.repo) : undefined,
+          provider: config.flux
+            ? this.sources.deliveryProviderFor(config)
+            : config.argocd
+            ? providerOf(config.argocd.instance)
+            : undefined,
+        };
+        if (!row.setUp) {
+          notSetUp.push(row);
+          continue;
+        }
+        setUp.push(row);
+        const provider = row.provider;
+        if (provider && !listReads.has(provider.id)) {
+          const read = this.sources.readAllApplications(provider, APP_LABEL);
+          // Awaited by readApplications; never an unhandled rejection if
+          // a later catalog page fails first.
+          read.catch(() => {});
+          listReads.set(provider.id, { provider, read });
+        }
+      }
+    };
+    await readCatalogPages(
+      this.catalog,
       {
         filter: [
           {
@@ -459,45 +610,26 @@ export class FleetService {
           },
           { kind: 'component', 'spec.type': DEPLOYABLE_TYPES },
         ],
-        fields: [
-          'kind',
-          'metadata.name',
-          'metadata.namespace',
-          'metadata.title',
-          'metadata.annotations',
-          'spec.owner',
-          'spec.system',
-          'spec.type',
-        ],
+        fields: CATALOG_FIELDS,
+        pageSize: this.catalogPageSize,
       },
-      { credentials },
+      credentials,
+      onPage,
     );
-    const entities = items
-      .map(entity => ({
-        entity,
-        owner: refOf(entity.spec?.owner, 'group'),
-        system: refOf(entity.spec?.system, 'system'),
-        config: readEntityDeployConfig(entity, { environments }),
-      }))
-      .sort((a, b) => a.config.entityRef.localeCompare(b.config.entityRef));
-    const isSetUp = (row: FleetEntity) =>
-      Boolean(
-        row.entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
-      );
-    return {
-      setUp: entities.filter(isSetUp),
-      notSetUp: entities.filter(row => !isSetUp(row)),
-    };
+    const byRef = (a: FleetEntity, b: FleetEntity) =>
+      collator.compare(a.config.entityRef, b.config.entityRef);
+    return { setUp: setUp.sort(byRef), notSetUp: notSetUp.sort(byRef) };
   }
 
   private async readFleet(
     entities: FleetEntity[],
+    listReads: ListReads,
     reports: SourceReport[],
   ): Promise<FleetReads> {
     const repositories = this.repositoriesOf(entities);
     const deliveryReports = new Map<string, SourceReport>();
     const [appsByInstance] = await Promise.all([
-      this.readApplications(entities, reports, deliveryReports),
+      this.readApplications(listReads, reports, deliveryReports),
       this.readOverlays(repositories, reports),
       this.readLastChanges(repositories, reports),
     ]);
@@ -509,7 +641,9 @@ export class FleetService {
     for (const [instance, apps] of appsByInstance) {
       for (const app of apps) {
         const key = `${instance}|${app.labels[APP_LABEL] ?? ''}`;
-        appsByLabel.set(key, [...(appsByLabel.get(key) ?? []), app]);
+        const listed = appsByLabel.get(key);
+        if (listed) listed.push(app);
+        else appsByLabel.set(key, [app]);
       }
     }
     return {
@@ -554,13 +688,18 @@ export class FleetService {
     reports: SourceReport[],
   ): Promise<Map<string, SourceResult<RolloutState | undefined>>> {
     const rollouts = new Map<string, SourceResult<RolloutState | undefined>>();
-    const queue = [...appsByInstance.values()]
-      .flat()
-      .filter(
-        app =>
-          app.hasRollout && UNSETTLED_HEALTH.includes(app.live.healthStatus),
-      )
-      .slice(0, ROLLOUT_READS);
+    const queue: DeliveryApplication[] = [];
+    for (const apps of appsByInstance.values()) {
+      for (const app of apps) {
+        if (queue.length >= ROLLOUT_READS) break;
+        if (
+          app.hasRollout &&
+          UNSETTLED_HEALTH.includes(app.live.healthStatus)
+        ) {
+          queue.push(app);
+        }
+      }
+    }
     const worker = async () => {
       for (let app = queue.shift(); app; app = queue.shift()) {
         const { application, instance } = app.live;
@@ -578,23 +717,14 @@ export class FleetService {
 
   /** One list call per Argo CD instance, whatever the number of entities. */
   private async readApplications(
-    entities: FleetEntity[],
+    listReads: ListReads,
     reports: SourceReport[],
     deliveryReports: Map<string, SourceReport>,
   ): Promise<Map<string, DeliveryApplication[]>> {
-    const instances = new Map<string, DeliveryProvider>();
-    for (const { config } of entities) {
-      if (!config.argocd) continue;
-      const provider = this.sources.deliveryProvider(config.argocd.instance);
-      if (provider) instances.set(provider.id, provider);
-    }
     const appsByInstance = new Map<string, DeliveryApplication[]>();
     await Promise.all(
-      [...instances.values()].map(async provider => {
-        const result = await this.sources.readAllApplications(
-          provider,
-          APP_LABEL,
-        );
+      [...listReads.values()].map(async ({ provider, read }) => {
+        const result = await read;
         reports.push(result.report);
         deliveryReports.set(provider.id, result.report);
         appsByInstance.set(provider.id, result.value ?? []);
@@ -607,20 +737,16 @@ export class FleetService {
     entities: FleetEntity[],
   ): Map<string, FleetRepository> {
     const repositories = new Map<string, FleetRepository>();
-    for (const { config } of entities) {
+    for (const { config, repository: key, paths } of entities) {
       const gitops = config.gitops;
-      if (!gitops || !this.sources.gitopsReader(gitops.repo)) continue;
-      const key = repoKey(gitops.repo);
-      const repository = repositories.get(key) ?? {
-        repoUrl: gitops.repo,
-        paths: new Map(),
-      };
-      repositories.set(key, repository);
-      for (const environment of config.environments) {
-        repository.paths.set(
-          overlayPath(gitops.path, environment.name),
-          config.image,
-        );
+      if (!gitops || !key) continue;
+      let repository = repositories.get(key);
+      if (!repository) {
+        repository = { repoUrl: gitops.repo, paths: new Map() };
+        repositories.set(key, repository);
+      }
+      for (const path of paths) {
+        if (path) repository.paths.set(path, config.image);
       }
     }
     return repositories;
@@ -654,9 +780,13 @@ export class FleetService {
     appsByInstance: Map<string, DeliveryApplication[]>,
     reports: SourceReport[],
   ): Promise<void> {
-    const revisions = [...appsByInstance.values()].flatMap(apps =>
-      apps.flatMap(app => (app.live.revision ? [app.live.revision] : [])),
-    );
+    const distinctRevisions = new Set<string>();
+    for (const apps of appsByInstance.values()) {
+      for (const app of apps) {
+        if (app.live.revision) distinctRevisions.add(app.live.revision);
+      }
+    }
+    const revisions = [...distinctRevisions];
     await Promise.all(
       [...repositories.values()].map(async repository => {
         if (!repository.snapshot) return;
@@ -675,14 +805,10 @@ export class FleetService {
   }
 
   /** The entity's Applications among those listed. */
-  private appsOf(
-    config: EntityDeployConfig,
-    reads: FleetReads,
-  ): DeliveryApplication[] {
-    const argocd = config.argocd;
-    if (!argocd) return [];
-    const provider = this.sources.deliveryProvider(argocd.instance);
-    if (!provider) return [];
+  private appsOf(row: FleetEntity, reads: FleetReads): DeliveryApplication[] {
+    const argocd = deliverySelection(row.config);
+    const provider = row.provider;
+    if (!argocd || !provider) return [];
     const listed = reads.appsByInstance.get(provider.id) ?? [];
     if (!argocd.appSelector) {
       return listed.filter(app => app.live.application === argocd.appName);
@@ -697,56 +823,97 @@ export class FleetService {
     return candidates.filter(app => matchesSelector(selector, app.labels));
   }
 
-  private fleetRow(row: FleetEntity, reads: FleetReads): FleetRow {
-    const { config } = row;
-    const apps = this.appsOf(config, reads);
-    const repository = config.gitops
-      ? reads.repositories.get(repoKey(config.gitops.repo))
-      : undefined;
-    const images = config.environments.map(environment => ({
-      environment: environment.name,
-      path: config.gitops
-        ? overlayPath(config.gitops.path, environment.name)
-        : undefined,
-    }));
-    const provider = config.argocd
-      ? this.sources.deliveryProvider(config.argocd.instance)
-      : undefined;
-    const deliveryReport = provider
-      ? reads.deliveryReports.get(provider.id)
-      : undefined;
-    const first = images[0];
-    const firstImage = first?.path
-      ? repository?.snapshot?.overlays[first.path]?.image
-      : undefined;
-    const cells: Record<string, FleetCell> = {};
-    for (const [index, { environment, path }] of images.entries()) {
-      const app = apps.find(a => a.environment === environment);
-      cells[environment] = fleetCell({
-        path,
-        repository,
-        deliveryReport: deliveryReport ?? {
-          source: 'argocd',
-          kind: 'delivery',
-          status: 'unconfigured',
-        },
-        app,
-        rollout: app
-          ? reads.rollouts.get(`${app.live.instance}|${app.live.application}`)
-          : undefined,
-        environment: config.environments[index],
-        reference: first && {
-          environment: first.environment,
-          image: firstImage,
-        },
-      });
-    }
+  /**
+   * The cells of one answer: each computed at most once, on demand, from
+   * facts derived once per row and reports weighed once per (repository,
+   * Argo CD instance) pair.
+   */
+  private cellsOf(reads: FleetReads) {
+    const bySources = new Map<string, CellSources>();
+    const sourcesOf = (
+      repository: FleetRepository | undefined,
+      provider: DeliveryProvider | undefined,
+    ): CellSources => {
+      const key = `${repository?.repoUrl ?? ''}\n${provider?.id ?? ''}`;
+      let known = bySources.get(key);
+      if (!known) {
+        known = cellSources(
+          repository,
+          provider ? reads.deliveryReports.get(provider.id) : undefined,
+        );
+        bySources.set(key, known);
+      }
+      return known;
+    };
+    const facts = new Map<FleetItem, RowFacts>();
+    const factsOf = (item: FleetItem): RowFacts => {
+      let known = facts.get(item);
+      if (!known) {
+        const { entity } = item;
+        const repository = entity.repository
+          ? reads.repositories.get(entity.repository)
+          : undefined;
+        const firstEnvironment = entity.config.environments[0];
+        const firstPath = entity.paths[0];
+        known = {
+          apps: this.appsOf(entity, reads),
+          repository,
+          sources: sourcesOf(repository, entity.provider),
+          reference: firstEnvironment && {
+            environment: firstEnvironment.name,
+            image: firstPath
+              ? repository?.snapshot?.overlays[firstPath]?.image
+              : undefined,
+          },
+        };
+        facts.set(item, known);
+      }
+      return known;
+    };
+    const cellAt = (item: FleetItem, index: number): FleetCell => {
+      item.cells ??= [];
+      let cell = item.cells[index];
+      if (!cell) {
+        const { apps, repository, sources, reference } = factsOf(item);
+        const environment = item.entity.config.environments[index];
+        const app = apps.find(a => a.environment === environment.name);
+        cell = fleetCell({
+          environment,
+          path: item.entity.paths[index],
+          repository,
+          sources,
+          app,
+          rollout: app
+            ? reads.rollouts.get(`${app.live.instance}|${app.live.application}`)
+            : undefined,
+          reference,
+        });
+        item.cells[index] = cell;
+      }
+      return cell;
+    };
     return {
-      entityRef: config.entityRef,
-      title: row.entity.metadata.title,
-      owner: row.owner,
-      system: row.system,
-      cells,
+      /** One environment's cell (for a sort by it), in `row.cells`. */
+      cell(item: FleetItem, environment: string): void {
+        if (item.row.notSetUp || item.complete) return;
+        const index = item.entity.config.environments.findIndex(
+          e => e.name === environment,
+        );
+        if (index >= 0) item.row.cells[environment] = cellAt(item, index);
+      },
+      /** Every cell of the row, in environment order. */
+      complete(item: FleetItem): void {
+        if (item.row.notSetUp || item.complete) return;
+        const cells: Record<string, FleetCell> = {};
+        for (const [
+          index,
+          environment,
+        ] of item.entity.config.environments.entries()) {
+          cells[environment.name] = cellAt(item, index);
+        }
+        item.row.cells = cells;
+        item.complete = true;
+      },
     };
   }
 }
@@ -755,15 +922,52 @@ function distinct(values: (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
 }
 
-/** A deployable component without delivery annotations. */
-function notSetUpRow(row: FleetEntity): FleetRow {
+/** A set-up row before its cells are computed. */
+function bareRow(row: FleetEntity): FleetRow {
   return {
     entityRef: row.config.entityRef,
-    title: row.entity.metadata.title,
+    title: row.title,
     owner: row.owner,
     system: row.system,
     cells: {},
-    notSetUp: true,
+    ...(row.config.flux || row.config.argocd
+      ? { controller: row.config.flux ? 'flux' : 'argocd' }
+      : {}),
+  };
+}
+
+/** A deployable component without delivery annotations. */
+function notSetUpRow(row: FleetEntity): FleetRow {
+  return { ...bareRow(row), notSetUp: true };
+}
+
+/** The reports the cells of one (repository, Argo CD instance) pair weigh. */
+function cellSources(
+  repository: FleetRepository | undefined,
+  deliveryReport: SourceReport | undefined,
+): CellSources {
+  const gitopsReport: SourceReport = repository?.report ?? {
+    source: 'gitops',
+    kind: 'gitops',
+    status: repository ? 'error' : 'unconfigured',
+  };
+  const delivery: SourceReport = deliveryReport ?? {
+    source: 'argocd',
+    kind: 'delivery',
+    status: 'unconfigured',
+  };
+  const deciding = [gitopsReport, delivery];
+  return {
+    gitopsReport,
+    deliveryReport: delivery,
+    reports: repository?.treesReport
+      ? [...deciding, repository.treesReport]
+      : deciding,
+    lastKnownSince: deciding
+      .filter(r => r.status !== 'ok')
+      .map(r => r.fetchedAt)
+      .filter((at): at is string => Boolean(at))
+      .sort()[0],
   };
 }
 
@@ -772,25 +976,19 @@ function fleetCell(input: {
   environment: SlipwayEnvironment;
   path?: string;
   repository?: FleetRepository;
-  deliveryReport: SourceReport;
+  sources: CellSources;
   app?: DeliveryApplication;
   /** The read of the rollout's progress, when it is under way. */
   rollout?: SourceResult<RolloutState | undefined>;
   reference?: { environment: string; image?: ImageRef };
 }): FleetCell {
-  const { path, repository, app } = input;
+  const { path, repository, app, sources } = input;
   const snapshot = repository?.snapshot;
   const overlay = path ? snapshot?.overlays[path] : undefined;
   let live: LiveState | undefined = app?.live;
   if (live && input.rollout?.value) {
     live = { ...live, rollout: input.rollout.value };
   }
-  const gitopsReport: SourceReport = repository?.report ?? {
-    source: 'gitops',
-    kind: 'gitops',
-    status: repository ? 'error' : 'unconfigured',
-  };
-  const deciding = [gitopsReport, input.deliveryReport];
   // The facts the Deploy tab's state has, judged by the same rules.
   const state = deriveEnvironmentState({
     environment: input.environment,
@@ -805,20 +1003,16 @@ function fleetCell(input: {
     live,
     runs: [],
     decidingSources: {
-      gitops: gitopsReport.status,
-      delivery: input.deliveryReport.status,
+      gitops: sources.gitopsReport.status,
+      delivery: sources.deliveryReport.status,
     },
-    lastKnownSince: deciding
-      .filter(r => r.status !== 'ok')
-      .map(r => r.fetchedAt)
-      .filter((at): at is string => Boolean(at))
-      .sort()[0],
+    lastKnownSince: sources.lastKnownSince,
   });
   const verdict = environmentVerdict(
     state,
-    [...deciding, repository?.treesReport, input.rollout?.report].filter(
-      (r): r is SourceReport => Boolean(r),
-    ),
+    input.rollout?.report
+      ? [...sources.reports, input.rollout.report]
+      : sources.reports,
   );
   const rollout = fleetRollout(app);
   const since = live?.lastSyncedAt ?? app?.history[0]?.deployedAt;

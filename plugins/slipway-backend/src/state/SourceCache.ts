@@ -41,6 +41,34 @@ interface Backoff {
   message: string;
 }
 
+/** A lease on one read, held by the replica that reads it for all. */
+export interface ReadLeaseHold {
+  release(): Promise<void>;
+}
+
+/**
+ * Leases every replica sees (DatabaseLock implements it): on a miss, the
+ * replica that takes a read's lease reads it; the others wait for its answer.
+ */
+export interface ReadLease {
+  /** Takes the lease if free or expired; undefined while another holds it. */
+  tryAcquire(key: string, ttlMs: number): Promise<ReadLeaseHold | undefined>;
+}
+
+/**
+ * What the lease holder tells the waiting replicas when it is done: the
+ * time of the answer it stored, or that it failed (a classified message).
+ */
+interface FlightNote {
+  at: number;
+  failed?: string;
+}
+
+/** How much longer than the source timeout a read's lease lasts. */
+const LEASE_MARGIN_MS = 1_000;
+/** Waiters ask for the lease again every this many polls (a holder that died). */
+const POLLS_PER_LEASE_TRY = 4;
+
 const STATUS_RANK: SourceStatus[] = [
   'error',
   'rate-limited',
@@ -83,10 +111,11 @@ function hash(text: string): string {
 
 /**
  * Reads upstream sources through the CacheService: single-flight per key in
- * this process, a fresh window, stale copies served (marked `stale`) when the
- * upstream fails, bounded rate-limit back-off shared through the cache, and
- * a time budget per call. Webhooks bump a scope's generation, which makes
- * every entry of the scope unreachable at once (on every replica).
+ * this process and, with a `lease`, across replicas; a fresh window, stale
+ * copies served (marked `stale`) when the upstream fails, bounded rate-limit
+ * back-off shared through the cache, and a time budget per call. Webhooks
+ * bump a scope's generation, which makes every entry of the scope
+ * unreachable at once (on every replica).
  */
 export class SourceCache {
   private readonly inflight = new Map<string, Promise<SourceResult<unknown>>>();
@@ -98,6 +127,13 @@ export class SourceCache {
    */
   private readonly local = new Map<string, Entry<unknown>>();
   private static readonly LOCAL_ENTRIES = 500;
+  /** The generation of each scope this process last saw, and its listeners' run. */
+  private readonly seen = new Map<
+    string,
+    { generation: string; settled: Promise<void> }
+  >();
+  private static readonly SEEN_SCOPES = 10_000;
+  private readonly scopeListeners: ((scope: string) => Promise<void>)[] = [];
 
   static create(options: {
     cache: CacheService;
@@ -105,6 +141,13 @@ export class SourceCache {
     staleTtlMs?: number;
     timeoutMs?: number;
     now?: () => number;
+    /**
+     * Leases shared by the replicas (e.g. DatabaseLock): a miss is read by
+     * one replica for all. Only useful when `cache` is shared too.
+     */
+    lease?: ReadLease;
+    /** How often a replica waiting for another's read looks for its answer. */
+    pollMs?: number;
   }): SourceCache {
     return new SourceCache(
       options.cache,
@@ -112,6 +155,8 @@ export class SourceCache {
       options.staleTtlMs ?? 3_600_000,
       options.timeoutMs ?? 3_000,
       options.now ?? Date.now,
+      options.lease,
+      options.pollMs ?? 25,
     );
   }
 
@@ -121,7 +166,42 @@ export class SourceCache {
     private readonly staleTtlMs: number,
     readonly timeoutMs: number,
     private readonly now: () => number,
+    private readonly lease: ReadLease | undefined,
+    private readonly pollMs: number,
   ) {}
+
+  /**
+   * Runs `listener` before this process first reads a scope at a generation
+   * it has not seen: after an invalidation on any replica, and on the first
+   * read of the scope. Per-process state kept beside the cache (a reader's
+   * local clone) is forgotten there, so every replica reads what is new.
+   */
+  onScopeChanged(listener: (scope: string) => Promise<void>): void {
+    this.scopeListeners.push(listener);
+  }
+
+  private async noticeGeneration(
+    scope: string,
+    generation: string,
+  ): Promise<void> {
+    const seen = this.seen.get(scope);
+    if (seen?.generation === generation) {
+      await seen.settled;
+      return;
+    }
+    const settled = Promise.all(
+      this.scopeListeners.map(listener =>
+        listener(scope).catch(() => undefined),
+      ),
+    ).then(() => undefined);
+    this.seen.delete(scope);
+    this.seen.set(scope, { generation, settled });
+    if (this.seen.size > SourceCache.SEEN_SCOPES) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    await settled;
+  }
 
   /** Makes every entry of the scopes unreachable. */
   async invalidate(scopes: string[]): Promise<void> {
@@ -138,6 +218,9 @@ export class SourceCache {
     const generation = ((await this.cache.get<string>(
       `gen:${hash(spec.scope)}`,
     )) ?? '0') as string;
+    if (this.scopeListeners.length > 0) {
+      await this.noticeGeneration(spec.scope, generation);
+    }
     return `src:${hash(`${spec.scope}\n${generation}\n${spec.key}`)}`;
   }
 
@@ -185,9 +268,11 @@ export class SourceCache {
       | Promise<SourceResult<T>>
       | undefined;
     if (!flight) {
-      flight = this.load(spec, key, entry, load).finally(() =>
-        this.inflight.delete(flightKey),
-      );
+      flight = (
+        this.lease && !spec.fresh
+          ? this.loadOnce(spec, key, entry, load)
+          : this.load(spec, key, entry, load)
+      ).finally(() => this.inflight.delete(flightKey));
       this.inflight.set(flightKey, flight);
     }
     return flight;
@@ -246,15 +331,185 @@ export class SourceCache {
     return { report };
   }
 
-  private async load<T>(
+  /**
+   * A miss read once across replicas: the replica that takes the read's
+   * lease reads it and stores the answer before letting go; the others look
+   * for that answer every `pollMs`, for at most the source timeout, then
+   * read for themselves. A holder that failed leaves a note: waiters then
+   * serve their stale copy as a failed read would, or read for themselves
+   * when they have none. A holder that died leaves its lease to expire;
+   * waiters keep trying to take it over.
+   */
+  private async loadOnce<T>(
     spec: SourceSpec,
     key: string,
     entry: Entry<T> | undefined,
     load: (context: ProviderCallContext) => Promise<T>,
   ): Promise<SourceResult<T>> {
+    const waitStarted = this.now();
+    const deadline = Date.now() + this.timeoutMs;
+    // Whatever is newer than this replica's copy was read after its miss
+    // (for it, as a joined single flight in this process would be).
+    const newer = async (): Promise<Entry<T> | undefined> => {
+      const shared = (await this.cache.get(key)) as Entry<T> | undefined;
+      return shared && shared.at > (entry?.at ?? -Infinity)
+        ? shared
+        : undefined;
+    };
+    for (;;) {
+      let lease: ReadLeaseHold | undefined;
+      try {
+        lease = await this.lease!.tryAcquire(
+          `read:${key}`,
+          this.timeoutMs + LEASE_MARGIN_MS,
+        );
+      } catch {
+        // The lease store is down: read, as without one.
+        return this.load(spec, key, entry, load);
+      }
+      if (lease) {
+        // Another replica may have answered since this one missed.
+        const answered = await newer().catch(() => undefined);
+        if (answered) {
+          lease.release().catch(() => {});
+          return this.answered(spec, key, answered);
+        }
+        return this.load(spec, key, entry, load, lease);
+      }
+      for (let poll = 0; poll < POLLS_PER_LEASE_TRY; poll++) {
+        if (Date.now() >= deadline) return this.load(spec, key, entry, load);
+        await new Promise(resolve =>
+          setTimeout(resolve, this.pollMs * (1 + Math.random())),
+        );
+        const note = (await this.cache
+          .get(`flight:${key}`)
+          .catch(() => undefined)) as FlightNote | undefined;
+        if (note?.failed !== undefined && note.at >= waitStarted) {
+          return this.afterFailure(spec, key, entry, load, note.failed);
+        }
+        if (note && note.failed === undefined && note.at > (entry?.at ?? -1)) {
+          const answered = await newer().catch(() => undefined);
+          if (answered) return this.answered(spec, key, answered);
+        }
+      }
+    }
+  }
+
+  /** An answer another replica read and stored. */
+  private answered<T>(
+    spec: SourceSpec,
+    key: string,
+    entry: Entry<T>,
+  ): SourceResult<T> {
+    this.remember(key, entry);
+    return {
+      value: entry.value,
+      report: {
+        source: spec.source,
+        kind: spec.kind,
+        status: 'ok',
+        fetchedAt: new Date(entry.at).toISOString(),
+      },
+    };
+  }
+
+  /** The replica holding the lease failed to read: what a failed read here would serve. */
+  private async afterFailure<T>(
+    spec: SourceSpec,
+    key: string,
+    entry: Entry<T> | undefined,
+    load: (context: ProviderCallContext) => Promise<T>,
+    message: string,
+  ): Promise<SourceResult<T>> {
+    const backoff = (await this.cache
+      .get(`backoff:${key}`)
+      .catch(() => undefined)) as Backoff | undefined;
+    if (backoff && backoff.retryAt > this.now()) {
+      return this.rateLimited(spec, entry, backoff);
+    }
+    if (entry) return this.failed(spec, entry, message);
+    // Nothing to serve: never answer empty because another replica failed.
+    return this.load(spec, key, entry, load);
+  }
+
+  /** Stores the answer for every replica, then lets the lease go. */
+  private async share(
+    key: string,
+    entry: Entry<unknown>,
+    lease: ReadLeaseHold | undefined,
+  ): Promise<void> {
+    try {
+      await this.cache.set(key, entry as any, { ttl: this.staleTtlMs });
+      if (lease) await this.note(key, { at: entry.at });
+    } catch {
+      // The cache is down: this read is not shared.
+    } finally {
+      await lease?.release().catch(() => {});
+    }
+  }
+
+  private async note(key: string, note: FlightNote): Promise<void> {
+    await this.cache.set(`flight:${key}`, note as any, {
+      ttl: Math.max(this.ttlMs, 2 * (this.timeoutMs + LEASE_MARGIN_MS)),
+    });
+  }
+
+  /** Tells the waiting replicas the read failed, then lets the lease go. */
+  private async shareFailure(
+    key: string,
+    message: string,
+    lease: ReadLeaseHold,
+  ): Promise<void> {
+    try {
+      await this.note(key, { at: this.now(), failed: message });
+    } catch {
+      // Waiters read for themselves once their wait is over.
+    } finally {
+      await lease.release().catch(() => {});
+    }
+  }
+
+  /** A failed read: the last copy marked stale, else an error. */
+  private failed<T>(
+    spec: SourceSpec,
+    entry: Entry<T> | undefined,
+    message: string,
+  ): SourceResult<T> {
+    if (entry && !spec.fresh) {
+      return {
+        value: entry.value,
+        report: {
+          source: spec.source,
+          kind: spec.kind,
+          status: 'stale',
+          fetchedAt: new Date(entry.at).toISOString(),
+          message: `${message}; showing data from ${new Date(
+            entry.at,
+          ).toISOString()}`,
+        },
+      };
+    }
+    return {
+      report: {
+        source: spec.source,
+        kind: spec.kind,
+        status: 'error',
+        message,
+      },
+    };
+  }
+
+  private async load<T>(
+    spec: SourceSpec,
+    key: string,
+    entry: Entry<T> | undefined,
+    load: (context: ProviderCallContext) => Promise<T>,
+    lease?: ReadLeaseHold,
+  ): Promise<SourceResult<T>> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     const started = this.now();
+    let failure: string | undefined;
     try {
       const value = await Promise.race([
         load({ signal: controller.signal }),
@@ -271,10 +526,9 @@ export class SourceCache {
       ]);
       this.remember(key, { value, at: started });
       // After this response: serialising a large answer must not delay it.
+      // The lease is let go once the answer is stored, so waiters find it.
       setImmediate(() => {
-        this.cache
-          .set(key, { value, at: started } as any, { ttl: this.staleTtlMs })
-          .catch(() => {});
+        void this.share(key, { value, at: started }, lease);
       });
       return {
         value,
@@ -288,6 +542,7 @@ export class SourceCache {
     } catch (error) {
       const upstream = error instanceof UpstreamError ? error : undefined;
       const message = upstream?.message ?? `${spec.source} failed`;
+      failure = message;
       if (upstream?.kind === 'rate-limited') {
         const backoff: Backoff = {
           retryAt: Math.min(
@@ -300,30 +555,13 @@ export class SourceCache {
         await this.cache.set(`backoff:${key}`, backoff as any, { ttl });
         return this.rateLimited(spec, entry, backoff);
       }
-      if (entry && !spec.fresh) {
-        return {
-          value: entry.value,
-          report: {
-            source: spec.source,
-            kind: spec.kind,
-            status: 'stale',
-            fetchedAt: new Date(entry.at).toISOString(),
-            message: `${message}; showing data from ${new Date(
-              entry.at,
-            ).toISOString()}`,
-          },
-        };
-      }
-      return {
-        report: {
-          source: spec.source,
-          kind: spec.kind,
-          status: 'error',
-          message,
-        },
-      };
+      return this.failed(spec, entry, message);
     } finally {
       clearTimeout(timer);
+      // After the back-off is stored: waiters look for it first.
+      if (lease && failure !== undefined) {
+        void this.shareFailure(key, failure, lease);
+      }
     }
   }
 }

@@ -156,7 +156,12 @@ export class StateInvalidator {
      */
     coalesceMs?: number;
   }): StateInvalidator {
-    return new StateInvalidator(options);
+    const invalidator = new StateInvalidator(options);
+    // A webhook reaches one replica; every replica forgets its own clone of
+    // the repository when it next reads the repository's scope at a new
+    // generation, before it reads (so no replica caches an old clone anew).
+    options.sources.onScopeChanged(scope => invalidator.forgetScope(scope));
+    return invalidator;
   }
 
   private pending = new Map<string, InvalidationTarget>();
@@ -255,6 +260,16 @@ export class StateInvalidator {
         }`,
       );
       return [];
+    }
+  }
+
+  /** Readers that forget by name forget a GitOps scope's repository. */
+  private async forgetScope(scope: string): Promise<void> {
+    const prefix = gitopsScope('');
+    if (!scope.startsWith(prefix)) return;
+    const name = scope.slice(prefix.length);
+    for (const reader of this.options.gitopsReaders) {
+      if (forgetsRepositories(reader)) await reader.invalidateRepository(name);
     }
   }
 

@@ -27,6 +27,7 @@ import {
   QualityProvider,
 } from '@slipway/plugin-slipway-node';
 import crypto from 'node:crypto';
+import { deliveryProviderFor, deliverySelection } from './deliveryProviderFor';
 import { parseSelector } from './matchSelector';
 import { SourceCache, SourceResult } from './SourceCache';
 
@@ -95,10 +96,18 @@ export class StateSources {
     return this.providers.gitops.find(p => p.supports(repoUrl));
   }
 
+  /** An Argo CD instance by name (default: the first); never a Flux cluster. */
   deliveryProvider(instance?: string): DeliveryProvider | undefined {
-    if (instance)
-      return this.providers.delivery.find(p => p.instance === instance);
-    return this.providers.delivery[0];
+    return deliveryProviderFor(this.providers.delivery, {
+      argocd: { instance },
+    });
+  }
+
+  /** The delivery provider of an entity: its Flux cluster or Argo CD instance. */
+  deliveryProviderFor(
+    config: Pick<EntityDeployConfig, 'argocd' | 'flux'>,
+  ): DeliveryProvider | undefined {
+    return deliveryProviderFor(this.providers.delivery, config);
   }
 
   /** The overlays of the entity's environments at the head, with their last changes. */
@@ -295,12 +304,12 @@ export class StateSources {
     );
   }
 
-  /** The entity's Argo CD Applications, by selector or by name. */
+  /** The entity's Argo CD Applications (or Flux objects), by selector or by name. */
   readApplications(
     config: EntityDeployConfig,
     fresh?: boolean,
   ): Promise<SourceResult<DeliveryApplication[]>> {
-    const argocd = config.argocd;
+    const argocd = deliverySelection(config);
     if (!argocd) {
       return Promise.resolve(
         unconfigured(
@@ -310,14 +319,20 @@ export class StateSources {
         ),
       );
     }
-    const provider = this.deliveryProvider(argocd.instance);
+    const provider = this.deliveryProviderFor(config);
     if (!provider) {
       return Promise.resolve(
-        unconfigured(
-          `argocd:${argocd.instance ?? 'default'}`,
-          'delivery',
-          'No Argo CD instance configured for this entity',
-        ),
+        config.flux
+          ? unconfigured(
+              `flux:${argocd.instance ?? 'default'}`,
+              'delivery',
+              'No Flux cluster configured for this entity',
+            )
+          : unconfigured(
+              `argocd:${argocd.instance ?? 'default'}`,
+              'delivery',
+              'No Argo CD instance configured for this entity',
+            ),
       );
     }
     const spec = {

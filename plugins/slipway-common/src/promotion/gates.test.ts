@@ -9,6 +9,7 @@ import {
   gatesVerdict,
   policySelects,
 } from './gates';
+import { CommitStatus } from './verification';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -437,6 +438,186 @@ describe('gates', () => {
       });
     });
   });
+
+  describe('verification (issue 16)', () => {
+    const SMOKE = { type: 'verification' as const, check: 'smoke' };
+    const CONTEXT = 'slipway/verify/staging/smoke';
+    const reported = (
+      state: 'pending' | 'success' | 'failure' | 'error',
+      digest = DIGEST,
+      context = CONTEXT,
+    ) => ({ context, state, description: `smoke ${state} for ${digest}` });
+    const verified = (
+      statuses: CommitStatus[],
+      overrides: Partial<GateFacts> = {},
+    ) =>
+      facts({
+        upstreamEnvironment: 'staging',
+        sources: { ...facts().sources, verification: 'ok' },
+        commitStatuses: statuses,
+        ...overrides,
+      });
+
+    it('passes when the check succeeded for this digest in the upstream environment', () => {
+      expect(run(SMOKE, verified([reported('success')]))).toEqual({
+        type: 'verification',
+        policy: POLICY,
+        status: 'pass',
+        reason: 'Smoke verification in staging passed',
+      });
+    });
+
+    it('waits while the check runs, fails when it failed or errored', () => {
+      expect(run(SMOKE, verified([reported('pending')]))).toMatchObject({
+        status: 'pending',
+        reason: 'Smoke verification in staging is running',
+      });
+      expect(run(SMOKE, verified([reported('failure')]))).toMatchObject({
+        status: 'fail',
+        reason: 'Smoke verification in staging failed',
+      });
+      expect(run(SMOKE, verified([reported('error')]))).toMatchObject({
+        status: 'fail',
+        reason: 'Smoke verification in staging ended with an error',
+      });
+    });
+
+    it('reads only the newest status of the context', () => {
+      expect(
+        run(SMOKE, verified([reported('failure'), reported('success')])).status,
+      ).toBe('fail');
+      expect(
+        run(SMOKE, verified([reported('success'), reported('failure')])).status,
+      ).toBe('pass');
+    });
+
+    it('fails closed without a status, for another digest or without a digest', () => {
+      expect(run(SMOKE, verified([]))).toMatchObject({
+        status: 'unknown',
+        reason: `No smoke verification in staging reported on commit ${COMMIT.slice(
+          0,
+          12,
+        )}`,
+      });
+      expect(
+        run(SMOKE, verified([], { commitStatuses: undefined })).status,
+      ).toBe('unknown');
+      expect(
+        run(SMOKE, verified([reported('success', OTHER_DIGEST)])),
+      ).toMatchObject({
+        status: 'unknown',
+        reason: `The newest smoke verification in staging is for ${OTHER_DIGEST.slice(
+          0,
+          19,
+        )}, not ${DIGEST.slice(0, 19)}`,
+      });
+      expect(
+        run(
+          SMOKE,
+          verified([
+            { context: CONTEXT, state: 'success', description: 'smoke passed' },
+          ]),
+        ),
+      ).toMatchObject({
+        status: 'unknown',
+        reason:
+          'The newest smoke verification in staging names no image digest',
+      });
+      // A newer status for another digest hides an older success for this one.
+      expect(
+        run(
+          SMOKE,
+          verified([reported('success', OTHER_DIGEST), reported('success')]),
+        ).status,
+      ).toBe('unknown');
+    });
+
+    it('reads the check of the named environment and check only', () => {
+      const inDev = reported('success', DIGEST, 'slipway/verify/dev/smoke');
+      const k6 = reported('success', DIGEST, 'slipway/verify/staging/k6');
+      expect(run(SMOKE, verified([inDev, k6])).status).toBe('unknown');
+      expect(
+        run({ ...SMOKE, environment: 'dev' }, verified([inDev, k6])),
+      ).toMatchObject({
+        status: 'pass',
+        reason: 'Smoke verification in dev passed',
+      });
+      expect(
+        run({ type: 'verification', check: 'k6' }, verified([inDev, k6]))
+          .status,
+      ).toBe('pass');
+      // GitHub compares contexts case-insensitively.
+      expect(
+        run(
+          SMOKE,
+          verified([
+            reported('success', DIGEST, 'Slipway/Verify/Staging/Smoke'),
+          ]),
+        ).status,
+      ).toBe('pass');
+    });
+
+    it('is unknown when the statuses could not be read or the artifact names no commit', () => {
+      for (const verification of [
+        'error',
+        'unconfigured',
+        undefined,
+      ] as const) {
+        expect(
+          run(
+            SMOKE,
+            verified([reported('success')], {
+              sources: { ...facts().sources, verification },
+            }),
+          ),
+        ).toMatchObject({
+          status: 'unknown',
+          reason: `CI is ${
+            verification ?? 'not configured'
+          }; the gate cannot be checked`,
+        });
+      }
+      expect(
+        run(
+          SMOKE,
+          verified([reported('success')], {
+            artifact: { digest: DIGEST },
+          }),
+        ),
+      ).toMatchObject({
+        status: 'unknown',
+        reason: 'The artifact names no source commit',
+      });
+    });
+
+    it('is unknown for the first environment unless the gate names one', () => {
+      const first = verified([reported('success')], {
+        environment: 'dev',
+        upstreamEnvironment: undefined,
+      });
+      expect(run(SMOKE, first)).toMatchObject({
+        status: 'unknown',
+        reason:
+          'dev has no upstream environment; name the environment smoke runs in',
+      });
+      expect(run({ ...SMOKE, environment: 'staging' }, first).status).toBe(
+        'pass',
+      );
+    });
+
+    it('a pending verification makes the verdict pending, not awaiting approval', () => {
+      expect(
+        gatesVerdict([
+          run(SMOKE, verified([reported('pending')])),
+          {
+            type: 'approvals',
+            status: 'pending',
+            reason: '0 of 1 approvals',
+          },
+        ]),
+      ).toBe('pending');
+    });
+  });
 });
 
 describe('evaluateGates and gatesVerdict', () => {
@@ -594,10 +775,16 @@ describe('gates: edges that decide', () => {
   it('ci-passed names the run and its conclusion', () => {
     const build = facts().build!;
     expect(
-      run({ type: 'ci-passed' }, facts({ build: { ...build, name: undefined, conclusion: undefined } })).reason,
+      run(
+        { type: 'ci-passed' },
+        facts({ build: { ...build, name: undefined, conclusion: undefined } }),
+      ).reason,
     ).toBe('CI run 1 ended without a conclusion');
     expect(
-      run({ type: 'ci-passed' }, facts({ build: { ...build, status: 'in_progress' } })).reason,
+      run(
+        { type: 'ci-passed' },
+        facts({ build: { ...build, status: 'in_progress' } }),
+      ).reason,
     ).toBe('CI run ci is in progress');
   });
 
@@ -612,7 +799,10 @@ describe('gates: edges that decide', () => {
 
   it('a missing source is "not configured" in the reason', () => {
     expect(
-      run({ type: 'quality-gate' }, facts({ sources: { ...facts().sources, quality: undefined } })).reason,
+      run(
+        { type: 'quality-gate' },
+        facts({ sources: { ...facts().sources, quality: undefined } }),
+      ).reason,
     ).toBe('SonarQube is not configured; the gate cannot be checked');
   });
 
@@ -624,13 +814,30 @@ describe('gates: edges that decide', () => {
   });
 
   it('names the scope and target of an admin freeze', () => {
-    const rules = { mode: 'direct' as const, autoPromote: false, sync: false, policies: [], gates: [] };
+    const rules = {
+      mode: 'direct' as const,
+      autoPromote: false,
+      sync: false,
+      policies: [],
+      gates: [],
+    };
     const { results } = evaluateGates(
       rules,
       facts({
         freezes: [
-          { id: 'f', reason: 'audit', createdBy: 'user:default/alice', scope: 'environment', target: 'prod' },
-          { id: 'g', reason: 'x', createdBy: 'user:default/alice', scope: 'owner' },
+          {
+            id: 'f',
+            reason: 'audit',
+            createdBy: 'user:default/alice',
+            scope: 'environment',
+            target: 'prod',
+          },
+          {
+            id: 'g',
+            reason: 'x',
+            createdBy: 'user:default/alice',
+            scope: 'owner',
+          },
         ],
       }),
     );
@@ -646,7 +853,10 @@ describe('gates: edges that decide', () => {
       environments: {},
     };
     expect(
-      policySelects(policy, { entityRef: 'component:default/payments-api', kind: 'Component' }),
+      policySelects(policy, {
+        entityRef: 'component:default/payments-api',
+        kind: 'Component',
+      }),
     ).toBe(false);
   });
 
@@ -654,9 +864,21 @@ describe('gates: edges that decide', () => {
     const subject = { entityRef: 'component:default/a', kind: 'Component' };
     const env = (sync?: boolean) => ({
       selector: {},
-      environments: { prod: { mode: 'direct' as const, gates: [], ...(sync === undefined ? {} : { sync }) } },
+      environments: {
+        prod: {
+          mode: 'direct' as const,
+          gates: [],
+          ...(sync === undefined ? {} : { sync }),
+        },
+      },
     });
-    expect(environmentRules([{ name: 'a', version: 1, policy: env() }], subject, 'prod').sync).toBe(false);
+    expect(
+      environmentRules(
+        [{ name: 'a', version: 1, policy: env() }],
+        subject,
+        'prod',
+      ).sync,
+    ).toBe(false);
     expect(
       environmentRules(
         [
@@ -679,17 +901,27 @@ describe('policySubjectOf', () => {
   });
 
   it('completes short owner and system references', () => {
-    expect(policySubjectOf(entity({ owner: 'team-payments', system: 'checkout' }))).toEqual({
+    expect(
+      policySubjectOf(entity({ owner: 'team-payments', system: 'checkout' })),
+    ).toEqual({
       entityRef: 'component:shop/payments-api',
       kind: 'Component',
       owner: 'group:default/team-payments',
       system: 'system:default/checkout',
     });
-    expect(policySubjectOf(entity({ owner: 'user:default/ada' })).owner).toBe('user:default/ada');
+    expect(policySubjectOf(entity({ owner: 'user:default/ada' })).owner).toBe(
+      'user:default/ada',
+    );
   });
 
   it('leaves missing, empty, non-string and malformed references out', () => {
-    for (const spec of [{}, { owner: '' }, { owner: 42 }, { owner: 'group:' }, { owner: 'group:default/' }]) {
+    for (const spec of [
+      {},
+      { owner: '' },
+      { owner: 42 },
+      { owner: 'group:' },
+      { owner: 'group:default/' },
+    ]) {
       expect(policySubjectOf(entity(spec)).owner).toBeUndefined();
     }
   });

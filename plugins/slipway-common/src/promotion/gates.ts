@@ -6,6 +6,12 @@ import {
 import { PolicyGate, PromotionPolicy } from '../policy';
 import { BuildRun, QualityGate, ScanSummary, SourceStatus } from '../state';
 import { evaluateDeployWindow } from './deployWindow';
+import {
+  CommitStatus,
+  newestStatusOf,
+  verificationContext,
+  verificationDigest,
+} from './verification';
 
 /** The result of one gate. `unknown` (a source down, a fact missing) fails closed. @public */
 export type GateStatus = 'pass' | 'fail' | 'pending' | 'unknown';
@@ -79,6 +85,8 @@ export interface GateFacts {
     artifacts?: SourceStatus;
     quality?: SourceStatus;
     delivery?: SourceStatus;
+    /** The read of the source commit's statuses (verification gates). */
+    verification?: SourceStatus;
   };
   build?: BuildRun;
   scan?: ScanSummary;
@@ -89,6 +97,10 @@ export interface GateFacts {
   upstream: Record<string, SoakObservation | undefined>;
   approvals: ApprovalFact[];
   freezes: FreezeFact[];
+  /** The environment a promotion comes from (the one before the target); undefined for the first. */
+  upstreamEnvironment?: string;
+  /** Statuses of the artifact's source commit, newest first; read only for verification gates. */
+  commitStatuses?: CommitStatus[];
 }
 
 type Policy = { name: string; version: number };
@@ -265,6 +277,70 @@ function soakGate(
   };
 }
 
+function verificationGate(
+  gate: Extract<PolicyGate, { type: 'verification' }>,
+  facts: GateFacts,
+): Omit<GateResult, 'type'> {
+  const environment = gate.environment ?? facts.upstreamEnvironment;
+  if (!environment) {
+    return {
+      status: 'unknown',
+      reason: `${facts.environment} has no upstream environment; name the environment ${gate.check} runs in`,
+    };
+  }
+  const what = `${gate.check} verification in ${environment}`;
+  const down = sourceUnknown(facts, 'verification', 'CI');
+  if (down) return { status: 'unknown', reason: down };
+  const commit = facts.artifact.sourceCommit;
+  if (!commit) {
+    return { status: 'unknown', reason: 'The artifact names no source commit' };
+  }
+  const digest = facts.artifact.digest;
+  const status = newestStatusOf(
+    facts.commitStatuses ?? [],
+    verificationContext(environment, gate.check),
+  );
+  if (!status) {
+    return {
+      status: 'unknown',
+      reason: `No ${what} reported on commit ${commit.slice(0, 12)}`,
+    };
+  }
+  const reported = verificationDigest(status);
+  if (!reported) {
+    return {
+      status: 'unknown',
+      reason: `The newest ${what} names no image digest`,
+    };
+  }
+  if (reported !== digest) {
+    return {
+      status: 'unknown',
+      reason: `The newest ${what} is for ${reported.slice(
+        0,
+        19,
+      )}, not ${digest.slice(0, 19)}`,
+    };
+  }
+  switch (status.state) {
+    case 'success':
+      return { status: 'pass', reason: `${capitalised(what)} passed` };
+    case 'pending':
+      return { status: 'pending', reason: `${capitalised(what)} is running` };
+    case 'failure':
+      return { status: 'fail', reason: `${capitalised(what)} failed` };
+    default:
+      return {
+        status: 'fail',
+        reason: `${capitalised(what)} ended with an error`,
+      };
+  }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** Approvals that count for a gate: bound to this promotion, eligible, distinct, never the requester. @public */
 export function countingApprovals(
   gate: Extract<PolicyGate, { type: 'approvals' }>,
@@ -362,6 +438,9 @@ export function evaluateGate(
       break;
     case 'deploy-window':
       result = windowGate(gate, facts);
+      break;
+    case 'verification':
+      result = verificationGate(gate, facts);
       break;
     case 'freeze':
       result = { status: 'fail', reason: `Frozen by policy: ${gate.reason}` };
@@ -512,7 +591,8 @@ export type GatesVerdict =
 
 /**
  * Sums gate results up: `blocked` when any gate fails or is unknown (unknown
- * fails closed), `pending` when a non-approval gate waits (CI, scan, soak),
+ * fails closed), `pending` when a non-approval gate waits (CI, scan, soak,
+ * verification),
  * `awaiting-approval` when only approvals are missing, else `ready`.
  *
  * @public

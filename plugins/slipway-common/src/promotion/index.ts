@@ -1,3 +1,4 @@
 export * from './deployWindow';
 export * from './gates';
 export * from './types';
+export * from './verification';

@@ -353,6 +353,10 @@ export interface components {
         appName?: string;
         instance?: string;
       };
+      flux?: {
+        selector: string;
+        cluster?: string;
+      };
       ci?: {
         /** @enum {string} */
         provider: 'github' | 'gitlab';
@@ -426,6 +430,12 @@ export interface components {
           timeZone: string;
           allow: components['schemas']['DeployWindow'][];
           deny?: components['schemas']['DeployWindow'][];
+        }
+      | {
+          /** @enum {string} */
+          type: 'verification';
+          check: string;
+          environment?: components['schemas']['DnsLabel'];
         }
       | {
           /** @enum {string} */
@@ -589,6 +599,9 @@ export interface components {
       reconciledAt?: string;
       rollout?: components['schemas']['RolloutState'];
       url?: string;
+      /** @enum {string} */
+      controller?: 'argocd' | 'flux';
+      namespace?: string;
     };
     ScanSummary: {
       scanner: string;
@@ -757,6 +770,8 @@ export interface components {
       cells: {
         [key: string]: components['schemas']['FleetCell'];
       };
+      /** @enum {string} */
+      controller?: 'argocd' | 'flux';
       notSetUp?: boolean;
       build?: components['schemas']['FleetBuild'];
       scan?: components['schemas']['FleetScan'];
@@ -784,6 +799,7 @@ export interface components {
         | 'soak'
         | 'approvals'
         | 'deploy-window'
+        | 'verification'
         | 'freeze';
       /** @enum {string} */
       status: 'pass' | 'fail' | 'pending' | 'unknown';

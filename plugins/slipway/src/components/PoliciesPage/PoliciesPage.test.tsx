@@ -403,6 +403,55 @@ describe('policy editor', () => {
     );
   });
 
+  it('offers the verification gate: a check name checked at the field, an optional upstream environment', async () => {
+    const api = fakeApi();
+    await render({ api, admin: true, url: '/slipway/policies/payments/edit' });
+    const form = await screen.findByRole('form', {
+      name: 'Edit policy payments',
+    });
+    const prod = within(form).getByRole('group', { name: 'Environment prod' });
+    await userEvent.click(
+      within(prod).getByRole('button', { name: 'Add gate to prod' }),
+    );
+    const gate = within(prod).getByRole('group', { name: 'Gate 2 of prod' });
+    const type = within(gate).getByRole('combobox', { name: 'Gate 2 type' });
+    expect(
+      within(type).getByRole('option', {
+        name: 'Verification passed upstream',
+      }),
+    ).toBeInTheDocument();
+    await userEvent.selectOptions(type, 'verification');
+    const check = within(gate).getByRole('textbox', { name: 'Check' });
+    expect(check).toHaveValue('smoke');
+    await userEvent.clear(check);
+    await userEvent.type(check, 'K6 load');
+    expect(check).toHaveAttribute('aria-invalid', 'true');
+    expect(
+      within(gate).getByText(/must be a lower-case name/),
+    ).toBeInTheDocument();
+    await userEvent.clear(check);
+    await userEvent.type(check, 'k6');
+    expect(check).toHaveAttribute('aria-invalid', 'false');
+    await userEvent.type(
+      within(gate).getByRole('textbox', { name: 'Passed in environment' }),
+      'staging',
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Change note/ }),
+      'K6 green in staging before prod',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Save new version' }),
+    );
+    await waitFor(() => expect(api.savePolicy).toHaveBeenCalled());
+    const [, body] = (api.savePolicy as jest.Mock).mock.calls[0];
+    expect(body.policy.environments.prod.gates[1]).toEqual({
+      type: 'verification',
+      check: 'k6',
+      environment: 'staging',
+    });
+  });
+
   it('says "someone else saved first" on a conflict and reloads', async () => {
     const conflict = await ResponseError.fromResponse(
       new Response(

@@ -353,6 +353,29 @@ function GateFields(props: {
           ))}
         </Box>
       );
+    case 'verification':
+      return (
+        <Box display="flex" flexWrap="wrap">
+          <PlainField
+            id={`${id}-check`}
+            label="Check"
+            value={gate.check}
+            error={at('check')}
+            helperText="Reported as slipway/verify/<environment>/<check>, e.g. smoke or k6"
+            onChange={value => set({ check: value })}
+            width={200}
+          />
+          <PlainField
+            id={`${id}-environment`}
+            label="Passed in environment"
+            value={gate.environment}
+            error={at('environment')}
+            helperText="Empty: the environment the promotion comes from"
+            onChange={value => set({ environment: value || undefined })}
+            width={260}
+          />
+        </Box>
+      );
     case 'freeze':
       return (
         <PlainField

@@ -15,6 +15,7 @@ export const GATE_TYPES: { type: PolicyGate['type']; label: string }[] = [
   { type: 'soak', label: 'Soak in the upstream environment' },
   { type: 'approvals', label: 'Approvals' },
   { type: 'deploy-window', label: 'Deploy window' },
+  { type: 'verification', label: 'Verification passed upstream' },
   { type: 'freeze', label: 'Freeze (policy-defined)' },
 ];
 
@@ -42,6 +43,8 @@ export function defaultGate(
       };
     case 'freeze':
       return { type, reason: '' };
+    case 'verification':
+      return { type, check: 'smoke' };
     default:
       return { type } as PolicyGate;
   }
@@ -82,6 +85,10 @@ export function describeGate(gate: PolicyGate): string {
         .join('; ')} (${gate.timeZone})`;
     case 'freeze':
       return `Frozen: ${gate.reason}`;
+    case 'verification':
+      return `Verification ${gate.check} passed for the digest in ${
+        gate.environment ?? 'the upstream environment'
+      }`;
     default:
       return (gate as { type: string }).type;
   }

@@ -57,6 +57,7 @@ const GATE_LABELS: Record<GateResult['type'], string> = {
   soak: 'Soak time',
   approvals: 'Approvals',
   'deploy-window': 'Deploy window',
+  verification: 'Verification',
   freeze: 'Freeze',
 };
 

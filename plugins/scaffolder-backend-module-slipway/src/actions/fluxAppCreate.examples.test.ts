@@ -1,0 +1,4 @@
+import { describeExamples } from '../__testUtils__/runExamples';
+import { createFluxAppCreateAction } from './fluxAppCreate';
+
+describeExamples(createFluxAppCreateAction());

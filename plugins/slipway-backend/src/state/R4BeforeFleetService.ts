@@ -1,0 +1,844 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  APP_LABEL,
+  ArtifactState,
+  attentionRank,
+  behindVerdict,
+  BuildRun,
+  EntityDeployConfig,
+  environmentVerdict,
+  EnvironmentVerdictKind,
+  FleetBuild,
+  FleetCell,
+  FleetPage,
+  FleetQuery,
+  FleetRollout,
+  FleetRow,
+  FleetScan,
+  FleetUnknownFilter,
+  ImageRef,
+  LiveState,
+  needsAttention,
+  overlayPath,
+  readEntityDeployConfig,
+  repoKey,
+  RolloutState,
+  SLIPWAY_ANNOTATIONS,
+  SlipwayEnvironment,
+  SourceReport,
+} from '@slipway/plugin-slipway-common';
+import {
+  DeliveryApplication,
+  DeliveryProvider,
+  GitOpsChange,
+  GitOpsSnapshot,
+} from '@slipway/plugin-slipway-node';
+import { deriveEnvironmentState } from './deriveEnvironmentState';
+import { matchesSelector, parseSelector } from './matchSelector';
+import { clampLimit, decodeCursor, nextCursor } from './paging';
+import { mergeReports, SourceCache, SourceResult } from './SourceCache';
+import { StateProviders, StateSources, TreesAt } from './StateSources';
+
+/** One catalog entity of the fleet, with its deploy configuration. */
+interface FleetEntity {
+  entity: Entity;
+  owner?: string;
+  system?: string;
+  config: EntityDeployConfig;
+}
+
+/** Component types listed as "not set up" when they lack delivery annotations. */
+const DEPLOYABLE_TYPES = ['service', 'website'];
+/** Cached CI and scan reads started per fleet answer, at most (warm-up). */
+const WARM_UP_PER_PAGE = 100;
+const WARM_UP_CONCURRENCY = 4;
+/**
+ * Rollouts under way whose progress is read per answer, at most (through
+ * the cache the Deploy tab shares); beyond, a cell's verdict rests on
+ * Argo CD's list alone.
+ */
+const ROLLOUT_READS = 50;
+const ROLLOUT_CONCURRENCY = 8;
+/** Health of an Application whose Rollout may be on its way. */
+const UNSETTLED_HEALTH = ['Progressing', 'Suspended', 'Degraded'];
+
+/**
+ * An environment's state, worst first, for the `<env>.state` sort: the
+ * kinds of the common verdict the page shows.
+ */
+const VERDICT_ORDER: EnvironmentVerdictKind[] = [
+  'failed',
+  'degraded',
+  'drifted',
+  'unknown',
+  'awaiting-sync',
+  'rolling-out',
+  'awaiting-first-deploy',
+  'deployed',
+];
+
+/** A row of the answer and the entity it stands for. */
+interface FleetItem {
+  entity: FleetEntity;
+  row: FleetRow;
+  /** The cache held no CI runs or no artifacts for it. */
+  missing?: boolean;
+}
+
+/** A parsed `sort` parameter. */
+interface FleetSortKey {
+  column:
+    | 'name'
+    | 'owner'
+    | 'system'
+    | 'attention'
+    | 'state'
+    | 'version'
+    | 'age';
+  environment?: string;
+  descending: boolean;
+}
+
+function parseSort(
+  query: FleetQuery,
+  environments: SlipwayEnvironment[],
+): FleetSortKey {
+  const descending = query.order === 'desc';
+  const sort = query.sort ?? 'name';
+  const match = /^(.+)\.(state|version|age)$/.exec(sort);
+  if (!match) {
+    if (!['name', 'owner', 'system', 'attention'].includes(sort)) {
+      throw new InputError(`Invalid sort ${sort}`);
+    }
+    return { column: sort as FleetSortKey['column'], descending };
+  }
+  const [, environment, column] = match;
+  if (!environments.some(e => e.name === environment)) {
+    throw new InputError(`Invalid sort: unknown environment ${environment}`);
+  }
+  return {
+    column: column as FleetSortKey['column'],
+    environment,
+    descending,
+  };
+}
+
+/** The sort value of a row: a string or number, undefined sorting last. */
+function sortValue(
+  row: FleetRow,
+  key: FleetSortKey,
+): string | number | undefined {
+  switch (key.column) {
+    case 'name':
+      return (row.title ?? nameOf(row.entityRef)).toLocaleLowerCase('en-US');
+    case 'owner':
+      return row.owner;
+    case 'system':
+      return row.system;
+    case 'attention':
+      return attentionRank(needsAttention(row));
+    default:
+  }
+  const cell = key.environment ? row.cells[key.environment] : undefined;
+  if (!cell) return undefined;
+  if (key.column === 'version') return cell.tag ?? cell.digest;
+  if (key.column === 'age') {
+    // Age grows as `since` goes back: ascending age is the newest first.
+    return cell.since ? -Date.parse(cell.since) : undefined;
+  }
+  // Worst first when ascending, by the verdict the cell shows.
+  return VERDICT_ORDER.indexOf(cell.verdict.kind);
+}
+
+function compareRows(key: FleetSortKey) {
+  return (a: FleetRow, b: FleetRow): number => {
+    const va = sortValue(a, key);
+    const vb = sortValue(b, key);
+    let order = 0;
+    if (va === undefined && vb !== undefined) return 1;
+    if (vb === undefined && va !== undefined) return -1;
+    if (va !== undefined && vb !== undefined) {
+      order =
+        typeof va === 'number' && typeof vb === 'number'
+          ? va - vb
+          : String(va).localeCompare(String(vb));
+      if (key.descending) order = -order;
+    }
+    // Stable secondary key: pages stay correct under any sort.
+    return order || a.entityRef.localeCompare(b.entityRef);
+  };
+}
+
+function nameOf(entityRef: string): string {
+  try {
+    return parseEntityRef(entityRef).name;
+  } catch {
+    return entityRef;
+  }
+}
+
+/** The newest CI run, as the fleet marks it. */
+function fleetBuild(result?: SourceResult<BuildRun[]>): FleetBuild | undefined {
+  const run = result?.value?.[0];
+  if (!run) return undefined;
+  let status: FleetBuild['status'] = 'other';
+  if (run.status !== 'completed') status = 'running';
+  else if (run.conclusion === 'success') status = 'passed';
+  else if (run.conclusion === 'failure' || run.conclusion === 'timed_out') {
+    status = 'failed';
+  }
+  return {
+    status,
+    name: run.name,
+    url: run.url,
+    at: run.completedAt ?? run.startedAt,
+    ...(result!.report.status !== 'ok' ? { lastKnown: true } : {}),
+  };
+}
+
+/** The scan of the newest pushed artifact that has one. */
+function fleetScan(
+  result?: SourceResult<ArtifactState[]>,
+): FleetScan | undefined {
+  const scanned = (result?.value ?? [])
+    .filter(a => a.scan)
+    .sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? ''));
+  const scan = scanned[0]?.scan;
+  if (!scan) return undefined;
+  return {
+    status: scan.status,
+    critical: scan.critical,
+    high: scan.high,
+    url: scan.reportUrl,
+    ...(result!.report.status !== 'ok' ? { lastKnown: true } : {}),
+  };
+}
+
+/** Rollout state from Argo CD's list alone (no per-application read). */
+function fleetRollout(
+  app: DeliveryApplication | undefined,
+): FleetRollout | undefined {
+  if (!app) return undefined;
+  const { healthStatus, operation } = app.live;
+  if (operation?.phase === 'Failed' || operation?.phase === 'Error') {
+    return 'failed';
+  }
+  if (app.hasRollout && healthStatus === 'Degraded') return 'failed';
+  // Argo CD reports a paused Rollout as Suspended.
+  if (app.hasRollout && healthStatus === 'Suspended') return 'paused';
+  if (operation?.phase === 'Running' || healthStatus === 'Progressing') {
+    return 'progressing';
+  }
+  return undefined;
+}
+
+/** One GitOps repository of the fleet and the overlays read from it. */
+interface FleetRepository {
+  repoUrl: string;
+  /** Overlay path → the image name of the entity owning it. */
+  paths: Map<string, string | undefined>;
+  snapshot?: GitOpsSnapshot;
+  /** The last commit that changed each overlay, by path (batch readers only). */
+  lastChanges?: Record<string, GitOpsChange | undefined>;
+  treesAt?: TreesAt;
+  /** How the overlay read answered. */
+  report?: SourceReport;
+  /** How the read of the trees at the live revisions answered. */
+  treesReport?: SourceReport;
+}
+
+/** What the fleet's reads answered. */
+interface FleetReads {
+  appsByInstance: Map<string, DeliveryApplication[]>;
+  /** How each Argo CD instance's list answered. */
+  deliveryReports: Map<string, SourceReport>;
+  /** Applications by `instance|app label`, for the join. */
+  appsByLabel: Map<string, DeliveryApplication[]>;
+  repositories: Map<string, FleetRepository>;
+  /** Progress of the rollouts under way, by `instance|application`. */
+  rollouts: Map<string, SourceResult<RolloutState | undefined>>;
+}
+
+function refOf(value: unknown, kind: string): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, { defaultKind: kind, defaultNamespace: 'default' }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fleet view: every entity with a GitOps repository, per environment,
+ * at a cost that does not grow with the number of entities (one list per
+ * Argo CD instance, one read per GitOps repository, plus one read of the
+ * overlay trees at the live revisions per repository).
+ */
+export class FleetService {
+  static create(options: {
+    catalog: CatalogService;
+    environments: SlipwayEnvironment[];
+    providers: StateProviders;
+    sources: SourceCache;
+    /**
+     * After each answer, read (through the cache) the CI runs and
+     * artifacts of the page's services the cache knew nothing about.
+     */
+    warmUp?: boolean;
+  }): FleetService {
+    return new FleetService(
+      options.catalog,
+      options.environments,
+      StateSources.create({
+        providers: options.providers,
+        cache: options.sources,
+      }),
+      options.warmUp ?? false,
+    );
+  }
+
+  private constructor(
+    private readonly catalog: CatalogService,
+    private readonly environments: SlipwayEnvironment[],
+    private readonly sources: StateSources,
+    private readonly warm: boolean,
+  ) {}
+
+  async getFleet(
+    credentials: BackstageCredentials,
+    query: FleetQuery,
+  ): Promise<FleetPage> {
+    const limit = clampLimit(query.limit, 100, 500);
+    const offset = decodeCursor(query.cursor);
+    const sort = parseSort(query, this.environments);
+    const unknownFilters: FleetUnknownFilter[] = [];
+    let environments = this.environments.filter(
+      e => !query.environment || e.name === query.environment,
+    );
+    if (query.environment && environments.length === 0) {
+      // Explained in the answer and ignored, rather than a blank page.
+      unknownFilters.push({ name: 'environment', value: query.environment });
+      environments = this.environments;
+    }
+    const { setUp, notSetUp } = await this.fleetEntities(
+      credentials,
+      environments,
+    );
+    const all = [...setUp, ...notSetUp];
+    const facets = {
+      owners: distinct(all.map(e => e.owner)),
+      systems: distinct(all.map(e => e.system)),
+    };
+    const wantedOwner = query.owner ? refOf(query.owner, 'group') : undefined;
+    const wantedSystem = query.system
+      ? refOf(query.system, 'system')
+      : undefined;
+    if (query.owner && !facets.owners.includes(wantedOwner ?? '')) {
+      unknownFilters.push({ name: 'owner', value: query.owner });
+    }
+    if (query.system && !facets.systems.includes(wantedSystem ?? '')) {
+      unknownFilters.push({ name: 'system', value: query.system });
+    }
+    const search = query.q?.trim().toLocaleLowerCase('en-US');
+    const matches = (row: FleetEntity) =>
+      (!query.owner || row.owner === wantedOwner) &&
+      (!query.system || row.system === wantedSystem) &&
+      (!search ||
+        row.entity.metadata.name.toLocaleLowerCase('en-US').includes(search) ||
+        (row.entity.metadata.title ?? '')
+          .toLocaleLowerCase('en-US')
+          .includes(search));
+
+    // Reads cover the whole fleet, whatever the filters: one read per
+    // source either way, and the cache keys stay the same while people type.
+    const reports: SourceReport[] = [];
+    const reads = await this.readFleet(setUp, reports);
+    const names = environments.map(e => e.name);
+    let rows: FleetItem[] = setUp
+      .filter(matches)
+      .map(entity => ({ entity, row: this.fleetRow(entity, reads) }));
+    const needsBuildFacts = query.attention || sort.column === 'attention';
+    const candidates = rows;
+    if (needsBuildFacts) {
+      await this.addBuildFacts(rows);
+      if (query.attention) {
+        rows = rows.filter(({ row }) => needsAttention(row, names).length > 0);
+      }
+    }
+    rows.sort((a, b) => compareRows(sort)(a.row, b.row));
+    const waiting: FleetItem[] = query.attention
+      ? []
+      : notSetUp
+          .filter(matches)
+          .map(entity => ({ entity, row: notSetUpRow(entity) }))
+          .sort((a, b) => compareRows(sort)(a.row, b.row));
+    const listed = [...rows, ...waiting];
+    const page = listed.slice(offset, offset + limit);
+    if (!needsBuildFacts) await this.addBuildFacts(page);
+    // The facts the filter or sort missed, else the page's.
+    this.warmUp(needsBuildFacts ? candidates : page);
+    return {
+      environments,
+      items: page.map(({ row }) => row),
+      totalItems: listed.length,
+      nextCursor: nextCursor(offset, limit, listed.length),
+      sources: mergeReports(reports),
+      facets,
+      ...(unknownFilters.length > 0 ? { unknownFilters } : {}),
+    };
+  }
+
+  /** CI and scan markers from what the cache holds: never one read per entity. */
+  private async addBuildFacts(rows: FleetItem[]): Promise<void> {
+    await Promise.all(
+      rows.map(async item => {
+        if (item.row.notSetUp) return;
+        const { runs, artifacts } = await this.sources.peekBuildFacts(
+          item.entity.config,
+        );
+        const build = fleetBuild(runs);
+        const scan = fleetScan(artifacts);
+        if (build) item.row.build = build;
+        if (scan) item.row.scan = scan;
+        if (!runs || !artifacts) item.missing = true;
+      }),
+    );
+  }
+
+  /**
+   * After answering: cached reads of CI runs and artifacts for the page's
+   * services the cache knew nothing about, a few at a time, so the next
+   * answer has their markers. Off unless enabled (tests count calls).
+   */
+  private warmUp(rows: FleetItem[]): void {
+    if (!this.warm) return;
+    const queue = rows
+      .filter(r => r.missing)
+      .slice(0, WARM_UP_PER_PAGE)
+      .map(r => r.entity.config);
+    if (queue.length === 0) return;
+    setImmediate(() => {
+      const worker = async () => {
+        for (let config = queue.shift(); config; config = queue.shift()) {
+          await Promise.all([
+            this.sources.readRuns(config),
+            this.sources.readArtifacts(config),
+          ]).catch(() => {});
+        }
+      };
+      Promise.all(
+        Array.from({ length: WARM_UP_CONCURRENCY }, () => worker()),
+      ).catch(() => {});
+    });
+  }
+
+  /**
+   * The caller's visible entities with a GitOps repository (sorted by ref),
+   * and the deployable components without one (not set up).
+   */
+  private async fleetEntities(
+    credentials: BackstageCredentials,
+    environments: SlipwayEnvironment[],
+  ): Promise<{ setUp: FleetEntity[]; notSetUp: FleetEntity[] }> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: [
+          {
+            [`metadata.annotations.${SLIPWAY_ANNOTATIONS.gitopsRepo}`]:
+              CATALOG_FILTER_EXISTS,
+          },
+          { kind: 'component', 'spec.type': DEPLOYABLE_TYPES },
+        ],
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'metadata.annotations',
+          'spec.owner',
+          'spec.system',
+          'spec.type',
+        ],
+      },
+      { credentials },
+    );
+    const entities = items
+      .map(entity => ({
+        entity,
+        owner: refOf(entity.spec?.owner, 'group'),
+        system: refOf(entity.spec?.system, 'system'),
+        config: readEntityDeployConfig(entity, { environments }),
+      }))
+      .sort((a, b) => a.config.entityRef.localeCompare(b.config.entityRef));
+    const isSetUp = (row: FleetEntity) =>
+      Boolean(
+        row.entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
+      );
+    return {
+      setUp: entities.filter(isSetUp),
+      notSetUp: entities.filter(row => !isSetUp(row)),
+    };
+  }
+
+  private async readFleet(
+    entities: FleetEntity[],
+    reports: SourceReport[],
+  ): Promise<FleetReads> {
+    const repositories = this.repositoriesOf(entities);
+    const deliveryReports = new Map<string, SourceReport>();
+    const [appsByInstance] = await Promise.all([
+      this.readApplications(entities, reports, deliveryReports),
+      this.readOverlays(repositories, reports),
+      this.readLastChanges(repositories, reports),
+    ]);
+    const [, rollouts] = await Promise.all([
+      this.readTreesAtLive(repositories, appsByInstance, reports),
+      this.readRollouts(appsByInstance, reports),
+    ]);
+    const appsByLabel = new Map<string, DeliveryApplication[]>();
+    for (const [instance, apps] of appsByInstance) {
+      for (const app of apps) {
+        const key = `${instance}|${app.labels[APP_LABEL] ?? ''}`;
+        appsByLabel.set(key, [...(appsByLabel.get(key) ?? []), app]);
+      }
+    }
+    return {
+      appsByInstance,
+      deliveryReports,
+      appsByLabel,
+      repositories,
+      rollouts,
+    };
+  }
+
+  /**
+   * The last commit that changed each overlay (the verdict tells "Git
+   * changed after the last sync" from drift by it): one read per
+   * repository, from readers that answer it in one batch only.
+   */
+  private async readLastChanges(
+    repositories: Map<string, FleetRepository>,
+    reports: SourceReport[],
+  ): Promise<void> {
+    await Promise.all(
+      [...repositories.values()].map(async repository => {
+        const result = await this.sources.readRepositoryLastChanges(
+          repository.repoUrl,
+          [...repository.paths.keys()],
+        );
+        if (!result) return;
+        reports.push(result.report);
+        repository.lastChanges = result.value;
+      }),
+    );
+  }
+
+  /**
+   * The progress of the rollouts under way (an Application managing a
+   * Rollout that is not settled), so their verdict reads as on the Deploy
+   * tab ("Rolling out 25%", not Suspended): reads that grow with the
+   * rollouts in flight, not with the fleet, bounded per answer.
+   */
+  private async readRollouts(
+    appsByInstance: Map<string, DeliveryApplication[]>,
+    reports: SourceReport[],
+  ): Promise<Map<string, SourceResult<RolloutState | undefined>>> {
+    const rollouts = new Map<string, SourceResult<RolloutState | undefined>>();
+    const queue = [...appsByInstance.values()]
+      .flat()
+      .filter(
+        app =>
+          app.hasRollout && UNSETTLED_HEALTH.includes(app.live.healthStatus),
+      )
+      .slice(0, ROLLOUT_READS);
+    const worker = async () => {
+      for (let app = queue.shift(); app; app = queue.shift()) {
+        const { application, instance } = app.live;
+        const result = await this.sources.readRollout(application, instance);
+        if (!result) continue;
+        reports.push(result.report);
+        rollouts.set(`${instance}|${application}`, result);
+      }
+    };
+    await Promise.all(
+      Array.from({ length: ROLLOUT_CONCURRENCY }, () => worker()),
+    );
+    return rollouts;
+  }
+
+  /** One list call per Argo CD instance, whatever the number of entities. */
+  private async readApplications(
+    entities: FleetEntity[],
+    reports: SourceReport[],
+    deliveryReports: Map<string, SourceReport>,
+  ): Promise<Map<string, DeliveryApplication[]>> {
+    const instances = new Map<string, DeliveryProvider>();
+    for (const { config } of entities) {
+      if (!config.argocd) continue;
+      const provider = this.sources.deliveryProvider(config.argocd.instance);
+      if (provider) instances.set(provider.id, provider);
+    }
+    const appsByInstance = new Map<string, DeliveryApplication[]>();
+    await Promise.all(
+      [...instances.values()].map(async provider => {
+        const result = await this.sources.readAllApplications(
+          provider,
+          APP_LABEL,
+        );
+        reports.push(result.report);
+        deliveryReports.set(provider.id, result.report);
+        appsByInstance.set(provider.id, result.value ?? []);
+      }),
+    );
+    return appsByInstance;
+  }
+
+  private repositoriesOf(
+    entities: FleetEntity[],
+  ): Map<string, FleetRepository> {
+    const repositories = new Map<string, FleetRepository>();
+    for (const { config } of entities) {
+      const gitops = config.gitops;
+      if (!gitops || !this.sources.gitopsReader(gitops.repo)) continue;
+      const key = repoKey(gitops.repo);
+      const repository = repositories.get(key) ?? {
+        repoUrl: gitops.repo,
+        paths: new Map(),
+      };
+      repositories.set(key, repository);
+      for (const environment of config.environments) {
+        repository.paths.set(
+          overlayPath(gitops.path, environment.name),
+          config.image,
+        );
+      }
+    }
+    return repositories;
+  }
+
+  /** One read per GitOps repository, for all its entities' overlays. */
+  private async readOverlays(
+    repositories: Map<string, FleetRepository>,
+    reports: SourceReport[],
+  ): Promise<void> {
+    await Promise.all(
+      [...repositories.values()].map(async repository => {
+        const paths = [...repository.paths.entries()].map(
+          ([path, imageName]) => ({ path, imageName }),
+        );
+        const result = await this.sources.readRepositoryOverlays(
+          repository.repoUrl,
+          paths,
+        );
+        if (!result) return;
+        reports.push(result.report);
+        repository.report = result.report;
+        repository.snapshot = result.value;
+      }),
+    );
+  }
+
+  /** Live revisions behind the head: one more read per repository (not per entity). */
+  private async readTreesAtLive(
+    repositories: Map<string, FleetRepository>,
+    appsByInstance: Map<string, DeliveryApplication[]>,
+    reports: SourceReport[],
+  ): Promise<void> {
+    const revisions = [...appsByInstance.values()].flatMap(apps =>
+      apps.flatMap(app => (app.live.revision ? [app.live.revision] : [])),
+    );
+    await Promise.all(
+      [...repositories.values()].map(async repository => {
+        if (!repository.snapshot) return;
+        const result = await this.sources.readTreesAt({
+          repoUrl: repository.repoUrl,
+          paths: [...repository.paths.keys()],
+          head: repository.snapshot.revision,
+          revisions,
+        });
+        if (!result) return;
+        reports.push(result.report);
+        repository.treesReport = result.report;
+        repository.treesAt = result.value;
+      }),
+    );
+  }
+
+  /** The entity's Applications among those listed. */
+  private appsOf(
+    config: EntityDeployConfig,
+    reads: FleetReads,
+  ): DeliveryApplication[] {
+    const argocd = config.argocd;
+    if (!argocd) return [];
+    const provider = this.sources.deliveryProvider(argocd.instance);
+    if (!provider) return [];
+    const listed = reads.appsByInstance.get(provider.id) ?? [];
+    if (!argocd.appSelector) {
+      return listed.filter(app => app.live.application === argocd.appName);
+    }
+    const selector = argocd.appSelector;
+    const appTerm = parseSelector(selector).find(
+      t => t.key === APP_LABEL && t.value,
+    );
+    const candidates = appTerm
+      ? reads.appsByLabel.get(`${provider.id}|${appTerm.value}`) ?? []
+      : listed;
+    return candidates.filter(app => matchesSelector(selector, app.labels));
+  }
+
+  private fleetRow(row: FleetEntity, reads: FleetReads): FleetRow {
+    const { config } = row;
+    const apps = this.appsOf(config, reads);
+    const repository = config.gitops
+      ? reads.repositories.get(repoKey(config.gitops.repo))
+      : undefined;
+    const images = config.environments.map(environment => ({
+      environment: environment.name,
+      path: config.gitops
+        ? overlayPath(config.gitops.path, environment.name)
+        : undefined,
+    }));
+    const provider = config.argocd
+      ? this.sources.deliveryProvider(config.argocd.instance)
+      : undefined;
+    const deliveryReport = provider
+      ? reads.deliveryReports.get(provider.id)
+      : undefined;
+    const first = images[0];
+    const firstImage = first?.path
+      ? repository?.snapshot?.overlays[first.path]?.image
+      : undefined;
+    const cells: Record<string, FleetCell> = {};
+    for (const [index, { environment, path }] of images.entries()) {
+      const app = apps.find(a => a.environment === environment);
+      cells[environment] = fleetCell({
+        path,
+        repository,
+        deliveryReport: deliveryReport ?? {
+          source: 'argocd',
+          kind: 'delivery',
+          status: 'unconfigured',
+        },
+        app,
+        rollout: app
+          ? reads.rollouts.get(`${app.live.instance}|${app.live.application}`)
+          : undefined,
+        environment: config.environments[index],
+        reference: first && {
+          environment: first.environment,
+          image: firstImage,
+        },
+      });
+    }
+    return {
+      entityRef: config.entityRef,
+      title: row.entity.metadata.title,
+      owner: row.owner,
+      system: row.system,
+      cells,
+    };
+  }
+}
+
+function distinct(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+}
+
+/** A deployable component without delivery annotations. */
+function notSetUpRow(row: FleetEntity): FleetRow {
+  return {
+    entityRef: row.config.entityRef,
+    title: row.entity.metadata.title,
+    owner: row.owner,
+    system: row.system,
+    cells: {},
+    notSetUp: true,
+  };
+}
+
+/** One cell: what Git sets, what Argo CD says, and the common rules' verdicts. */
+function fleetCell(input: {
+  environment: SlipwayEnvironment;
+  path?: string;
+  repository?: FleetRepository;
+  deliveryReport: SourceReport;
+  app?: DeliveryApplication;
+  /** The read of the rollout's progress, when it is under way. */
+  rollout?: SourceResult<RolloutState | undefined>;
+  reference?: { environment: string; image?: ImageRef };
+}): FleetCell {
+  const { path, repository, app } = input;
+  const snapshot = repository?.snapshot;
+  const overlay = path ? snapshot?.overlays[path] : undefined;
+  let live: LiveState | undefined = app?.live;
+  if (live && input.rollout?.value) {
+    live = { ...live, rollout: input.rollout.value };
+  }
+  const gitopsReport: SourceReport = repository?.report ?? {
+    source: 'gitops',
+    kind: 'gitops',
+    status: repository ? 'error' : 'unconfigured',
+  };
+  const deciding = [gitopsReport, input.deliveryReport];
+  // The facts the Deploy tab's state has, judged by the same rules.
+  const state = deriveEnvironmentState({
+    environment: input.environment,
+    path,
+    headRevision: snapshot?.revision,
+    overlay,
+    lastChange: path ? repository?.lastChanges?.[path] : undefined,
+    liveTreeId:
+      live?.revision && path
+        ? repository?.treesAt?.[live.revision]?.[path]
+        : undefined,
+    live,
+    runs: [],
+    decidingSources: {
+      gitops: gitopsReport.status,
+      delivery: input.deliveryReport.status,
+    },
+    lastKnownSince: deciding
+      .filter(r => r.status !== 'ok')
+      .map(r => r.fetchedAt)
+      .filter((at): at is string => Boolean(at))
+      .sort()[0],
+  });
+  const verdict = environmentVerdict(
+    state,
+    [...deciding, repository?.treesReport, input.rollout?.report].filter(
+      (r): r is SourceReport => Boolean(r),
+    ),
+  );
+  const rollout = fleetRollout(app);
+  const since = live?.lastSyncedAt ?? app?.history[0]?.deployedAt;
+  const drifted = verdict.kind === 'drifted';
+  return {
+    tag: overlay?.image?.tag,
+    digest: overlay?.image?.digest,
+    syncStatus: live?.syncStatus,
+    healthStatus: live?.healthStatus,
+    ...(drifted
+      ? { drifted: true, driftReasons: state.drift.reasons }
+      : { drifted: false }),
+    ...(rollout ? { rollout } : {}),
+    ...(since ? { since } : {}),
+    deployed: state.deployed,
+    ...(state.lastKnown ? { lastKnown: state.lastKnown } : {}),
+    behind: behindVerdict(
+      { environment: input.environment.name, image: overlay?.image },
+      input.reference,
+    ).behind,
+    verdict,
+  };
+}
