@@ -15,6 +15,8 @@ slipway_sandbox_env() {
   export SANDBOX_GITHUB_TOKEN="${SANDBOX_GITHUB_TOKEN:-sandbox-github-token}"
   export SANDBOX_ARGOCD_TOKEN="${SANDBOX_ARGOCD_TOKEN:-sandbox-argocd-token}"
   export SANDBOX_ARGOCD_WRITE_TOKEN="${SANDBOX_ARGOCD_WRITE_TOKEN:-sandbox-argocd-write-token}"
+  export SANDBOX_FLUX_TOKEN="${SANDBOX_FLUX_TOKEN:-sandbox-flux-token}"
+  export SANDBOX_FLUX_WRITE_TOKEN="${SANDBOX_FLUX_WRITE_TOKEN:-sandbox-flux-write-token}"
   export SANDBOX_HARBOR_PASSWORD="${SANDBOX_HARBOR_PASSWORD:-sandbox-harbor-password}"
   export SANDBOX_SONARQUBE_TOKEN="${SANDBOX_SONARQUBE_TOKEN:-sandbox-sonarqube-token}"
   export SANDBOX_ADMIN_TOKEN="${SANDBOX_ADMIN_TOKEN:-sandbox-admin-token}"

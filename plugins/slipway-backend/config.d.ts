@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   /** Configuration of the Slipway plugins. */
   slipway?: {
@@ -165,6 +167,27 @@ export interface Config {
        * default), e.g. `git.example.com:8443`.
        */
       allowedHosts?: string[];
+    };
+    /**
+     * Image retention (docs/retention.md): a scheduled task that keeps in
+     * Harbor every image an environment runs or may roll back to, through
+     * each concerned project's tag retention policy, and reports what
+     * Harbor's retention would delete (`GET /api/slipway/retention`). Uses
+     * the `slipway.harbor` credentials. Backend only: no key is secret or
+     * needed by the browser.
+     */
+    retention?: {
+      /** Run the task. Default false. */
+      enabled?: boolean;
+      /**
+       * When it runs (one runner across replicas). Default: every 24 hours,
+       * first after 5 minutes, 30 minutes timeout.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Rollback targets kept per environment, besides what runs. Default 5. */
+      keepRollbackCandidates?: number;
+      /** Most recently pushed tagged artifacts kept per repository. Default 10. */
+      keepLastPushed?: number;
     };
     /** Secrets of the webhooks under /api/slipway/webhooks/*. A webhook without a secret is refused. */
     webhooks?: {

@@ -38,11 +38,7 @@ import { createRegistryRouter } from './harbor/createRegistryRouter';
 import { SignatureAuthority } from './harbor/SignatureAuthority';
 import { RunningServer, startServer } from './http/startServer';
 import { seedClones } from './seed/seedClones';
-import {
-  needsSeed,
-  seedMissingServices,
-  seedWorld,
-} from './seed/seedWorld';
+import { needsSeed, seedMissingServices, seedWorld } from './seed/seedWorld';
 import { createSonarQubeRouter } from './sonarqube/createSonarQubeRouter';
 import { SonarQubeProjects } from './sonarqube/SonarQubeProjects';
 import {

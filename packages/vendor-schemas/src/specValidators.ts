@@ -104,8 +104,9 @@ export function argoCdValidator(): SpecValidator {
 /**
  * Harbor's swagger 2.0 definitions. Harbor's own YAML is not strict YAML
  * (it needs a lenient parser), and it declares `ExtraAttrs` values as
- * objects while Harbor returns strings there (`"architecture": "amd64"`):
- * that one definition is relaxed to what the real service sends.
+ * objects while Harbor returns strings there (`"architecture": "amd64"`),
+ * and rule `params` as objects while they hold numbers: those definitions
+ * are relaxed to what the real service sends.
  */
 export function harborValidator(): SpecValidator {
   const spec = load(
@@ -113,7 +114,22 @@ export function harborValidator(): SpecValidator {
   ) as {
     definitions: Record<string, unknown>;
   };
-  const definitions = { ...spec.definitions, ExtraAttrs: { type: 'object' } };
+  const definitions: Record<string, any> = {
+    ...spec.definitions,
+    ExtraAttrs: { type: 'object' },
+  };
+  // Retention and immutability rule `params` are Go `interface{}` values:
+  // numbers on the wire (`{"latestPushedK": 10}`), declared as objects.
+  for (const name of ['RetentionRule', 'ImmutableRule']) {
+    const rule = definitions[name] as { properties: Record<string, unknown> };
+    definitions[name] = {
+      ...rule,
+      properties: {
+        ...rule.properties,
+        params: { type: 'object', additionalProperties: {} },
+      },
+    };
+  }
   const ajv = newAjv();
   ajv.addSchema({ $id: 'harbor', definitions });
   return validatorFor(ajv, 'harbor', 'definitions');

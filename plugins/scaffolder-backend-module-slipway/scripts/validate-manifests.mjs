@@ -13,13 +13,17 @@ const cache = new Map();
 
 async function load(specifier) {
   if (!cache.has(specifier)) {
-    cache.set(specifier, import(specifier).catch(() => undefined));
+    cache.set(
+      specifier,
+      import(specifier).catch(() => undefined),
+    );
   }
   return cache.get(specifier);
 }
 
 async function modelFor(apiVersion, kind) {
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string')
+    return undefined;
   let specifier;
   if (apiVersion === 'argoproj.io/v1alpha1') {
     specifier = ARGO_CD_KINDS.has(kind)

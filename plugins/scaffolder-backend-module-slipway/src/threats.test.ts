@@ -9,6 +9,7 @@ import os from 'os';
 import path from 'path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { createArgoCdAppCreateAction } from './actions/argocdAppCreate';
+import { createFluxAppCreateAction } from './actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from './actions/gitopsCommit';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
@@ -568,6 +569,80 @@ describe('THREATS 5: Argo CD tenancy escape', () => {
       name: 'InputError',
     });
   });
+});
+
+describe('THREATS 5: Flux tenancy escape', () => {
+  const config = new ConfigReader({
+    slipway: {
+      scaffolder: {
+        flux: {
+          allowedSourceRepos: ['https://github.com/acme/gitops.git'],
+          allowedTargetNamespaces: ['payments-*'],
+        },
+      },
+    },
+  });
+  const base = {
+    name: 'payments-api',
+    owner: 'group:default/team-payments',
+    repoUrl: 'https://github.com/acme/gitops.git',
+  };
+
+  it('accepts what the allowlist allows', async () => {
+    const dir = await workspace();
+    const { ctx } = capturingContext(base);
+    await createFluxAppCreateAction({ config }).handler(ctx);
+    expect(listFiles(dir)).toContain('flux/releases/payments-api/dev.yaml');
+  });
+
+  it.each([
+    [
+      'a cross-namespace source reference',
+      { sourceNamespace: 'flux-system' },
+      /Cross-namespace source references/,
+    ],
+    [
+      'another source repository',
+      { repoUrl: 'https://github.com/evil/gitops.git' },
+      /source repository/,
+    ],
+    [
+      'a target namespace outside the allowlist',
+      { environments: [{ name: 'prod', namespace: 'billing-prod' }] },
+      /not in the allowed target namespaces/,
+    ],
+    [
+      'a reserved target namespace',
+      { environments: [{ name: 'dev', namespace: 'kube-system' }] },
+      /reserved/,
+    ],
+    [
+      'a reserved team namespace',
+      { owner: 'group:default/flux-system' },
+      /team namespace flux-system is reserved/,
+    ],
+    ['a gitops path escaping the repository', { gitopsPath: '../x' }, /path/],
+    ['a Flux path escaping the repository', { fluxPath: '/etc' }, /path/],
+    ['a cluster name with a path in it', { cluster: '../../x' }, /cluster/],
+    [
+      'a wildcard namespace',
+      { environments: [{ name: 'dev', namespace: '*' }] },
+      /namespace/,
+    ],
+  ])(
+    'refuses %s with InputError and writes nothing',
+    async (_label, override, message) => {
+      const dir = await workspace();
+      const { ctx } = capturingContext({ ...base, ...override });
+      const attempt = createFluxAppCreateAction({ config }).handler(ctx);
+      await expect(attempt).rejects.toMatchObject({ name: 'InputError' });
+      await expect(
+        createFluxAppCreateAction({ config }).handler(ctx),
+      ).rejects.toThrow(message);
+      expect(listFiles(dir)).toEqual([]);
+      expect(fs.readdirSync(tmp)).toEqual(['workspace']);
+    },
+  );
 });
 
 describe('THREATS 6, 7, 8: the GitOps commit against a real git server', () => {

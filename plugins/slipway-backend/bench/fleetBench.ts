@@ -1,8 +1,9 @@
 /* eslint-disable no-console */
 /**
  * Fleet benchmark. Run with `yarn workspace @slipway/plugin-slipway-backend
- * bench:fleet` (prints numbers; not a test). `FLEET_SIZES=2000,10000` and
- * `FLEET_RUNS=5` override the sizes and the runs per query.
+ * bench:fleet` (prints numbers; not a test). `FLEET_SIZES=2000,10000`,
+ * `FLEET_RUNS=5` and `FLEET_QUERIES=<part of a label>` override the sizes,
+ * the runs per query and the queries.
  *
  * N set-up services × 3 environments plus N/20 not set up, against fake
  * providers with 50 ms latency per upstream call (one Argo CD list, one
@@ -36,10 +37,10 @@ import { CATALOG_PAGE_SIZE } from '../src/state/readCatalogPages';
 import { SourceCache } from '../src/state/SourceCache';
 import { StateProviders } from '../src/state/StateSources';
 
-const SIZES = (process.env.FLEET_SIZES ?? '2000,10000')
-  .split(',')
-  .map(Number);
+const SIZES = (process.env.FLEET_SIZES ?? '2000,10000').split(',').map(Number);
 const RUNS = Number(process.env.FLEET_RUNS ?? 5);
+/** Only the queries whose label contains this text. */
+const ONLY = process.env.FLEET_QUERIES ?? '';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -202,14 +203,19 @@ async function main() {
   const upstreamBySize = new Map<string, string>();
   for (const services of SIZES) {
     const entities = entitiesOf(services);
-    for (const [label, query] of QUERIES) {
+    for (const [label, query] of QUERIES.filter(([l]) => l.includes(ONLY))) {
       const cold: number[] = [];
       const warm: number[] = [];
       const base: number[] = [];
-      const heap = { before: [] as number[], peak: [] as number[], after: [] as number[] };
+      const heap = {
+        before: [] as number[],
+        peak: [] as number[],
+        after: [] as number[],
+      };
       let last: Awaited<ReturnType<typeof timed>> | undefined;
       let calls = '';
       let upstream = '';
+      let keep: FleetService | undefined;
       for (let run = 0; run < RUNS; run++) {
         const { world, service, catalog, stats } = fleet(services, entities);
         base.push(await baseline(catalog));
@@ -243,10 +249,13 @@ async function main() {
         last = await timed(service, q);
         warm.push(last.ms);
         gc();
+        // The service (and its cache) is still in use here.
+        keep = service;
         heap.before.push(before);
         heap.peak.push(stats.peakHeap);
         heap.after.push(process.memoryUsage().heapUsed);
       }
+      if (!keep) throw new Error('no run');
       // Upstream calls must not grow with the number of services.
       const seen = upstreamBySize.get(label);
       if (seen !== undefined && seen !== upstream) {

@@ -214,6 +214,7 @@ async function main() {
       let last: Awaited<ReturnType<typeof timed>> | undefined;
       let calls = '';
       let upstream = '';
+      let keep: FleetService | undefined;
       for (let run = 0; run < RUNS; run++) {
         const { world, service, catalog, stats } = fleet(services, entities);
         base.push(await baseline(catalog));
@@ -247,10 +248,13 @@ async function main() {
         last = await timed(service, q);
         warm.push(last.ms);
         gc();
+        // The service (and its cache) is still in use here.
+        keep = service;
         heap.before.push(before);
         heap.peak.push(stats.peakHeap);
         heap.after.push(process.memoryUsage().heapUsed);
       }
+      if (!keep) throw new Error('no run');
       // Upstream calls must not grow with the number of services.
       const seen = upstreamBySize.get(label);
       if (seen !== undefined && seen !== upstream) {

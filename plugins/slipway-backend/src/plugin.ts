@@ -46,6 +46,11 @@ import { WebhookService } from './webhooks/WebhookService';
 import { createRouter } from './router';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
+import { HarborRetentionClient } from './retention/HarborRetentionClient';
+import {
+  readRetentionConfig,
+  RetentionService,
+} from './retention/RetentionService';
 
 /**
  * The Slipway backend plugin.
@@ -186,6 +191,16 @@ export const slipwayPlugin = createBackendPlugin({
           deployState,
           providers: grouped,
         });
+        const retention = await createRetention({
+          config,
+          logger,
+          catalog,
+          auth,
+          permissions,
+          cache,
+          scheduler,
+          deployState,
+        });
         httpRouter.addAuthPolicy({
           path: '/webhooks',
           allow: 'unauthenticated',
@@ -204,6 +219,7 @@ export const slipwayPlugin = createBackendPlugin({
             fleet,
             webhooks,
             promotions,
+            retention,
           }),
         );
         logger.info(
@@ -352,4 +368,49 @@ async function createPromotions(options: {
     },
   });
   return promotions;
+}
+
+/**
+ * Image retention: the service behind `GET /retention`, and (when
+ * `slipway.retention.enabled`) its scheduled run, once across replicas.
+ */
+async function createRetention(options: {
+  config: typeof coreServices.rootConfig.T;
+  logger: typeof coreServices.logger.T;
+  catalog: typeof catalogServiceRef.T;
+  auth: typeof coreServices.auth.T;
+  permissions: typeof coreServices.permissions.T;
+  cache: typeof coreServices.cache.T;
+  scheduler: typeof coreServices.scheduler.T;
+  deployState: DeployStateService;
+}): Promise<RetentionService> {
+  const { config } = options;
+  const retentionConfig = readRetentionConfig(config);
+  const harbor = config.getOptionalConfig('slipway.harbor');
+  const retention = RetentionService.create({
+    catalog: options.catalog,
+    auth: options.auth,
+    permissions: options.permissions,
+    deployState: options.deployState,
+    cache: options.cache,
+    logger: options.logger,
+    harbor: harbor
+      ? HarborRetentionClient.create({
+          url: harbor.getString('url'),
+          username: harbor.getString('username'),
+          password: harbor.getString('password'),
+        })
+      : undefined,
+    config: retentionConfig,
+  });
+  if (retentionConfig.enabled) {
+    await options.scheduler.scheduleTask({
+      id: 'slipway-retention',
+      ...retentionConfig.schedule,
+      fn: async () => {
+        await retention.run();
+      },
+    });
+  }
+  return retention;
 }

@@ -9,6 +9,7 @@ import { PolicyService } from './service/PolicyService';
 import { DeployStateService } from './state/DeployStateService';
 import { FleetService } from './state/FleetService';
 import { PromotionService } from './promotion/PromotionService';
+import { RetentionService } from './retention/RetentionService';
 import { WebhookService, WebhookSource } from './webhooks/WebhookService';
 
 /** The streamed state's media type: one JSON document per line. */
@@ -93,6 +94,7 @@ export interface RouterOptions {
     | 'freeze'
     | 'lift'
   >;
+  retention?: Pick<RetentionService, 'getReport'>;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function createRouter(
     fleet,
     webhooks,
     promotions,
+    retention,
   } = options;
   const outer = Router();
 
@@ -346,6 +349,16 @@ export async function createRouter(
     router.delete('/freezes/:freezeId', async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
       res.json(await promotions.lift(req.params.freezeId, credentials));
+    });
+  }
+
+  if (retention) {
+    // Platform admins only: the service checks slipway.retention.read.
+    router.get('/retention', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      res.json(await retention.getReport(credentials));
     });
   }
 

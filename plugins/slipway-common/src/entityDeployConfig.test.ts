@@ -448,7 +448,11 @@ describe('readEntityDeployConfig: Flux (issue 15)', () => {
   });
 
   it('names the Argo CD selector as missing without any delivery annotation', () => {
-    for (const blank of [{}, { 'slipway.dev/flux-selector': '  ' }]) {
+    const blanks: Record<string, string>[] = [
+      {},
+      { 'slipway.dev/flux-selector': '  ' },
+    ];
+    for (const blank of blanks) {
       const config = readEntityDeployConfig(
         entity({ ...withoutArgo, ...blank }),
         { environments },

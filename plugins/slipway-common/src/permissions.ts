@@ -66,6 +66,12 @@ export const slipwayFreezeManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/** Read the image retention report (what the registry would delete). Platform admins only, by default. @public */
+export const slipwayRetentionReadPermission = createPermission({
+  name: 'slipway.retention.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission Slipway defines. @public */
 export const slipwayPermissions = [
   slipwayPolicyReadPermission,
@@ -74,4 +80,5 @@ export const slipwayPermissions = [
   slipwayPromotionApprovePermission,
   slipwayPromotionOverridePermission,
   slipwayFreezeManagePermission,
+  slipwayRetentionReadPermission,
 ];

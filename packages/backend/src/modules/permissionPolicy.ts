@@ -28,6 +28,7 @@ const ADMIN_ONLY_PERMISSIONS = new Set([
   'argocd.application.write',
   'slipway.promotion.override',
   'slipway.freeze.manage',
+  'slipway.retention.read',
 ]);
 
 /**
@@ -38,7 +39,8 @@ const ADMIN_ONLY_PERMISSIONS = new Set([
  *   sync, create, update, delete, terminate) only for platform admins too:
  *   in this portal every change goes through Git.
  * - Break-glass promotions (`slipway.promotion.override`) and freezes
- *   (`slipway.freeze.manage`) for platform admins only.
+ *   (`slipway.freeze.manage`) for platform admins only, and the image
+ *   retention report (`slipway.retention.read`).
  * - Promotions and rollbacks (`slipway.promotion.create`): platform admins
  *   anywhere; everyone else only for entities their groups own, and only
  *   into `slipway.permissions.teamEnvironments` (default: every environment;

@@ -99,6 +99,19 @@ export function parseDuration(text: unknown): number | undefined {
   return total;
 }
 
+/** The Flux kinds the stand-in serves, by apiVersion and kind. */
+function fluxKind(
+  value: Record<string, any> | null,
+): Manifest['kind'] | undefined {
+  if (value?.apiVersion === KUSTOMIZE_API && value?.kind === 'Kustomization') {
+    return 'Kustomization';
+  }
+  if (value?.apiVersion === SOURCE_API && value?.kind === 'GitRepository') {
+    return 'GitRepository';
+  }
+  return undefined;
+}
+
 function key(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -180,7 +193,11 @@ export class FluxController {
     namespace: string,
     name: string,
   ):
-    | { object: KubernetesObject; owner: KustomizationState; generation: number }
+    | {
+        object: KubernetesObject;
+        owner: KustomizationState;
+        generation: number;
+      }
     | undefined {
     for (const owner of this.kustomizations.values()) {
       const object = owner.liveObjects.find(
@@ -194,8 +211,9 @@ export class FluxController {
           object,
           owner,
           generation:
-            this.workloadGenerations.get(key(namespace, `Deployment/${name}`)) ??
-            1,
+            this.workloadGenerations.get(
+              key(namespace, `Deployment/${name}`),
+            ) ?? 1,
         };
       }
     }
@@ -258,13 +276,7 @@ export class FluxController {
       }
       for (const document of documents) {
         const value = document.toJS() as Record<string, any> | null;
-        const kind =
-          value?.apiVersion === KUSTOMIZE_API && value?.kind === 'Kustomization'
-            ? 'Kustomization'
-            : value?.apiVersion === SOURCE_API &&
-              value?.kind === 'GitRepository'
-            ? 'GitRepository'
-            : undefined;
+        const kind = fluxKind(value);
         if (!kind || !value) continue;
         const { name, namespace } = value.metadata ?? {};
         if (
@@ -423,7 +435,9 @@ export class FluxController {
   refresh(): Promise<void> {
     this.queue = this.queue
       .then(() => this.doRefresh())
-      .catch(error => this.options.log(`flux: refresh failed: ${message(error)}`));
+      .catch(error =>
+        this.options.log(`flux: refresh failed: ${message(error)}`),
+      );
     return this.queue;
   }
 
@@ -437,7 +451,9 @@ export class FluxController {
     );
     if (added.length > 0) {
       this.options.log(
-        `flux: created ${added.map(k => `${k.namespace}/${k.name}`).join(', ')}`,
+        `flux: created ${added
+          .map(k => `${k.namespace}/${k.name}`)
+          .join(', ')}`,
       );
     }
     for (const repository of this.gitRepositories.values()) {
@@ -566,7 +582,13 @@ export class FluxController {
     repository.artifact = { sha, revision, at: isoSeconds(Date.now()) };
     const text = `stored artifact for revision '${revision}'`;
     this.setCondition(repository, 'Ready', 'True', 'Succeeded', text);
-    this.setCondition(repository, 'ArtifactInStorage', 'True', 'Succeeded', text);
+    this.setCondition(
+      repository,
+      'ArtifactInStorage',
+      'True',
+      'Succeeded',
+      text,
+    );
     this.changed(repository);
     return true;
   }
@@ -594,9 +616,7 @@ export class FluxController {
     return label ? `${label}@sha1:${sha}` : `sha1:${sha}`;
   }
 
-  private sourceOf(
-    k: KustomizationState,
-  ):
+  private sourceOf(k: KustomizationState):
     | {
         repository: GitRepositoryState & {
           artifact: NonNullable<GitRepositoryState['artifact']>;
@@ -809,7 +829,13 @@ export class FluxController {
     this.removeCondition(k, 'Stalled');
     this.setCondition(k, 'Ready', 'True', 'ReconciliationSucceeded', text);
     if (Array.isArray(k.spec.healthChecks) && k.spec.healthChecks.length > 0) {
-      this.setCondition(k, 'Healthy', 'True', 'Succeeded', 'Health check passed');
+      this.setCondition(
+        k,
+        'Healthy',
+        'True',
+        'Succeeded',
+        'Health check passed',
+      );
     }
   }
 
@@ -891,13 +917,16 @@ export class FluxController {
   private wait(k: KustomizationState, ms: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
     return new Promise(resolve => {
+      let timer: NodeJS.Timeout | undefined = undefined;
       const wake = () => {
-        clearTimeout(timer);
-        k.timers.delete(timer);
+        if (timer) {
+          clearTimeout(timer);
+          k.timers.delete(timer);
+        }
         resolve(false);
       };
-      const timer = setTimeout(() => {
-        k.timers.delete(timer);
+      timer = setTimeout(() => {
+        if (timer) k.timers.delete(timer);
         this.wakers.delete(wake);
         resolve(!this.stopped);
       }, ms);

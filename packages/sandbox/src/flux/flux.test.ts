@@ -69,7 +69,10 @@ describe('the Flux stand-in (Kubernetes API)', () => {
   });
 
   const kustomization = (name: string, headers = READ) =>
-    getJson(`${api}${KUSTOMIZE}/namespaces/${NS}/kustomizations/${name}`, headers);
+    getJson(
+      `${api}${KUSTOMIZE}/namespaces/${NS}/kustomizations/${name}`,
+      headers,
+    );
   const gitRepository = () =>
     getJson(`${api}${SOURCE}/namespaces/${NS}/gitrepositories/gitops`, READ);
 
@@ -96,12 +99,13 @@ describe('the Flux stand-in (Kubernetes API)', () => {
     ).stdout.trim();
   }
 
-  const setTag = (tag: string, digest?: string) => (document: YAML.Document) => {
-    const entry = (document.get('images') as YAML.YAMLSeq<YAML.YAMLMap>)
-      .items[0];
-    entry.set('newTag', tag);
-    if (digest) entry.set('digest', digest);
-  };
+  const setTag =
+    (tag: string, digest?: string) => (document: YAML.Document) => {
+      const entry = (document.get('images') as YAML.YAMLSeq<YAML.YAMLMap>)
+        .items[0];
+      entry.set('newTag', tag);
+      if (digest) entry.set('digest', digest);
+    };
 
   async function gitopsHead(): Promise<string> {
     return (
@@ -322,7 +326,11 @@ describe('the Flux stand-in (Kubernetes API)', () => {
     const broken = await patch(url, WRITE, '{"metadata":');
     expect(broken.status).toBe(400);
     expect(broken.body.reason).toBe('BadRequest');
-    const missing = await patch(url.replace('ledger-api-prod', 'nope'), WRITE, body);
+    const missing = await patch(
+      url.replace('ledger-api-prod', 'nope'),
+      WRITE,
+      body,
+    );
     expect(missing.status).toBe(404);
 
     const after = await kustomization('ledger-api-prod');
@@ -338,8 +346,7 @@ describe('the Flux stand-in (Kubernetes API)', () => {
     );
     const revision = `main@sha1:${commit}`;
     await waitFor(
-      async () =>
-        (await gitRepository()).status.artifact.revision === revision,
+      async () => (await gitRepository()).status.artifact.revision === revision,
       { what: 'the GitRepository artifact to move', timeoutMs: 30_000 },
     );
     const reconciling = await waitFor(
@@ -405,9 +412,7 @@ describe('the Flux stand-in (Kubernetes API)', () => {
       { what: 'ledger-api-dev to fail', timeoutMs: 30_000 },
     );
     expect(ready(failed).reason).toBe('BuildFailed');
-    expect(ready(failed).message).toMatch(
-      /^kustomize build failed: .*missing/,
-    );
+    expect(ready(failed).message).toMatch(/^kustomize build failed: .*missing/);
     expect(failed.status.lastAttemptedRevision).toBe(`main@sha1:${commit}`);
     expect(failed.status.lastAppliedRevision).toBe(applied);
     expect(validateFluxObject(failed)).toEqual([]);
@@ -438,8 +443,7 @@ describe('the Flux stand-in (Kubernetes API)', () => {
     );
     const revision = `main@sha1:${commit}`;
     await waitFor(
-      async () =>
-        (await gitRepository()).status.artifact.revision === revision,
+      async () => (await gitRepository()).status.artifact.revision === revision,
       { what: 'the GitRepository artifact to move', timeoutMs: 30_000 },
     );
     // Give a (wrong) reconcile on the commit time to show; there must be none.
@@ -514,9 +518,9 @@ describe('the Flux stand-in (Kubernetes API)', () => {
       { what: 'the GitRepository artifact to move', timeoutMs: 30_000 },
     );
     await new Promise(resolve => setTimeout(resolve, 2_000));
-    expect((await kustomization('ledger-api-dev')).status.lastAppliedRevision).toBe(
-      applied,
-    );
+    expect(
+      (await kustomization('ledger-api-dev')).status.lastAppliedRevision,
+    ).toBe(applied);
 
     await sendJson('POST', admin, ADMIN, { suspend: false });
     await waitFor(
@@ -541,6 +545,81 @@ describe('the Flux stand-in (Kubernetes API)', () => {
         suspended: false,
       }),
     );
+  });
+
+  it('creates Kustomizations that appear under flux/ in Git, and refuses cross-namespace sources', async () => {
+    await run('git', ['pull', '--quiet', '--rebase', pushUrl, 'main'], {
+      cwd: clone,
+    });
+    const release = (name: string, sourceNamespace?: string) => ({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: {
+        name,
+        namespace: NS,
+        labels: { 'slipway.dev/app': 'ledger-copy' },
+      },
+      spec: {
+        interval: '24h',
+        path: './apps/ledger-api/overlays/prod',
+        prune: true,
+        sourceRef: {
+          kind: 'GitRepository',
+          name: 'gitops',
+          ...(sourceNamespace ? { namespace: sourceNamespace } : {}),
+        },
+        targetNamespace: name,
+      },
+    });
+    const folder = path.join(clone, 'flux/releases/ledger-copy');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(
+      path.join(folder, 'prod.yaml'),
+      [
+        new YAML.Document(release('ledger-copy-prod')).toString(),
+        new YAML.Document(
+          release('ledger-copy-cross', 'flux-system'),
+        ).toString(),
+      ].join('---\n'),
+    );
+    await run('git', ['add', '-A'], { cwd: clone });
+    await run('git', ['commit', '--quiet', '-m', 'Add ledger-copy'], {
+      cwd: clone,
+    });
+    await run('git', ['push', '--quiet', pushUrl, 'HEAD:main'], { cwd: clone });
+
+    // A new object reconciles at once, whatever its interval.
+    const created = await waitFor(
+      async () => {
+        const list = await getJson(
+          `${api}${KUSTOMIZE}/kustomizations?labelSelector=${encodeURIComponent(
+            'slipway.dev/app=ledger-copy',
+          )}`,
+          READ,
+        );
+        const prod = list.items.find(
+          (k: any) => k.metadata.name === 'ledger-copy-prod',
+        );
+        return prod && ready(prod).status === 'True' ? list : undefined;
+      },
+      { what: 'ledger-copy-prod to be Ready', timeoutMs: 30_000 },
+    );
+    const cross = created.items.find(
+      (k: any) => k.metadata.name === 'ledger-copy-cross',
+    );
+    expect(ready(cross)).toMatchObject({
+      status: 'False',
+      reason: 'AccessDenied',
+    });
+    expect(ready(cross).message).toContain(
+      'cross-namespace references have been disabled',
+    );
+    expect(validateFluxObject(...created.items)).toEqual([]);
+    const deployment = await getJson(
+      `${api}/apis/apps/v1/namespaces/ledger-copy-prod/deployments/ledger-api`,
+      READ,
+    );
+    expect(deployment.metadata.namespace).toBe('ledger-copy-prod');
   });
 
   it('injects faults for vendor flux', async () => {

@@ -132,8 +132,9 @@ export function deploymentJson(
   const replicas =
     typeof object.spec?.replicas === 'number' ? object.spec.replicas : 1;
   const rolling = owner.checkingHealth;
-  const since = owner.conditions.find(c => c.type === 'Ready')
-    ?.lastTransitionTime;
+  const since = owner.conditions.find(
+    c => c.type === 'Ready',
+  )?.lastTransitionTime;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

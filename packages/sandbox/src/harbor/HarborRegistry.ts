@@ -1,5 +1,6 @@
 import { isoSeconds } from '../git/GitRepositories';
 import { SeedScan } from '../seed/world';
+import { HarborRetention } from './HarborRetention';
 import {
   artifactDigest,
   platformDigest,
@@ -119,10 +120,29 @@ export class HarborRegistry {
     accessory: 1,
   };
 
-  private constructor() {}
+  /** Tag retention policies, executions and immutability rules. */
+  readonly retention: HarborRetention;
 
-  static create(): HarborRegistry {
-    return new HarborRegistry();
+  private constructor(now: () => number) {
+    this.retention = HarborRetention.create(this, now);
+  }
+
+  static create(options: { now?: () => number } = {}): HarborRegistry {
+    return new HarborRegistry(options.now ?? Date.now);
+  }
+
+  /** Deletes an artifact, and the platform manifests of an index with it. */
+  deleteArtifact(id: number): boolean {
+    const artifact = this.artifactById(id);
+    if (!artifact) return false;
+    const children = new Set(artifact.references.map(r => r.childId));
+    for (let i = this.artifacts.length - 1; i >= 0; i--) {
+      const candidate = this.artifacts[i];
+      if (candidate.id === id || children.has(candidate.id)) {
+        this.artifacts.splice(i, 1);
+      }
+    }
+    return true;
   }
 
   ensureProject(name: string, creationTime: string): HarborProjectRecord {

@@ -1,10 +1,15 @@
-import { Request, Response, Router } from 'express';
+import express, { Request, Response, Router } from 'express';
 import { matchesSecret, parseBasic } from '../http/auth';
 import {
   HarborArtifactRecord,
   HarborProjectRecord,
   HarborRegistry,
 } from './HarborRegistry';
+import {
+  HarborRequestError,
+  RetentionExecutionRecord,
+  RetentionTaskRecord,
+} from './HarborRetention';
 
 function harborError(
   res: Response,
@@ -101,6 +106,13 @@ export function createHarborRouter(options: {
       prevent_vul: 'false',
       severity: 'low',
       reuse_sys_cve_allowlist: 'true',
+      ...(registry.retention.retentionIdOf(project.id) !== undefined
+        ? {
+            retention_id: String(
+              registry.retention.retentionIdOf(project.id),
+            ),
+          }
+        : {}),
     },
     cve_allowlist: {
       id: project.id,
@@ -201,7 +213,13 @@ export function createHarborRouter(options: {
         name: tag.name,
         push_time: tag.pushTime,
         pull_time: '0001-01-01T00:00:00.000Z',
-        immutable: withImmutable ? false : false,
+        immutable: withImmutable
+          ? registry.retention.isImmutableTag(
+              artifact.projectId,
+              artifact.repository,
+              tag.name,
+            )
+          : false,
         signed: withSignature ? artifact.signature !== undefined : false,
       }));
     }
@@ -382,14 +400,202 @@ export function createHarborRouter(options: {
           name: tag.name,
           push_time: tag.pushTime,
           pull_time: '0001-01-01T00:00:00.000Z',
-          immutable: false,
+          immutable: registry.retention.isImmutableTag(
+            artifact.projectId,
+            artifact.repository,
+            tag.name,
+          ),
           signed: artifact.signature !== undefined,
         })),
       );
     },
   );
+  addRetentionRoutes(router, registry);
   router.use((_req: Request, res: Response) =>
     harborError(res, 404, 'NOT_FOUND', 'not found'),
   );
   return router;
+}
+
+/** Harbor's answer to a refused request; anything else is a 500. */
+function refused(res: Response, error: unknown) {
+  if (error instanceof HarborRequestError) {
+    harborError(res, error.status, error.code, error.message);
+    return;
+  }
+  harborError(res, 500, 'INTERNAL_SERVER_ERROR', String(error));
+}
+
+function positiveId(value: string): number | undefined {
+  return /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : undefined;
+}
+
+const executionJson = (execution: RetentionExecutionRecord) => ({
+  id: execution.id,
+  policy_id: execution.policyId,
+  start_time: execution.startTime,
+  end_time: execution.endTime,
+  status: execution.status,
+  trigger: execution.trigger,
+  dry_run: execution.dryRun,
+});
+
+const taskJson = (task: RetentionTaskRecord) => ({
+  id: task.id,
+  execution_id: task.executionId,
+  repository: task.repository,
+  job_id: `retention-${task.executionId}-${task.id}`,
+  status: 'Success',
+  status_code: 3,
+  status_revision: 1,
+  start_time: task.startTime,
+  end_time: task.endTime,
+  total: task.total,
+  retained: task.retained,
+});
+
+/**
+ * Tag retention (`/retentions`) and tag immutability
+ * (`/projects/{p}/immutabletagrules`), as Harbor v2.0 answers them.
+ */
+function addRetentionRoutes(router: Router, registry: HarborRegistry) {
+  const retention = registry.retention;
+  const json = express.json({ limit: '1mb' });
+  const policyId = (req: Request, res: Response) => {
+    const id = positiveId(req.params.id);
+    if (id === undefined || !retention.getPolicy(id)) {
+      harborError(res, 404, 'NOT_FOUND', `retention ${req.params.id} not found`);
+      return undefined;
+    }
+    return id;
+  };
+
+  router.post('/retentions', json, (req, res) => {
+    try {
+      const id = retention.createPolicy(req.body);
+      res.setHeader('Location', `/api/v2.0/retentions/${id}`);
+      res.status(201).end();
+    } catch (error) {
+      refused(res, error);
+    }
+  });
+  router.get('/retentions/:id', (req, res) => {
+    const id = policyId(req, res);
+    if (id !== undefined) res.json(retention.getPolicy(id));
+  });
+  router.put('/retentions/:id', json, (req, res) => {
+    const id = policyId(req, res);
+    if (id === undefined) return;
+    try {
+      retention.updatePolicy(id, req.body);
+      res.status(200).end();
+    } catch (error) {
+      refused(res, error);
+    }
+  });
+  router.delete('/retentions/:id', (req, res) => {
+    const id = policyId(req, res);
+    if (id === undefined) return;
+    retention.deletePolicy(id);
+    res.status(200).end();
+  });
+  router.post('/retentions/:id/executions', json, (req, res) => {
+    const id = policyId(req, res);
+    if (id === undefined) return;
+    try {
+      const execution = retention.execute(id, req.body?.dry_run === true);
+      res.setHeader(
+        'Location',
+        `/api/v2.0/retentions/${id}/executions/${execution.id}`,
+      );
+      res.status(201).end();
+    } catch (error) {
+      refused(res, error);
+    }
+  });
+  router.get('/retentions/:id/executions', (req, res) => {
+    const id = policyId(req, res);
+    if (id === undefined) return;
+    res.json(paginate(req, res, retention.listExecutions(id)).map(executionJson));
+  });
+  const execution = (req: Request, res: Response) => {
+    const id = policyId(req, res);
+    if (id === undefined) return undefined;
+    const eid = positiveId(req.params.eid);
+    const found = eid === undefined ? undefined : retention.getExecution(id, eid);
+    if (!found) {
+      harborError(res, 404, 'NOT_FOUND', `execution ${req.params.eid} not found`);
+    }
+    return found;
+  };
+  router.get('/retentions/:id/executions/:eid/tasks', (req, res) => {
+    const found = execution(req, res);
+    if (found) res.json(paginate(req, res, found.tasks).map(taskJson));
+  });
+  router.get('/retentions/:id/executions/:eid/tasks/:tid', (req, res) => {
+    const found = execution(req, res);
+    if (!found) return;
+    const task = found.tasks.find(t => String(t.id) === req.params.tid);
+    if (!task) {
+      harborError(res, 404, 'NOT_FOUND', `task ${req.params.tid} not found`);
+      return;
+    }
+    res.type('text/plain').send(task.log);
+  });
+
+  const project = (req: Request, res: Response) => {
+    const found = registry.getProject(req.params.project);
+    if (!found) {
+      harborError(res, 404, 'NOT_FOUND', `project ${req.params.project} not found`);
+    }
+    return found;
+  };
+  router.get('/projects/:project/immutabletagrules', (req, res) => {
+    const found = project(req, res);
+    if (found) {
+      res.json(paginate(req, res, retention.listImmutableRules(found.id)));
+    }
+  });
+  router.post('/projects/:project/immutabletagrules', json, (req, res) => {
+    const found = project(req, res);
+    if (!found) return;
+    try {
+      const id = retention.createImmutableRule(found.id, req.body);
+      res.setHeader(
+        'Location',
+        `/api/v2.0/projects/${found.id}/immutabletagrules/${id}`,
+      );
+      res.status(201).end();
+    } catch (error) {
+      refused(res, error);
+    }
+  });
+  router.put(
+    '/projects/:project/immutabletagrules/:ruleId',
+    json,
+    (req, res) => {
+      const found = project(req, res);
+      if (!found) return;
+      try {
+        retention.updateImmutableRule(
+          found.id,
+          Number(req.params.ruleId),
+          req.body,
+        );
+        res.status(200).end();
+      } catch (error) {
+        refused(res, error);
+      }
+    },
+  );
+  router.delete('/projects/:project/immutabletagrules/:ruleId', (req, res) => {
+    const found = project(req, res);
+    if (!found) return;
+    try {
+      retention.deleteImmutableRule(found.id, Number(req.params.ruleId));
+      res.status(200).end();
+    } catch (error) {
+      refused(res, error);
+    }
+  });
 }

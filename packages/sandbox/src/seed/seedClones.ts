@@ -19,9 +19,14 @@ export interface SeedClonesOptions {
   gitopsCloneUrl: string;
 }
 
+/** The seeded services deployed by Argo CD: the clones' templates, in order. */
+const TEMPLATES = SEED_SERVICES.filter(
+  service => (service.controller ?? 'argocd') === 'argocd',
+);
+
 /** Name of the n-th clone (0-based): `<seed service>-c<nnn>`. */
 export function cloneName(index: number): string {
-  const template = SEED_SERVICES[index % SEED_SERVICES.length];
+  const template = TEMPLATES[index % TEMPLATES.length];
   return `${template.name}-c${String(index + 1).padStart(3, '0')}`;
 }
 
@@ -45,7 +50,7 @@ export async function seedClones(
   const names: string[] = [];
   const changes: Record<string, string> = {};
   for (let index = 0; index < count; index++) {
-    const template = SEED_SERVICES[index % SEED_SERVICES.length];
+    const template = TEMPLATES[index % TEMPLATES.length];
     const name = cloneName(index);
     const service = { ...template, name };
     await repos.init(owner, name);

@@ -4,7 +4,8 @@ import YAML from 'yaml';
 import { makeTempDir, run } from '../__testUtils__/sandboxHarness';
 import { ENVIRONMENTS } from '../defaults';
 import { GitRepositories } from '../git/GitRepositories';
-import { seedWorld } from './seedWorld';
+import { validateFluxObject } from '@slipway/vendor-schemas';
+import { seedMissingServices, seedWorld } from './seedWorld';
 import { SEED_SERVICES } from './world';
 
 // Integration tests: they start servers, git and kubectl on a 2-core machine.
@@ -81,5 +82,69 @@ describe('seedWorld', () => {
         expect(rendered.some(o => o.kind === 'Service')).toBe(true);
       }
     }
+
+    // The Flux layout renders from the cluster's entry point, as Flux's
+    // kustomize-controller builds it, and its Flux objects validate.
+    const flux = YAML.parseAllDocuments(
+      (
+        await run('kubectl', [
+          'kustomize',
+          path.join(clone, 'flux/clusters/sandbox'),
+        ])
+      ).stdout,
+    ).map(d => d.toJS());
+    const fluxObjects = flux.filter(o =>
+      o.apiVersion.includes('toolkit.fluxcd.io'),
+    );
+    expect(
+      fluxObjects.map(
+        o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'GitRepository/team-payments/gitops',
+        'Kustomization/team-payments/ledger-api-dev',
+        'Kustomization/team-payments/ledger-api-staging',
+        'Kustomization/team-payments/ledger-api-prod',
+      ]),
+    );
+    expect(fluxObjects).toHaveLength(4);
+    expect(validateFluxObject(...fluxObjects)).toEqual([]);
+    // No Argo CD Application for the service on Flux.
+    expect(fs.existsSync(path.join(clone, 'apps/ledger-api/argocd'))).toBe(
+      false,
+    );
+  }, 90_000);
+
+  it('adds a service that joined the seed to a data dir seeded without it', async () => {
+    const { repos } = await seed();
+    expect(
+      await seedMissingServices(repos, {
+        owner: 'acme',
+        registryHost: '127.0.0.1:7103',
+      }),
+    ).toEqual([]);
+    const ledger = path.join(repos.repoPath('acme', 'ledger-api'));
+    fs.rmSync(ledger, { recursive: true, force: true });
+    expect(
+      await seedMissingServices(repos, {
+        owner: 'acme',
+        registryHost: '127.0.0.1:7103',
+      }),
+    ).toEqual(['ledger-api']);
+    const head = (await repos.resolveCommit('acme', 'gitops', 'main'))!;
+    expect((await repos.getCommit('acme', 'gitops', head))?.message).toContain(
+      'Add ledger-api',
+    );
+    const shas = (await repos.log('acme', 'ledger-api', 'main')).reverse();
+    const overlay = YAML.parse(
+      (await repos.readFile(
+        'acme',
+        'gitops',
+        head,
+        'apps/ledger-api/overlays/staging/kustomization.yaml',
+      ))!.toString('utf8'),
+    );
+    expect(overlay.images[0].newTag).toBe(shas[1]);
   }, 90_000);
 });

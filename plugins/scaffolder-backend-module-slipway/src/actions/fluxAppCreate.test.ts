@@ -25,7 +25,11 @@ describe('slipway:flux:app:create', () => {
   it('writes the Flux layout: dev every minute, staging and prod daily', async () => {
     const outputs = await run(BASE);
     expect(outputs).toMatchObject({
-      kustomizations: ['ledger-api-dev', 'ledger-api-staging', 'ledger-api-prod'],
+      kustomizations: [
+        'ledger-api-dev',
+        'ledger-api-staging',
+        'ledger-api-prod',
+      ],
       namespace: 'team-payments',
       cluster: 'default',
       fluxSelector: 'slipway.dev/app=ledger-api',
@@ -66,9 +70,10 @@ describe('slipway:flux:app:create', () => {
     const prod = read('flux/releases/ledger-api/prod.yaml');
     expect(prod.spec.interval).toBe('1m');
     expect(prod.spec.targetNamespace).toBe('ledger');
-    expect(
-      read('flux/clusters/sandbox/kustomization.yaml').resources,
-    ).toEqual(['../../sources/team-payments', '../../releases/ledger-api']);
+    expect(read('flux/clusters/sandbox/kustomization.yaml').resources).toEqual([
+      '../../sources/team-payments',
+      '../../releases/ledger-api',
+    ]);
   });
 
   it('merges into what another app of the team and the bootstrap left', async () => {
@@ -89,15 +94,15 @@ describe('slipway:flux:app:create', () => {
       '../../releases/billing',
       '../../releases/ledger-api',
     ]);
-    expect(read('flux/sources/team-payments/kustomization.yaml').resources).toEqual(
-      [
-        'namespace.yaml',
-        'serviceaccount.yaml',
-        'gitrepository.yaml',
-        'billing.yaml',
-        'ledger-api.yaml',
-      ],
-    );
+    expect(
+      read('flux/sources/team-payments/kustomization.yaml').resources,
+    ).toEqual([
+      'namespace.yaml',
+      'serviceaccount.yaml',
+      'gitrepository.yaml',
+      'billing.yaml',
+      'ledger-api.yaml',
+    ]);
   });
 
   it("keeps a new entry point's existing content (flux bootstrap's flux-system/)", async () => {

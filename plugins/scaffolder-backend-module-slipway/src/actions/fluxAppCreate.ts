@@ -67,7 +67,10 @@ export function createFluxAppCreateAction(options: { config?: Config } = {}) {
               'Clone URL of the GitOps repository Flux reads, e.g. https://github.com/acme/gitops.git',
             ),
         branch: z =>
-          z.string().default('main').describe('Branch the GitRepository tracks'),
+          z
+            .string()
+            .default('main')
+            .describe('Branch the GitRepository tracks'),
         gitopsPath: z =>
           z
             .string()

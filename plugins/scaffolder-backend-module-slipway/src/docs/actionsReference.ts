@@ -94,7 +94,7 @@ export function renderActionsReference(): string {
     '',
     'Argo CD or Flux: `slipway:argocd:app:create` and `slipway:flux:app:create` are separate actions rather than one action with a controller input, because their inputs differ (AppProject, destinations and previews against cluster entry point, source and target namespaces); a template runs one of them (`if:`) and commits the result with `slipway:gitops:commit` (`extraPaths: [flux]` for Flux), the one write path.',
     '',
-    'Not implemented: applying Argo CD or Flux objects through the controllers\' APIs (they are written to Git and picked up by the app-of-apps or the Flux cluster entry point of the GitOps repository template). The scaffolder does not apply schema defaults to action inputs, so every action applies its own defaults.',
+    "Not implemented: applying Argo CD or Flux objects through the controllers' APIs (they are written to Git and picked up by the app-of-apps or the Flux cluster entry point of the GitOps repository template). The scaffolder does not apply schema defaults to action inputs, so every action applies its own defaults.",
     '',
   ];
   for (const action of allActions()) {

@@ -1,7 +1,18 @@
 import { InputError } from '@backstage/errors';
 import { APP_LABEL } from '@slipway/plugin-slipway-common';
-import { assertRepositoryUrl, ContainedFile } from '@slipway/plugin-slipway-node';
-import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import {
+  assertRepositoryUrl,
+  ContainedFile,
+} from '@slipway/plugin-slipway-node';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
 import { readAppOwners } from '../manifests/appOwnership';
 import { mergeAppProject } from '../manifests/argoCd';
 import { TEAM_LABEL } from '../manifests/flux';
@@ -12,7 +23,11 @@ export interface MergedFile {
   changed: boolean;
 }
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const KUSTOMIZATION_FILES = [
+  'kustomization.yaml',
+  'kustomization.yml',
+  'Kustomization',
+];
 
 function documentsOf(content: string): any[] | undefined {
   try {
@@ -35,7 +50,9 @@ export function isKustomizeConfig(content: string, path?: string): boolean {
   const [root] = documents;
   if (documents.length !== 1 || typeof root !== 'object') return false;
   if (root.kind === undefined && root.apiVersion === undefined) {
-    return path !== undefined && KUSTOMIZATION_FILES.includes(path.split('/').pop()!);
+    return (
+      path !== undefined && KUSTOMIZATION_FILES.includes(path.split('/').pop()!)
+    );
   }
   return (
     root.kind === 'Kustomization' &&
@@ -45,7 +62,9 @@ export function isKustomizeConfig(content: string, path?: string): boolean {
 }
 
 function identity(object: any): string {
-  return `${object?.apiVersion} ${object?.kind} ${object?.metadata?.namespace ?? ''}/${object?.metadata?.name}`;
+  return `${object?.apiVersion} ${object?.kind} ${
+    object?.metadata?.namespace ?? ''
+  }/${object?.metadata?.name}`;
 }
 
 /**
@@ -90,7 +109,10 @@ export function mergeKustomizationResources(
  * content (for example `flux-system/` from `flux bootstrap`) lists these too,
  * so writing it never drops anything from the build.
  */
-export function folderEntries(folder: string, files: ContainedFile[]): string[] {
+export function folderEntries(
+  folder: string,
+  files: ContainedFile[],
+): string[] {
   const relative = files
     .map(f => f.path)
     .filter(p => p.startsWith(`${folder}/`))
@@ -132,7 +154,7 @@ export function mergeScaffoldedFile(options: {
 }): MergedFile {
   const { path, existing, generated, app } = options;
   if (existing === generated) return { content: existing, changed: false };
-  const refuse = (why = 'already exists outside the application\'s folder') =>
+  const refuse = (why = "already exists outside the application's folder") =>
     new InputError(`${path} ${why}; refusing to overwrite it`);
   const documents = documentsOf(generated);
   if (!documents || documents.length === 0) throw refuse();
@@ -165,9 +187,11 @@ export function mergeScaffoldedFile(options: {
       }
       if (url !== object.spec.url) {
         throw new InputError(
-          `${path}: the team's GitRepository ${object.metadata.name} reads ${String(
-            found?.spec?.url,
-          ).slice(0, 200)}, not ${object.spec.url}`,
+          `${path}: the team's GitRepository ${
+            object.metadata.name
+          } reads ${String(found?.spec?.url).slice(0, 200)}, not ${
+            object.spec.url
+          }`,
         );
       }
     }

@@ -198,9 +198,7 @@ describe('fluxFiles', () => {
       resources: ['../../sources/team-payments', '../../releases/ledger-api'],
     });
     const targets = files.find(f => f.path.endsWith('/ledger-api.yaml'))!;
-    expect(
-      parseAllDocuments(targets.content).map(d => d.toJS().kind),
-    ).toEqual([
+    expect(parseAllDocuments(targets.content).map(d => d.toJS().kind)).toEqual([
       'Namespace',
       'Namespace',
       'Namespace',

@@ -229,7 +229,11 @@ export function buildFluxObjects(input: FluxAppOptions): FluxObjects {
     return {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
-      metadata: { name: applicationName(app, env.name), namespace: team, labels },
+      metadata: {
+        name: applicationName(app, env.name),
+        namespace: team,
+        labels,
+      },
       spec: {
         interval: FLUX_INTERVALS[env.syncMode],
         path: `./${overlayPath(gitopsPath, env.name)}`,
@@ -406,7 +410,10 @@ export function fluxFiles(
         ]),
       ),
     },
-    { path: `${sources}/namespace.yaml`, content: toYaml(objects.team.namespace) },
+    {
+      path: `${sources}/namespace.yaml`,
+      content: toYaml(objects.team.namespace),
+    },
     {
       path: `${sources}/serviceaccount.yaml`,
       content: toYaml(objects.team.serviceAccount),
@@ -434,10 +441,7 @@ export function fluxFiles(
     {
       path: `${root}/clusters/${cluster}/kustomization.yaml`,
       content: toYaml(
-        kustomizationConfig([
-          `../../sources/${team}`,
-          `../../releases/${app}`,
-        ]),
+        kustomizationConfig([`../../sources/${team}`, `../../releases/${app}`]),
       ),
     },
   ];

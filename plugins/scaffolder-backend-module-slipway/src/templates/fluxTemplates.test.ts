@@ -6,7 +6,7 @@ import {
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { readEntityDeployConfig } from '@slipway/plugin-slipway-common';
 import { scaffoldedFilesEdit } from '../gitops/scaffoldedFilesEdit';
 import {
@@ -70,8 +70,7 @@ function readYaml(file: string) {
   return parseYaml(fs.readFileSync(file, 'utf8'));
 }
 
-async function readDocuments(file: string): Promise<any[]> {
-  const { parseAllDocuments } = await import('yaml');
+function readDocuments(file: string): any[] {
   return parseAllDocuments(fs.readFileSync(file, 'utf8'))
     .map(d => d.toJS())
     .filter(Boolean);
@@ -202,7 +201,7 @@ describe('service template on Flux, every strategy and layout', () => {
       for (const file of fluxFiles.filter(
         f => !f.endsWith('/kustomization.yaml'),
       )) {
-        for (const object of await readDocuments(
+        for (const object of readDocuments(
           path.join(repoRoot, fluxPath, file),
         )) {
           entries.push({ source: file, object });
@@ -222,14 +221,15 @@ describe('service template on Flux, every strategy and layout', () => {
 
       // The layout renders as a whole from the repository root, the way
       // kustomize-controller builds it.
-      const { layout, applied, entries: built } = await buildAsFlux(
-        repoRoot,
-        `${fluxPath}/clusters/default`,
-      );
+      const {
+        layout,
+        applied,
+        entries: built,
+      } = await buildAsFlux(repoRoot, `${fluxPath}/clusters/default`);
       entries.push(...built);
       expect(layout.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         [
-          'GitRepository/' + (inRepo ? name : 'gitops'),
+          `GitRepository/${inRepo ? name : 'gitops'}`,
           ...ENVIRONMENTS.map(env => `Kustomization/${name}-${env}`),
           'Namespace/team-payments',
           ...ENVIRONMENTS.map(env => `Namespace/${name}-${env}`),
@@ -249,7 +249,8 @@ describe('service template on Flux, every strategy and layout', () => {
       );
       for (const env of ENVIRONMENTS) {
         const kustomization = layout.find(
-          o => o.kind === 'Kustomization' && o.metadata.name === `${name}-${env}`,
+          o =>
+            o.kind === 'Kustomization' && o.metadata.name === `${name}-${env}`,
         );
         expect(kustomization.metadata.labels).toEqual({
           'slipway.dev/app': name,
@@ -281,7 +282,8 @@ describe('service template on Flux, every strategy and layout', () => {
         ).toBe(true);
         const binding = layout.find(
           o =>
-            o.kind === 'RoleBinding' && o.metadata.namespace === `${name}-${env}`,
+            o.kind === 'RoleBinding' &&
+            o.metadata.namespace === `${name}-${env}`,
         );
         expect(binding.roleRef.name).toBe('admin');
         expect(binding.subjects).toEqual([
@@ -349,9 +351,9 @@ describe('GitOps repository template on Flux', () => {
       'flux/sources/.gitkeep',
       'mkdocs.yml',
     ]);
-    expect(await kustomizeBuild(path.join(repo, 'flux/clusters/sandbox'))).toEqual(
-      [],
-    );
+    expect(
+      await kustomizeBuild(path.join(repo, 'flux/clusters/sandbox')),
+    ).toEqual([]);
     const entity = readYaml(path.join(repo, 'catalog-info.yaml'));
     expect(entity.metadata.tags).toEqual(['gitops', 'flux']);
     expect(fs.readFileSync(path.join(repo, 'README.md'), 'utf8')).toContain(

@@ -22,7 +22,9 @@ function ciProvider(
   };
 }
 
-const config = { ci: { provider: 'github', projectSlug: 'acme/app' } };
+const config = {
+  ci: { provider: 'github' as const, projectSlug: 'acme/app' },
+};
 
 describe('readVerificationStatuses (verification gates)', () => {
   it('reads the source commit’s statuses through the entity’s CI provider', async () => {

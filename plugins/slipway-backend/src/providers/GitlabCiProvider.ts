@@ -86,12 +86,9 @@ function toGitlabCommitStatus(status: any): CommitStatus {
       typeof status.description === 'string' ? status.description : undefined,
     targetUrl:
       typeof status.target_url === 'string' ? status.target_url : undefined,
-    updatedAt:
-      typeof status.finished_at === 'string'
-        ? status.finished_at
-        : typeof status.created_at === 'string'
-        ? status.created_at
-        : undefined,
+    updatedAt: [status.finished_at, status.created_at].find(
+      (value): value is string => typeof value === 'string',
+    ),
   };
 }
 

@@ -2027,6 +2027,198 @@ export const spec = {
         },
         required: ['scope', 'reason'],
       },
+      ProtectionReason: {
+        type: 'string',
+        enum: ['desired', 'live', 'rollback-candidate'],
+      },
+      ProtectedImage: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          reasons: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProtectionReason',
+            },
+          },
+          image: {
+            $ref: '#/components/schemas/ImageRef',
+          },
+          harborRepository: {
+            type: 'string',
+          },
+        },
+        required: ['entityRef', 'environment', 'reasons', 'image'],
+      },
+      UnprotectableImage: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          reasons: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProtectionReason',
+            },
+          },
+          image: {
+            $ref: '#/components/schemas/ImageRef',
+          },
+          harborRepository: {
+            type: 'string',
+          },
+          problem: {
+            type: 'string',
+          },
+        },
+        required: ['entityRef', 'environment', 'reasons', 'image', 'problem'],
+      },
+      RetentionCandidate: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          repository: {
+            type: 'string',
+          },
+          digest: {
+            type: 'string',
+          },
+          tags: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          pushedAt: {
+            type: 'string',
+          },
+        },
+        required: ['repository', 'digest', 'tags'],
+      },
+      RetentionProjectReport: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          project: {
+            type: 'string',
+          },
+          retentionId: {
+            type: 'integer',
+          },
+          policy: {
+            type: 'string',
+            enum: ['created', 'updated', 'unchanged', 'skipped', 'failed'],
+          },
+          protectedTags: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          otherRules: {
+            type: 'integer',
+          },
+          repositories: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          wouldDelete: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RetentionCandidate',
+            },
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: [
+          'project',
+          'policy',
+          'protectedTags',
+          'otherRules',
+          'repositories',
+          'wouldDelete',
+        ],
+      },
+      RetentionReport: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: {
+            type: 'boolean',
+          },
+          status: {
+            type: 'string',
+            enum: ['never-run', 'ok', 'partial', 'failed'],
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          keepLastPushed: {
+            type: 'integer',
+          },
+          keepRollbackCandidates: {
+            type: 'integer',
+          },
+          entities: {
+            type: 'integer',
+          },
+          protected: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProtectedImage',
+            },
+          },
+          unprotectable: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/UnprotectableImage',
+            },
+          },
+          projects: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RetentionProjectReport',
+            },
+          },
+          problems: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: [
+          'enabled',
+          'status',
+          'keepLastPushed',
+          'keepRollbackCandidates',
+          'entities',
+          'protected',
+          'unprotectable',
+          'projects',
+          'problems',
+        ],
+      },
     },
   },
   paths: {
@@ -2868,6 +3060,35 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Freeze',
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/retention': {
+      get: {
+        operationId: 'GetRetentionReport',
+        description:
+          "The last image retention run (slipway.retention.read, platform admins): the images kept because an environment runs them or may roll back to them, those no tag rule can keep, the Harbor retention policy written per project, and what Harbor's retention would delete.",
+        responses: {
+          '200': {
+            description: 'The last retention run.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RetentionReport',
                 },
               },
             },

@@ -293,6 +293,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/retention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The last image retention run (slipway.retention.read, platform admins): the images kept because an environment runs them or may roll back to them, those no tag rule can keep, the Harbor retention policy written per project, and what Harbor's retention would delete. */
+    get: operations['GetRetentionReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/{source}': {
     parameters: {
       query?: never;
@@ -956,6 +973,56 @@ export interface components {
       reason: string;
       /** Format: date-time */
       until?: string;
+    };
+    /** @enum {string} */
+    ProtectionReason: 'desired' | 'live' | 'rollback-candidate';
+    ProtectedImage: {
+      entityRef: string;
+      environment: string;
+      reasons: components['schemas']['ProtectionReason'][];
+      image: components['schemas']['ImageRef'];
+      harborRepository?: string;
+    };
+    UnprotectableImage: {
+      entityRef: string;
+      environment: string;
+      reasons: components['schemas']['ProtectionReason'][];
+      image: components['schemas']['ImageRef'];
+      harborRepository?: string;
+      problem: string;
+    };
+    RetentionCandidate: {
+      repository: string;
+      digest: string;
+      tags: string[];
+      pushedAt?: string;
+    };
+    RetentionProjectReport: {
+      project: string;
+      retentionId?: number;
+      /** @enum {string} */
+      policy: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+      protectedTags: string[];
+      otherRules: number;
+      repositories: string[];
+      wouldDelete: components['schemas']['RetentionCandidate'][];
+      message?: string;
+    };
+    RetentionReport: {
+      enabled: boolean;
+      /** @enum {string} */
+      status: 'never-run' | 'ok' | 'partial' | 'failed';
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      finishedAt?: string;
+      keepLastPushed: number;
+      keepRollbackCandidates: number;
+      entities: number;
+      protected: components['schemas']['ProtectedImage'][];
+      unprotectable: components['schemas']['UnprotectableImage'][];
+      projects: components['schemas']['RetentionProjectReport'][];
+      problems: string[];
     };
   };
   responses: never;
@@ -1641,6 +1708,35 @@ export interface operations {
       };
     };
   };
+  GetRetentionReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The last retention run. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionReport'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   PostWebhook: {
     parameters: {
       query?: never;
@@ -1805,6 +1901,11 @@ export type LiftFreeze = {
   response: operations['LiftFreeze']['responses'][200]['content']['application/json'];
 };
 
+/** `GET /retention` */
+export type GetRetentionReport = {
+  response: operations['GetRetentionReport']['responses'][200]['content']['application/json'];
+};
+
 /** `POST /webhooks/{source}` */
 export type PostWebhook = {
   path: operations['PostWebhook']['parameters']['path'];
@@ -1835,5 +1936,6 @@ export type EndpointMap = {
   '#get|/freezes': ListFreezes;
   '#post|/freezes': CreateFreeze;
   '#_delete|/freezes/{freezeId}': LiftFreeze;
+  '#get|/retention': GetRetentionReport;
   '#post|/webhooks/{source}': PostWebhook;
 };

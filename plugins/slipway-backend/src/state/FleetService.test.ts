@@ -1,6 +1,7 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   environmentVerdict,
@@ -153,13 +154,16 @@ function fleet(
   entities: Entity[],
   warmUp = false,
   sources = SourceCache.create({ cache: memoryCache(), timeoutMs: 1_000 }),
+  catalog: CatalogService = catalogServiceMock({ entities }),
+  catalogPageSize?: number,
 ) {
   return FleetService.create({
-    catalog: catalogServiceMock({ entities }),
+    catalog,
     environments: DEFAULT_ENVIRONMENTS,
     providers: groupProviders(world.providers()) as StateProviders,
     sources,
     warmUp,
+    catalogPageSize,
   });
 }
 
@@ -369,6 +373,133 @@ describe('FleetService: 2,000 services', () => {
       cursor: full.nextCursor,
     });
     expect([...names(full), ...names(rest)]).toEqual(seen);
+  });
+});
+
+describe('FleetService: the catalog read page by page', () => {
+  const services = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+
+  /** The in-memory catalog, with each `queryEntities` call recorded and hookable. */
+  function pagedCatalog(
+    entities: Entity[],
+    beforePage?: (page: number) => Promise<void> | void,
+  ) {
+    const inner = catalogServiceMock({ entities });
+    const requests: any[] = [];
+    const catalog = {
+      getEntities: jest.fn(() => {
+        throw new Error('the fleet must not read the catalog in one answer');
+      }),
+      queryEntities: async (request: any, options: any) => {
+        requests.push(request);
+        await beforePage?.(requests.length);
+        return inner.queryEntities(request, options);
+      },
+    } as unknown as CatalogService;
+    return { catalog, requests };
+  }
+
+  it('reads every page with a cursor, asking only for the fields the fleet needs', async () => {
+    const world = new FakeWorld();
+    world.apps = services;
+    const entities = [...services.map(n => entity(n)), notSetUp('aardvark')];
+    const { catalog, requests } = pagedCatalog(entities);
+    const service = fleet(world, entities, false, undefined, catalog, 2);
+    const page = await getFleet(service);
+    expect(names(page)).toEqual([...services, 'aardvark']);
+    expect(page.totalItems).toBe(6);
+    expect(requests).toHaveLength(3);
+    expect(requests[0]).toMatchObject({
+      filter: expect.any(Array),
+      limit: 2,
+      totalItems: 'exclude',
+    });
+    for (const request of requests.slice(1)) {
+      expect(request).toEqual({
+        cursor: expect.any(String),
+        limit: 2,
+        fields: requests[0].fields,
+      });
+    }
+    expect([...requests[0].fields].sort()).toEqual([
+      'kind',
+      'metadata.annotations',
+      'metadata.name',
+      'metadata.namespace',
+      'metadata.title',
+      'spec.owner',
+      'spec.system',
+      'spec.type',
+    ]);
+    // Upstream reads stay one per source, however many pages.
+    expect(world.calls).toMatchObject({ gitops: 1, delivery: 1 });
+  });
+
+  it('starts the Argo CD list while later catalog pages are still being read', async () => {
+    const world = new FakeWorld();
+    world.apps = services;
+    const entities = services.map(n => entity(n));
+    const { catalog } = pagedCatalog(entities, async page => {
+      // The last page waits until Argo CD has been asked.
+      if (page === 3) await waitFor(() => world.calls.delivery === 1);
+    });
+    const service = fleet(world, entities, false, undefined, catalog, 2);
+    const page = await getFleet(service);
+    expect(page.items).toHaveLength(5);
+    expect(world.calls.delivery).toBe(1);
+  });
+
+  it('fails the answer with ServiceUnavailableError naming the page when a page fails, never a partial fleet', async () => {
+    const world = new FakeWorld();
+    world.apps = services;
+    const entities = services.map(n => entity(n));
+    const { catalog } = pagedCatalog(entities, page => {
+      if (page === 2) throw new Error('catalog restarting');
+    });
+    const service = fleet(world, entities, false, undefined, catalog, 2);
+    const failure = getFleet(service);
+    await expect(failure).rejects.toThrow(ServiceUnavailableError);
+    await expect(failure).rejects.toThrow(
+      /page 2 of the fleet's entities \(2 read before it\): catalog restarting/,
+    );
+    // Nothing is read from GitOps for a fleet the catalog did not finish.
+    expect(world.calls.gitops).toBe(0);
+  });
+
+  it('fails rather than loop when the catalog answers with the cursor it was asked for', async () => {
+    const world = new FakeWorld();
+    const stuck = {
+      queryEntities: async (request: any) => ({
+        items: [entity('alpha')],
+        totalItems: 0,
+        pageInfo: { nextCursor: request.cursor ?? 'again' },
+      }),
+    } as unknown as CatalogService;
+    const service = fleet(world, [], false, undefined, stuck, 1);
+    await expect(getFleet(service)).rejects.toThrow(ServiceUnavailableError);
+  });
+
+  it('gives a row the same cells whichever filter or sort computed them', async () => {
+    const { service } = variedFleet();
+    const cellsBy = async (query: FleetQuery) =>
+      Object.fromEntries(
+        (await getFleet(service, query)).items.map(i => [i.entityRef, i.cells]),
+      );
+    const byName = await cellsBy({});
+    for (const query of [
+      { sort: 'prod.state' },
+      { sort: 'staging.version', order: 'desc' as const },
+      { sort: 'attention' },
+    ]) {
+      const other = await cellsBy(query);
+      for (const [ref, cells] of Object.entries(other)) {
+        expect({ ref, cells }).toEqual({ ref, cells: byName[ref] });
+        // Environment order, not the order the cells were computed in.
+        if (Object.keys(cells).length > 0) {
+          expect(Object.keys(cells)).toEqual(['dev', 'staging', 'prod']);
+        }
+      }
+    }
   });
 });
 

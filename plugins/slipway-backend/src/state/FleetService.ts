@@ -154,10 +154,14 @@ function parseSort(
 function sortValue(
   row: FleetRow,
   key: FleetSortKey,
+  /** The entity's name, when known (else parsed from the ref). */
+  name?: string,
 ): string | number | undefined {
   switch (key.column) {
     case 'name':
-      return (row.title ?? nameOf(row.entityRef)).toLocaleLowerCase('en-US');
+      return (row.title ?? name ?? nameOf(row.entityRef)).toLocaleLowerCase(
+        'en-US',
+      );
     case 'owner':
       return row.owner;
     case 'system':
@@ -187,7 +191,7 @@ const collator = new Intl.Collator();
 function sortItems(items: FleetItem[], key: FleetSortKey): FleetItem[] {
   const decorated = items.map(item => ({
     item,
-    value: sortValue(item.row, key),
+    value: sortValue(item.row, key, item.entity.name),
   }));
   decorated.sort((a, b) => {
     const va = a.value;
@@ -414,10 +418,9 @@ export class FleetService {
       environments,
       listReads,
     );
-    const all = [...setUp, ...notSetUp];
     const facets = {
-      owners: distinct(all.map(e => e.owner)),
-      systems: distinct(all.map(e => e.system)),
+      owners: distinct(setUp, notSetUp, e => e.owner),
+      systems: distinct(setUp, notSetUp, e => e.system),
     };
     const wantedOwner = query.owner ? refOf(query.owner, 'group') : undefined;
     const wantedSystem = query.system
@@ -530,8 +533,7 @@ export class FleetService {
   }
 
   /**
-   * The caller's visible entities with a GitOps repository (sorted by ref),
-   * and the deployable components without one (not set up), read from the
+   * The caller's visible entities with a GitOps repository, and the deployable components without one (not set up), read from the
    * catalog page by page; each page is reduced to what the fleet needs
    * before the next is asked for. Starts each Argo CD instance's list on
    * the first entity naming it.
@@ -562,15 +564,26 @@ export class FleetService {
       }
       return providers.get(name);
     };
+    // Owners and systems repeat across the fleet: parsed once each.
+    const refs = new Map<string, string | undefined>();
+    const refOnce = (value: unknown, kind: string) => {
+      if (typeof value !== 'string') return undefined;
+      const key = `${kind}\n${value}`;
+      if (!refs.has(key)) refs.set(key, refOf(value, kind));
+      return refs.get(key);
+    };
     const onPage = (entities: Entity[]) => {
       for (const entity of entities) {
         const config = readEntityDeployConfig(entity, { environments });
+        // The per-annotation findings serve the Deploy tab's setup card,
+        // not the fleet: not kept for every entity of the answer.
+        config.annotations = [];
         const gitops = config.gitops;
         const row: FleetEntity = {
           name: entity.metadata.name,
           title: entity.metadata.title,
-          owner: refOf(entity.spec?.owner, 'group'),
-          system: refOf(entity.spec?.system, 'system'),
+          owner: refOnce(entity.spec?.owner, 'group'),
+          system: refOnce(entity.spec?.system, 'system'),
           config,
           setUp: Boolean(
             entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
@@ -579,9 +592,7 @@ export class FleetService {
             gitops ? overlayPath(gitops.path, environment.name) : undefined,
           ),
           repository: gitops ? repositoryOf(gitops.repo) : undefined,
-          provider: config.flux
-            ? this.sources.deliveryProviderFor(config)
-            : config.argocd
+          provider: config.argocd
             ? providerOf(config.argocd.instance)
             : undefined,
         };
@@ -616,9 +627,8 @@ export class FleetService {
       credentials,
       onPage,
     );
-    const byRef = (a: FleetEntity, b: FleetEntity) =>
-      collator.compare(a.config.entityRef, b.config.entityRef);
-    return { setUp: setUp.sort(byRef), notSetUp: notSetUp.sort(byRef) };
+    // In the catalog's order: every list is sorted (ties by ref) later.
+    return { setUp, notSetUp };
   }
 
   private async readFleet(
@@ -918,8 +928,20 @@ export class FleetService {
   }
 }
 
-function distinct(values: (string | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => Boolean(v)))].sort();
+/** The distinct values of a field over the lists, sorted. */
+function distinct(
+  setUp: FleetEntity[],
+  notSetUp: FleetEntity[],
+  field: (row: FleetEntity) => string | undefined,
+): string[] {
+  const values = new Set<string>();
+  for (const rows of [setUp, notSetUp]) {
+    for (const row of rows) {
+      const value = field(row);
+      if (value) values.add(value);
+    }
+  }
+  return [...values].sort();
 }
 
 /** A set-up row before its cells are computed. */

@@ -55,6 +55,14 @@ import {
   PromotionState,
   SignerIdentity,
 } from '../promotion';
+import {
+  ProtectedImage,
+  ProtectionReason,
+  RetentionCandidate,
+  RetentionProjectReport,
+  RetentionReport,
+  UnprotectableImage,
+} from '../retention';
 import { components, operations } from './openapi.generated';
 
 type Schemas = components['schemas'];
@@ -161,6 +169,15 @@ type Pairs = {
     Pick<Freeze, 'scope' | 'target' | 'reason' | 'until'>,
     Schemas['FreezeRequest'],
   ];
+  ProtectionReason: [ProtectionReason, Schemas['ProtectionReason']];
+  ProtectedImage: [ProtectedImage, Schemas['ProtectedImage']];
+  UnprotectableImage: [UnprotectableImage, Schemas['UnprotectableImage']];
+  RetentionCandidate: [RetentionCandidate, Schemas['RetentionCandidate']];
+  RetentionProjectReport: [
+    RetentionProjectReport,
+    Schemas['RetentionProjectReport'],
+  ];
+  RetentionReport: [RetentionReport, Schemas['RetentionReport']];
 };
 
 /**
@@ -247,6 +264,12 @@ const agreement: {
   Freeze: true,
   FreezeList: true,
   FreezeRequest: true,
+  ProtectionReason: true,
+  ProtectedImage: true,
+  UnprotectableImage: true,
+  RetentionCandidate: true,
+  RetentionProjectReport: true,
+  RetentionReport: true,
 };
 
 describe('the DTOs of slipway-common and the OpenAPI schemas', () => {

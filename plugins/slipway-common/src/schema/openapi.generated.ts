@@ -294,6 +294,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/retention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The last image retention run (slipway.retention.read, platform admins): the images kept because an environment runs them or may roll back to them, those no tag rule can keep, the Harbor retention policy written per project, and what Harbor's retention would delete. */
+    get: operations['GetRetentionReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/{source}': {
     parameters: {
       query?: never;
@@ -957,6 +974,56 @@ export interface components {
       reason: string;
       /** Format: date-time */
       until?: string;
+    };
+    /** @enum {string} */
+    ProtectionReason: 'desired' | 'live' | 'rollback-candidate';
+    ProtectedImage: {
+      entityRef: string;
+      environment: string;
+      reasons: components['schemas']['ProtectionReason'][];
+      image: components['schemas']['ImageRef'];
+      harborRepository?: string;
+    };
+    UnprotectableImage: {
+      entityRef: string;
+      environment: string;
+      reasons: components['schemas']['ProtectionReason'][];
+      image: components['schemas']['ImageRef'];
+      harborRepository?: string;
+      problem: string;
+    };
+    RetentionCandidate: {
+      repository: string;
+      digest: string;
+      tags: string[];
+      pushedAt?: string;
+    };
+    RetentionProjectReport: {
+      project: string;
+      retentionId?: number;
+      /** @enum {string} */
+      policy: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+      protectedTags: string[];
+      otherRules: number;
+      repositories: string[];
+      wouldDelete: components['schemas']['RetentionCandidate'][];
+      message?: string;
+    };
+    RetentionReport: {
+      enabled: boolean;
+      /** @enum {string} */
+      status: 'never-run' | 'ok' | 'partial' | 'failed';
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      finishedAt?: string;
+      keepLastPushed: number;
+      keepRollbackCandidates: number;
+      entities: number;
+      protected: components['schemas']['ProtectedImage'][];
+      unprotectable: components['schemas']['UnprotectableImage'][];
+      projects: components['schemas']['RetentionProjectReport'][];
+      problems: string[];
     };
   };
   responses: never;
@@ -1629,6 +1696,35 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Freeze'];
+        };
+      };
+      /** @description Error. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  GetRetentionReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The last retention run. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionReport'];
         };
       };
       /** @description Error. */

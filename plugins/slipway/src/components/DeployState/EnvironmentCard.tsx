@@ -20,6 +20,7 @@ import {
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { useState } from 'react';
+import { ControllerBadge, controllerName } from '../common/ControllerBadge';
 import { shortDigest, shortSha, shortTag } from '../common/format';
 import { RelativeTime } from '../common/RelativeTime';
 import { StatusChip } from '../common/StatusChip';
@@ -128,9 +129,19 @@ export function EnvironmentCard(props: {
   const commit = env.desired?.commit;
   const live = env.live;
   const artifact = env.artifact;
+  // Before the live state arrives, the delivery source names the controller.
+  const controller =
+    live?.controller ??
+    (delivery?.source.startsWith('flux:') ? 'flux' : undefined);
+  const controllerLabel = controllerName(controller);
+  // Flux without a configured UI: the object's name to look it up by.
+  const fluxObject =
+    controller === 'flux' && live && !live.url
+      ? `${live.namespace ? `${live.namespace}/` : ''}${live.application}`
+      : undefined;
 
   const links = [
-    live?.url && { label: 'Argo CD', href: live.url },
+    live?.url && { label: controllerLabel, href: live.url },
     artifact?.build?.url && {
       label: `Build ${buildRunLabel(artifact.build)}`,
       href: artifact.build.url,
@@ -152,9 +163,20 @@ export function EnvironmentCard(props: {
       <CardHeader
         title={name}
         titleTypographyProps={{ component: 'h3', variant: 'h6', id: headingId }}
-        subheader={`Argo CD sync: ${
-          env.syncMode === 'auto' ? 'automatic' : 'manual'
-        }`}
+        subheader={
+          <span className={classes.chips}>
+            <ControllerBadge controller={controller} />
+            <span>
+              {controller === 'flux'
+                ? `reconcile: ${
+                    env.syncMode === 'auto'
+                      ? 'on every commit'
+                      : 'when a promotion lands'
+                  }`
+                : `sync: ${env.syncMode === 'auto' ? 'automatic' : 'manual'}`}
+            </span>
+          </span>
+        }
         action={
           loading ? (
             <LiveSkeleton label={`Loading the state of ${name}`} width={120} />
@@ -290,7 +312,7 @@ export function EnvironmentCard(props: {
             {commit?.author ?? 'unknown'},{' '}
             <RelativeTime iso={commit?.committedAt} now={now} />
           </dd>
-          <dt>Argo CD</dt>
+          <dt>{controllerLabel}</dt>
           <dd className={classes.chips}>
             {live ? (
               <>
@@ -325,7 +347,7 @@ export function EnvironmentCard(props: {
               <>
                 {loading && (
                   <LiveSkeleton
-                    label={`Loading Argo CD state of ${name}`}
+                    label={`Loading ${controllerLabel} state of ${name}`}
                     width={200}
                   />
                 )}
@@ -335,6 +357,16 @@ export function EnvironmentCard(props: {
               </>
             )}
           </dd>
+          {fluxObject && (
+            <>
+              <dt>Kustomization</dt>
+              <dd>
+                <code title={`Flux Kustomization in cluster ${live?.instance}`}>
+                  {fluxObject}
+                </code>
+              </dd>
+            </>
+          )}
           {live?.lastSyncedAt && (
             <>
               <dt>Last sync</dt>

@@ -13,6 +13,7 @@ const PLACEHOLDERS: Record<string, (name: string) => string> = {
   [A.gitopsPath]: name => defaultGitopsPath(name),
   [A.image]: name => `<registry>/<org>/${name}`,
   [A.argocdAppSelector]: name => appSelector(name),
+  [A.fluxSelector]: name => appSelector(name),
 };
 
 /**

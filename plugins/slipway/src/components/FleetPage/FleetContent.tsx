@@ -36,6 +36,7 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useSignalRefresh } from '../../hooks/useSignalRefresh';
+import { ControllerBadge } from '../common/ControllerBadge';
 import { shortDigest, shortTag } from '../common/format';
 import { LoadingSkeleton } from '../common/LoadingSkeleton';
 import { RelativeTime } from '../common/RelativeTime';
@@ -529,6 +530,12 @@ export function FleetContent() {
                     <Link to={href} onClick={e => e.stopPropagation()}>
                       {name}
                     </Link>
+                    {row.controller && (
+                      <>
+                        {' '}
+                        <ControllerBadge controller={row.controller} />
+                      </>
+                    )}
                   </TableCell>
                   <TableCell>{displayRef(row.owner)}</TableCell>
                   <TableCell>{displayRef(row.system)}</TableCell>

@@ -14,7 +14,7 @@ import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { HistoryEntry, Promotion } from '@slipway/plugin-slipway-common';
+import { Promotion, rollbackTargets } from '@slipway/plugin-slipway-common';
 import { useCallback, useState } from 'react';
 import { slipwayApiRef } from '../../api/slipwayApiRef';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
@@ -25,22 +25,6 @@ import { PromotionLive } from './PromotionLive';
 import { newIdempotencyKey } from './promotionStatus';
 
 const HISTORY_DEPTH = 50;
-
-/** Digests the environment ran before, newest first, without the current one. */
-function rollbackTargets(
-  items: HistoryEntry[],
-  currentDigest: string | undefined,
-): HistoryEntry[] {
-  const seen = new Set<string>();
-  const targets: HistoryEntry[] = [];
-  for (const item of [...items].sort((a, b) => b.at.localeCompare(a.at))) {
-    const digest = item.image?.digest;
-    if (!digest || digest === currentDigest || seen.has(digest)) continue;
-    seen.add(digest);
-    targets.push(item);
-  }
-  return targets;
-}
 
 /**
  * Roll an environment back to a digest from its history, with a required

@@ -24,6 +24,7 @@ const KIND_LABELS: Record<SourceKind, string> = {
 export function sourceLabel(report: Pick<SourceReport, 'source' | 'kind'>) {
   const id = report.source.toLocaleLowerCase('en-US');
   if (id.startsWith('argocd')) return 'Argo CD';
+  if (id.startsWith('flux')) return 'Flux';
   if (id.startsWith('github')) return 'GitHub Actions';
   if (id.startsWith('gitlab')) return 'GitLab CI';
   if (id.startsWith('harbor')) return 'Harbor';
