@@ -10,7 +10,8 @@ import { Cluster, startCluster } from '../testing/cluster';
 // Starting three backends takes minutes on a loaded 2-core machine.
 jest.setTimeout(8 * 60_000);
 
-const POSTGRES = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const POSTGRES =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
 const REDIS = process.env.SLIPWAY_TEST_REDIS_URL;
 if (process.env.SLIPWAY_REQUIRE_POSTGRES && !POSTGRES) {
   throw new Error(
@@ -95,6 +96,9 @@ function minus(
         replicas: 3,
         postgresUrl: POSTGRES!,
         redisUrl: REDIS!,
+        // Under the hook's timeout: a replica that cannot start fails the
+        // run with its log instead of leaving processes behind.
+        startTimeoutMs: 3 * 60_000,
         config: {
           slipway: {
             state: { cacheTtlSeconds: CACHE_TTL_SECONDS },
@@ -129,7 +133,9 @@ function minus(
       expect(single.argocd).toBeGreaterThan(0);
 
       // The period ends; 30 concurrent reads, round-robin over the replicas.
-      await sleep(Math.max(0, readAt + CACHE_TTL_SECONDS * 1000 + 1000 - Date.now()));
+      await sleep(
+        Math.max(0, readAt + CACHE_TTL_SECONDS * 1000 + 1000 - Date.now()),
+      );
       const before = cluster.upstreamCalls();
       const states = await Promise.all(
         Array.from({ length: 30 }, (_, i) => readState(i % 3)),
@@ -165,7 +171,10 @@ function minus(
       const socket = await connect(url);
       socket.onmessage = event => messages.push(JSON.parse(String(event.data)));
       socket.send(
-        JSON.stringify({ action: 'subscribe', channel: entitySignalChannel(ENTITY) }),
+        JSON.stringify({
+          action: 'subscribe',
+          channel: entitySignalChannel(ENTITY),
+        }),
       );
 
       try {

@@ -5,18 +5,19 @@
  * (src/multiReplica.test.ts) and the load benchmark.
  *
  * Each replica is `node src/index.ts` of packages/backend in its own
- * process, with app-config.yaml and one generated layer on top
- * (`--config`): its own port and base URL, PostgreSQL with a database
- * prefix of its own per cluster (runs never share data), the Redis cache
- * under a namespace of its own, Backstage's event bus, the sandbox's
- * addresses, and the example catalog rewritten to them. The first replica
+ * process, with one generated config (`--config`): app-config.yaml with its
+ * sandbox addresses moved to the sandbox's ports, and on top its own port
+ * and base URL, PostgreSQL with a database prefix of its own per cluster
+ * (runs never share data), the Redis cache under a namespace of its own,
+ * Backstage's event bus, and the example catalog rewritten to the sandbox's
+ * ports. The first replica
  * starts alone (it creates the databases and runs the migrations, which
  * knex refuses to run concurrently); the others then start together.
  *
  * Everything listens on 127.0.0.1 on ports the system hands out, so a
  * cluster never clashes with the development portal or another cluster.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -30,7 +31,13 @@ import {
   SandboxVendor,
 } from '@slipway/sandbox';
 import knexFactory from 'knex';
-import { parseAllDocuments, stringify } from 'yaml';
+import {
+  isScalar,
+  parseAllDocuments,
+  parseDocument,
+  stringify,
+  visit,
+} from 'yaml';
 
 const BACKEND_DIR = path.resolve(__dirname, '..');
 const ROOT = path.resolve(BACKEND_DIR, '../..');
@@ -43,9 +50,13 @@ export const SANDBOX_VENDORS: SandboxVendor[] = [
   'harbor',
   'sonarqube',
   'gitlab',
+  'flux',
 ];
 
-/** The sandbox-only credentials of scripts/lib.sh (slipway_sandbox_env). */
+/**
+ * The sandbox-only credentials of scripts/lib.sh (slipway_sandbox_env);
+ * replicas get what that function exports now, these are the fallback.
+ */
 export const SANDBOX_ENV = {
   SANDBOX_GITHUB_TOKEN: 'sandbox-github-token',
   SANDBOX_ARGOCD_TOKEN: 'sandbox-argocd-token',
@@ -138,13 +149,26 @@ function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-function tail(file: string, lines = 40): string {
+/** The last lines of a file, from a byte offset on. */
+function tail(file: string, lines = 40, from = 0): string {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+    return fs
+      .readFileSync(file)
+      .subarray(from)
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '';
   }
 }
+
+/** Children of this process still running: killed when it exits, whatever happens. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** Plain objects merged key by key, later wins; arrays and scalars replaced. */
 function merge(
@@ -170,37 +194,72 @@ function merge(
   return out;
 }
 
-/**
- * examples/entities.yaml with every sandbox address of an annotation
- * (`127.0.0.1:710N`) moved to the ephemeral port of the same vendor.
- */
-function catalogFor(sandbox: Sandbox): string {
-  const hosts: Record<string, string> = {
-    '7101': new URL(sandbox.urls.github).host,
-    '7102': new URL(sandbox.urls.argocd).host,
-    '7103': new URL(sandbox.urls.harbor).host,
-    '7104': new URL(sandbox.urls.sonarqube).host,
-    '7105': new URL(sandbox.urls.gitlab).host,
+/** What `slipway_sandbox_env` of scripts/lib.sh exports (SANDBOX_*), or the fallback. */
+function sandboxEnv(): Record<string, string> {
+  const result = spawnSync(
+    'bash',
+    ['-c', '. scripts/lib.sh && slipway_sandbox_env && env -0'],
+    { cwd: ROOT, encoding: 'utf8', env: {} },
+  );
+  const exported = Object.fromEntries(
+    (result.status === 0 ? result.stdout : '')
+      .split('\0')
+      .map(line => line.split(/=(.*)/s))
+      .filter(([name]) => /^SANDBOX_/.test(name)),
+  );
+  return { ...SANDBOX_ENV, ...exported };
+}
+
+/** The fixed sandbox addresses of the development config (`127.0.0.1:710N`) → the running sandbox's hosts. */
+function sandboxHosts(sandbox: Sandbox): (text: string) => string {
+  const urls = sandbox.urls as unknown as Record<string, string | undefined>;
+  const offsets: Record<string, string> = {
+    1: 'github',
+    2: 'argocd',
+    3: 'harbor',
+    4: 'sonarqube',
+    5: 'gitlab',
+    6: 'flux',
   };
-  const text = fs.readFileSync(path.join(ROOT, 'examples/entities.yaml'), 'utf8');
+  return text =>
+    text.replace(/127\.0\.0\.1:710(\d)\b/g, (match, offset: string) => {
+      const url = urls[offsets[offset]];
+      return url ? new URL(url).host : match;
+    });
+}
+
+/** Every string scalar of YAML documents, rewritten. */
+function rewriteYaml(text: string, rewrite: (text: string) => string): string {
   return parseAllDocuments(text)
     .filter(doc => doc.contents)
     .map(doc => {
-      const annotations = doc.getIn(['metadata', 'annotations']) as
-        | { items: { value: { value: unknown } }[] }
-        | undefined;
-      for (const pair of annotations?.items ?? []) {
-        const scalar = pair.value;
-        if (typeof scalar?.value === 'string') {
-          scalar.value = scalar.value.replace(
-            /127\.0\.0\.1:(710[1-5])\b/g,
-            (_match: string, port: string) => hosts[port],
-          );
-        }
-      }
+      visit(doc, {
+        Scalar(_key, node) {
+          if (isScalar(node) && typeof node.value === 'string') {
+            node.value = rewrite(node.value);
+          }
+        },
+      });
       return doc.toString();
     })
     .join('---\n');
+}
+
+/** examples/entities.yaml pointed at the running sandbox. */
+function catalogFor(sandbox: Sandbox): string {
+  return rewriteYaml(
+    fs.readFileSync(path.join(ROOT, 'examples/entities.yaml'), 'utf8'),
+    sandboxHosts(sandbox),
+  );
+}
+
+/** app-config.yaml (the development portal's) pointed at the running sandbox. */
+function developmentConfigFor(sandbox: Sandbox): Record<string, unknown> {
+  const text = rewriteYaml(
+    fs.readFileSync(path.join(ROOT, 'app-config.yaml'), 'utf8'),
+    sandboxHosts(sandbox),
+  );
+  return parseDocument(text).toJS() as Record<string, unknown>;
 }
 
 /** Starts the sandbox and the replicas; resolves once every replica is ready. */
@@ -260,8 +319,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       .filter(Boolean)
       .join('---\n'),
   );
-  const githubHost = new URL(sandbox.urls.github).host;
-  const shared: Record<string, unknown> = {
+  const env = sandboxEnv();
+  // The development portal's configuration, its sandbox addresses moved to
+  // this sandbox's ports, with the production shape on top.
+  const shared: Record<string, unknown> = merge(developmentConfigFor(sandbox), {
     backend: {
       database: {
         client: 'pg',
@@ -275,16 +336,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
     },
     events: { useEventBus: 'always' },
-    integrations: {
-      github: [
-        {
-          host: githubHost,
-          apiBaseUrl: sandbox.urls.githubApi,
-          rawBaseUrl: `${sandbox.urls.github}/raw`,
-          token: SANDBOX_ENV.SANDBOX_GITHUB_TOKEN,
-        },
-      ],
-    },
     catalog: {
       locations: [
         { type: 'file', target: catalogFile },
@@ -295,38 +346,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         },
       ],
     },
-    argocd: {
-      appLocatorMethods: [
-        {
-          type: 'config',
-          instances: [
-            {
-              name: 'sandbox',
-              url: sandbox.urls.argocd,
-              token: SANDBOX_ENV.SANDBOX_ARGOCD_TOKEN,
-            },
-          ],
-        },
-      ],
-    },
-    slipway: {
-      argocd: {
-        instances: [
-          {
-            name: 'sandbox',
-            url: sandbox.urls.argocd,
-            token: SANDBOX_ENV.SANDBOX_ARGOCD_TOKEN,
-          },
-        ],
-      },
-      harbor: { url: sandbox.urls.harbor },
-      sonarqube: { url: sandbox.urls.sonarqube },
-      github: { host: githubHost },
-      scaffolder: {
-        argocd: { allowedSourceRepos: [`${sandbox.urls.git}/*`] },
-      },
-    },
-  };
+  });
   const layer = merge(shared, options.config ?? {});
 
   const replicas: (Replica & { start(): Promise<void> })[] = [];
@@ -352,9 +372,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const logFile = path.join(dataDir, `replica-${index}.log`);
     let child: ChildProcess | undefined;
     let exited: Promise<void> = Promise.resolve();
+    /** Where this start's lines begin in the log. */
+    let logStart = 0;
 
     const spawnChild = () => {
       const out = fs.openSync(logFile, 'a');
+      logStart = fs.fstatSync(out).size;
       const started = spawn(
         process.execPath,
         [
@@ -364,15 +387,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           }),
           'src/index.ts',
           '--config',
-          path.join(ROOT, 'app-config.yaml'),
-          '--config',
           configFile,
         ],
         {
           cwd: BACKEND_DIR,
           env: {
             ...process.env,
-            ...SANDBOX_ENV,
+            ...env,
             NODE_ENV: 'development',
             ...options.env,
           },
@@ -381,7 +402,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       );
       fs.closeSync(out);
       child = started;
-      exited = new Promise(resolve => started.once('exit', () => resolve()));
+      running.add(started);
+      exited = new Promise(resolve =>
+        started.once('exit', () => {
+          running.delete(started);
+          resolve();
+        }),
+      );
       return started;
     };
 
@@ -392,26 +419,34 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         gone = true;
       });
       for (;;) {
-        if (gone || started.exitCode !== null) {
+        // A plugin that fails to start may leave the process waiting for
+        // the others for a long time: stop at the first such line.
+        const failed = tail(logFile, 400, logStart)
+          .split('\n')
+          .find(line => line.includes('threw an error during startup'));
+        if (gone || started.exitCode !== null || failed) {
+          started.kill('SIGKILL');
           throw new Error(
-            `replica ${index} exited before it was ready; ${logFile}:\n${tail(
-              logFile,
-            )}`,
+            `replica ${index} failed to start; ${logFile}:\n${
+              failed ?? tail(logFile, 40, logStart)
+            }`,
           );
         }
         try {
-          const res = await fetch(
-            `${baseUrl}/.backstage/health/v1/readiness`,
-            { signal: AbortSignal.timeout(5000) },
-          );
+          const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`, {
+            signal: AbortSignal.timeout(5000),
+          });
           if (res.status === 200) return;
         } catch {
           // not listening yet
         }
         if (Date.now() > deadline) {
+          started.kill('SIGKILL');
           throw new Error(
             `replica ${index} not ready after ${startTimeoutMs} ms; ${logFile}:\n${tail(
               logFile,
+              40,
+              logStart,
             )}`,
           );
         }
@@ -503,7 +538,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     sandbox,
     replicas,
     dataDir,
-    webhookSecret: SANDBOX_ENV.SANDBOX_ARGOCD_WEBHOOK_SECRET,
+    webhookSecret: env.SANDBOX_ARGOCD_WEBHOOK_SECRET,
     async signIn(user?: string) {
       const replica = replicas.find(r => r.pid !== undefined) ?? replicas[0];
       const route = user

@@ -1,6 +1,7 @@
 // Validates Kubernetes, Argo CD, Argo Rollouts and Flux objects against their
 // published schemas (kubernetes-models, @kubernetes-models/argo-cd,
-// @kubernetes-models/argo-rollouts, @kubernetes-models/flux-cd). Those packages are ESM-only, so the
+// @kubernetes-models/argo-rollouts, @kubernetes-models/flux-cd, @kubernetes-models/sealed-secrets,
+// @kubernetes-models/external-secrets). Those packages are ESM-only, so the
 // module's Jest tests run this script in a child process.
 //
 // Usage: node validate-manifests.mjs <file.json>
@@ -31,6 +32,10 @@ async function modelFor(apiVersion, kind) {
       : '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
   } else if (/^[a-z]+\.toolkit\.fluxcd\.io\//.test(apiVersion)) {
     specifier = `@kubernetes-models/flux-cd/${apiVersion}`;
+  } else if (/^bitnami\.com\//.test(apiVersion)) {
+    specifier = `@kubernetes-models/sealed-secrets/${apiVersion}`;
+  } else if (/^external-secrets\.io\//.test(apiVersion)) {
+    specifier = `@kubernetes-models/external-secrets/${apiVersion}`;
   } else if (!apiVersion.includes('/')) {
     specifier = `kubernetes-models/${apiVersion}`;
   } else {

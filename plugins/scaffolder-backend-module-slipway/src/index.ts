@@ -11,6 +11,8 @@ export {
   teamOfOwner,
 } from './actions/argocdAppCreate';
 export { createFluxAppCreateAction } from './actions/fluxAppCreate';
+export { createSecretsCreateAction } from './actions/secretsCreate';
+export { createTerraformCreateAction } from './actions/terraformCreate';
 export { createGitOpsCommitAction } from './actions/gitopsCommit';
 export {
   readSlipwayScaffolderConfig,

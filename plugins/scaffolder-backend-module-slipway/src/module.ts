@@ -9,6 +9,8 @@ import { createFluxAppCreateAction } from './actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from './actions/gitopsCommit';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
+import { createSecretsCreateAction } from './actions/secretsCreate';
+import { createTerraformCreateAction } from './actions/terraformCreate';
 
 /**
  * Scaffolder actions for Slipway.
@@ -31,6 +33,8 @@ export const scaffolderModuleSlipway = createBackendModule({
           createGitOpsAppCreateAction({ config }),
           createArgoCdAppCreateAction({ config }),
           createFluxAppCreateAction({ config }),
+          createSecretsCreateAction({ config }),
+          createTerraformCreateAction(),
           createGitOpsCommitAction({ config, integrations }),
         );
       },

@@ -443,7 +443,8 @@ describe('readEntityDeployConfig: Flux (issue 15)', () => {
     ).toMatchObject({
       value: 'app in (x)',
       problem: 'must be a label selector like slipway.dev/app=<app>',
-      purpose: 'Label selector of the Flux Kustomizations (in place of Argo CD)',
+      purpose:
+        'Label selector of the Flux Kustomizations (in place of Argo CD)',
     });
   });
 

@@ -111,6 +111,13 @@ export function createFluxAppCreateAction(options: { config?: Config } = {}) {
             .string()
             .default(FLUX_SOURCE_NAME)
             .describe("Name of the team's GitRepository"),
+        sopsDecryption: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Decrypt SOPS files with the age key in the Secret sops-age-<env> of the team namespace (spec.decryption)',
+            ),
         sourceNamespace: z =>
           z
             .string()
@@ -200,6 +207,7 @@ export function createFluxAppCreateAction(options: { config?: Config } = {}) {
         environments,
         workloadKind: input.strategy === 'rolling' ? 'Deployment' : 'Rollout',
         sourceName: input.sourceName,
+        sopsDecryption: input.sopsDecryption,
       });
       assertFluxTenancy(objects, settings.flux.tenancy);
       if (!settings.flux.tenancy.allowedSourceRepos) {

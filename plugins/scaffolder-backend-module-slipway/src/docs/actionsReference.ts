@@ -4,6 +4,8 @@ import { createFluxAppCreateAction } from '../actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from '../actions/gitopsCommit';
 import { createKustomizeImageSetAction } from '../actions/kustomizeImageSet';
+import { createSecretsCreateAction } from '../actions/secretsCreate';
+import { createTerraformCreateAction } from '../actions/terraformCreate';
 
 /** Every action of the module, in the order the reference lists them. */
 function allActions(): TemplateAction<any, any, any>[] {
@@ -11,6 +13,8 @@ function allActions(): TemplateAction<any, any, any>[] {
     createGitOpsAppCreateAction(),
     createArgoCdAppCreateAction(),
     createFluxAppCreateAction(),
+    createSecretsCreateAction(),
+    createTerraformCreateAction(),
     createGitOpsCommitAction(),
     createKustomizeImageSetAction(),
   ];

@@ -92,6 +92,11 @@ export interface FluxAppOptions {
   workloadKind?: 'Deployment' | 'Rollout';
   /** Name of the team's GitRepository. Default `gitops`. */
   sourceName?: string;
+  /**
+   * Decrypt SOPS-encrypted files with the environment's age key, the Secret
+   * `sops-age-<env>` in the team's namespace (`spec.decryption`).
+   */
+  sopsDecryption?: boolean;
 }
 
 /** The generated objects. @public */
@@ -242,6 +247,12 @@ export function buildFluxObjects(input: FluxAppOptions): FluxObjects {
         serviceAccountName: FLUX_SERVICE_ACCOUNT,
         prune: true,
         timeout: '5m',
+        ...(input.sopsDecryption && {
+          decryption: {
+            provider: 'sops',
+            secretRef: { name: `sops-age-${env.name}` },
+          },
+        }),
         healthChecks: [
           {
             apiVersion:

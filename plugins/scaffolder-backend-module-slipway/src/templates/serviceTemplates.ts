@@ -271,6 +271,56 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             },
           },
         },
+        {
+          title: 'Secrets',
+          properties: {
+            secrets: {
+              title: 'Secrets',
+              type: 'string',
+              enum: ['none', 'sops', 'sealed-secrets', 'external-secrets'],
+              enumNames: [
+                'None',
+                'SOPS (age), encrypted in Git',
+                'Sealed Secrets',
+                'External Secrets with Vault',
+              ],
+              default: 'none',
+              description:
+                'What each overlay gets for the Secret `<name>-secrets`; no secret value is ever entered here (see docs/templates.md)',
+            },
+            sopsAgeRecipients: {
+              title: 'age recipients per environment (SOPS only)',
+              type: 'array',
+              description:
+                'One age public key (`age1…`) per environment; never a private key',
+              default: [],
+              items: {
+                type: 'object',
+                required: ['environment', 'recipient'],
+                properties: {
+                  environment: {
+                    title: 'Environment',
+                    type: 'string',
+                    pattern: DNS_NAME,
+                  },
+                  recipient: {
+                    title: 'age public key',
+                    type: 'string',
+                    pattern: '^age1[0-9a-z]{58}$',
+                  },
+                },
+              },
+            },
+            vaultServer: {
+              title: 'Vault address (External Secrets only)',
+              type: 'string',
+              description: 'e.g. `https://vault.example.com:8200`',
+              pattern: '^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?)?$',
+              maxLength: 200,
+              default: '',
+            },
+          },
+        },
       ],
       steps: [
         {
@@ -314,6 +364,24 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             targetPath: gitopsTarget,
             gitopsPath,
             previewEnvironments: `\${{ parameters.previewEnvironments and not (${flux}) }}`,
+          },
+        },
+        {
+          id: 'secrets',
+          name: 'Secrets per overlay',
+          if: "${{ parameters.secrets and parameters.secrets != 'none' }}",
+          action: 'slipway:secrets:create',
+          input: {
+            provider: '${{ parameters.secrets }}',
+            name: '${{ parameters.name }}',
+            owner: '${{ parameters.owner }}',
+            targetPath: gitopsTarget,
+            gitopsPath,
+            // In-repo, the service repository is the GitOps repository and
+            // needs its own creation rules; the shared one has them already.
+            sopsConfig: `\${{ ${inRepo} }}`,
+            ageRecipients: '${{ parameters.sopsAgeRecipients or [] }}',
+            vaultServer: '${{ parameters.vaultServer }}',
           },
         },
         {
@@ -375,6 +443,7 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
             // shared GitOps repository, or the service's own.
             sourceName: `\${{ parameters.name if ${inRepo} else 'gitops' }}`,
             strategy: '${{ parameters.strategy }}',
+            sopsDecryption: "${{ parameters.secrets == 'sops' }}",
           },
         },
         {

@@ -25,12 +25,12 @@ const T1 = '2024-05-01T10:05:00Z';
 
 function condition(
   type: string,
-  status: string,
+  value: string,
   reason = 'Any',
   message?: string,
   at = T1,
 ) {
-  return { type, status, reason, message, lastTransitionTime: at };
+  return { type, status: value, reason, message, lastTransitionTime: at };
 }
 
 /** A Kustomization as kustomize-controller v1 writes it. */
@@ -86,7 +86,9 @@ function kustomization(
       ...(overrides.history ? { history: overrides.history } : {}),
       inventory: {
         entries: (
-          overrides.inventory ?? ['ledger-api-staging_ledger-api_apps_Deployment']
+          overrides.inventory ?? [
+            'ledger-api-staging_ledger-api_apps_Deployment',
+          ]
         ).map(id => ({ id, v: 'v1' })),
       },
     },
@@ -332,7 +334,12 @@ describe('toFluxApplication: conditions onto live state', () => {
     const app = map({
       attempted: `main@sha1:${OLD}`,
       conditions: [
-        condition('Ready', 'Unknown', 'Progressing', 'Reconciliation in progress'),
+        condition(
+          'Ready',
+          'Unknown',
+          'Progressing',
+          'Reconciliation in progress',
+        ),
         condition('Reconciling', 'True', 'Progressing', 'Applying', T0),
       ],
     });
@@ -348,7 +355,12 @@ describe('toFluxApplication: conditions onto live state', () => {
   it('Ready Unknown (Progressing) without Reconciling: Running since the Ready transition', () => {
     const app = map({
       conditions: [
-        condition('Ready', 'Unknown', 'Progressing', 'Reconciliation in progress'),
+        condition(
+          'Ready',
+          'Unknown',
+          'Progressing',
+          'Reconciliation in progress',
+        ),
       ],
     });
     expect(app.live.healthStatus).toBe('Progressing');
@@ -467,7 +479,8 @@ describe('toFluxApplication: conditions onto live state', () => {
     const app = toFluxApplication(kustomization(), {
       cluster: 'sandbox',
       kind: 'Kustomization',
-      uiUrl: 'https://weave.example.com/kustomization/details?clusterName={cluster}&name={name}&namespace={namespace}',
+      uiUrl:
+        'https://weave.example.com/kustomization/details?clusterName={cluster}&name={name}&namespace={namespace}',
     });
     expect(app.live.url).toBe(
       'https://weave.example.com/kustomization/details?clusterName=sandbox&name=ledger-api-staging&namespace=team-payments',
@@ -603,24 +616,26 @@ describe('FluxProvider: reads', () => {
   });
 
   it('treats a cluster without the helm-controller (404) as no HelmReleases, and maps those present', async () => {
-    const without = fakeCluster(({ url }) =>
-      url.pathname.endsWith('/helmreleases')
-        ? status(404, 'NotFound')
-        : undefined,
+    const without = fakeCluster(
+      ({ url }) =>
+        url.pathname.endsWith('/helmreleases')
+          ? status(404, 'NotFound')
+          : undefined,
       standardRoutes(),
     );
     expect(
       await provider(without.fetch).listApplications('a=b', ctx()),
     ).toHaveLength(1);
-    const withOne = fakeCluster(({ url }) =>
-      url.pathname.endsWith('/helmreleases')
-        ? list('HelmReleaseList', [
-            {
-              metadata: { name: 'redis', namespace: 'team-payments' },
-              status: { conditions: [condition('Ready', 'True')] },
-            },
-          ])
-        : undefined,
+    const withOne = fakeCluster(
+      ({ url }) =>
+        url.pathname.endsWith('/helmreleases')
+          ? list('HelmReleaseList', [
+              {
+                metadata: { name: 'redis', namespace: 'team-payments' },
+                status: { conditions: [condition('Ready', 'True')] },
+              },
+            ])
+          : undefined,
       standardRoutes(),
     );
     const apps = await provider(withOne.fetch).listApplications('a=b', ctx());
@@ -641,14 +656,14 @@ describe('FluxProvider: reads', () => {
         inventory: inventory.map(id => id.replace('ns_', `ns${i}_`)),
       }),
     );
-    const cluster = fakeCluster(({ url }) =>
-      url.pathname.endsWith('/deployments/web-0')
-        ? status(404, 'NotFound')
-        : url.pathname.includes('/deployments/')
+    const cluster = fakeCluster(({ url }) => {
+      if (url.pathname.endsWith('/deployments/web-0')) {
+        return status(404, 'NotFound');
+      }
+      return url.pathname.includes('/deployments/')
         ? json(deployment(`img/${url.pathname.split('/').pop()}`))
-        : undefined,
-      standardRoutes(items),
-    );
+        : undefined;
+    }, standardRoutes(items));
     const apps = await provider(cluster.fetch, {
       maxWorkloadReads: 12,
     }).listApplications('a=b', ctx());
@@ -667,19 +682,20 @@ describe('FluxProvider: reads', () => {
   });
 
   it('reads init containers and containers of a Deployment', async () => {
-    const cluster = fakeCluster(({ url }) =>
-      url.pathname.includes('/deployments/')
-        ? json({
-            spec: {
-              template: {
-                spec: {
-                  initContainers: [{ image: 'init:1' }],
-                  containers: [{ image: 'app:1' }, { name: 'no-image' }],
+    const cluster = fakeCluster(
+      ({ url }) =>
+        url.pathname.includes('/deployments/')
+          ? json({
+              spec: {
+                template: {
+                  spec: {
+                    initContainers: [{ image: 'init:1' }],
+                    containers: [{ image: 'app:1' }, { name: 'no-image' }],
+                  },
                 },
               },
-            },
-          })
-        : undefined,
+            })
+          : undefined,
       standardRoutes(),
     );
     const [app] = await provider(cluster.fetch).listApplications('a=b', ctx());
@@ -690,16 +706,19 @@ describe('FluxProvider: reads', () => {
     [401, 'Unauthorized'],
     [403, 'Forbidden'],
     [500, 'InternalError'],
-  ])('turns HTTP %s into a classified UpstreamError without the body', async (code, reason) => {
-    const cluster = fakeCluster(() => status(code, reason));
-    const error = await provider(cluster.fetch)
-      .listApplications('a=b', ctx())
-      .catch(e => e);
-    expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ kind: 'error', status: code });
-    expect(error.message).toBe(`Flux sandbox answered HTTP ${code}`);
-    expect(error.message).not.toMatch(/secret|token/);
-  });
+  ])(
+    'turns HTTP %s into a classified UpstreamError without the body',
+    async (code, reason) => {
+      const cluster = fakeCluster(() => status(code, reason));
+      const error = await provider(cluster.fetch)
+        .listApplications('a=b', ctx())
+        .catch(e => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ kind: 'error', status: code });
+      expect(error.message).toBe(`Flux sandbox answered HTTP ${code}`);
+      expect(error.message).not.toMatch(/secret|token/);
+    },
+  );
 
   it('classifies rate limits, malformed answers, unreachable and slow clusters', async () => {
     const limited = fakeCluster(
@@ -768,9 +787,9 @@ describe('FluxProvider: reads', () => {
       (await flux.getApplication('team-payments/ledger-api-staging', ctx()))
         ?.live.application,
     ).toBe('ledger-api-staging');
-    expect(
-      (await flux.getApplication('other', ctx()))?.live.application,
-    ).toBe('other');
+    expect((await flux.getApplication('other', ctx()))?.live.application).toBe(
+      'other',
+    );
     expect(cluster.seen.at(-3)?.url.search).toBe(''); // the unfiltered list
     expect(await flux.getApplication('nothing', ctx())).toBeUndefined();
     expect(await flux.getApplication('team-x/nothing', ctx())).toBeUndefined();
@@ -858,7 +877,9 @@ describe('FluxProvider: the reconcile request', () => {
         return json(
           kustomization({
             handled,
-            applied: handled ? `main@sha1:${options.applies}` : `main@sha1:${OLD}`,
+            applied: handled
+              ? `main@sha1:${options.applies}`
+              : `main@sha1:${OLD}`,
             attempted: `main@sha1:${options.applies}`,
             conditions: options.ready ? [options.ready] : undefined,
           }),
@@ -922,20 +943,23 @@ describe('FluxProvider: the reconcile request', () => {
   it('says when the Kustomization failed on the wanted revision, with the controller message', async () => {
     const cluster = reconcilingCluster({
       applies: SHA,
-      ready: condition('Ready', 'False', 'BuildFailed', 'kustomize build failed'),
+      ready: condition(
+        'Ready',
+        'False',
+        'BuildFailed',
+        'kustomize build failed',
+      ),
     });
     // Failed: applied stays old while the attempt is the wanted one.
-    const flux = provider(
-      ((input: string, init?: RequestInit) =>
-        cluster.fetch(input, init).then(async response => {
-          if (!String(input).endsWith('/kustomizations/ledger-api-staging')) {
-            return response;
-          }
-          const body = await response.json();
-          if (body.status) body.status.lastAppliedRevision = `main@sha1:${OLD}`;
-          return json(body);
-        })) as typeof fetch,
-    );
+    const flux = provider(((input: string, init?: RequestInit) =>
+      cluster.fetch(input, init).then(async response => {
+        if (!String(input).endsWith('/kustomizations/ledger-api-staging')) {
+          return response;
+        }
+        const body = await response.json();
+        if (body.status) body.status.lastAppliedRevision = `main@sha1:${OLD}`;
+        return json(body);
+      })) as typeof fetch);
     await expect(
       flux.sync('team-payments/ledger-api-staging', {
         revision: SHA,
@@ -997,8 +1021,9 @@ describe('FluxProvider: the reconcile request', () => {
   });
 
   it('a refused patch (403) is an UpstreamError, and no Kustomization is annotated', async () => {
-    const cluster = fakeCluster(({ method }) =>
-      method === 'PATCH' ? status(403, 'Forbidden') : undefined,
+    const cluster = fakeCluster(
+      ({ method }) =>
+        method === 'PATCH' ? status(403, 'Forbidden') : undefined,
       standardRoutes(),
       ({ url }) =>
         url.pathname.endsWith('/kustomizations/ledger-api-staging')
@@ -1069,15 +1094,13 @@ describe('FluxProvider: TLS', () => {
           response.end('{"kind":"Status","code":401}');
           return;
         }
-        response.end(
-          JSON.stringify(
-            request.url?.includes('/kustomizations')
-              ? { items: [kustomization({ inventory: [] })] }
-              : request.url?.includes('/gitrepositories/')
-              ? gitRepository()
-              : { items: [] },
-          ),
-        );
+        let body: unknown = { items: [] };
+        if (request.url?.includes('/kustomizations')) {
+          body = { items: [kustomization({ inventory: [] })] };
+        } else if (request.url?.includes('/gitrepositories/')) {
+          body = gitRepository();
+        }
+        response.end(JSON.stringify(body));
       },
     );
     await new Promise<void>(resolve =>
@@ -1106,9 +1129,9 @@ describe('FluxProvider: TLS', () => {
   });
 
   it('refuses an unknown certificate, and accepts any with skipTLSVerify', async () => {
-    await expect(tls({}).listApplications('a=b', ctx())).rejects.toMatchObject(
-      { message: 'Flux tls is unreachable' },
-    );
+    await expect(tls({}).listApplications('a=b', ctx())).rejects.toMatchObject({
+      message: 'Flux tls is unreachable',
+    });
     expect(
       await tls({ skipTLSVerify: true }).listApplications('a=b', ctx()),
     ).toHaveLength(1);

@@ -219,10 +219,7 @@ export function toFluxApplication(
         reconciling.status === 'True'
           ? reconciling.lastTransitionTime
           : ready.lastTransitionTime,
-      message: (reconciling.message ?? ready.message)?.slice(
-        0,
-        MESSAGE_LENGTH,
-      ),
+      message: (reconciling.message ?? ready.message)?.slice(0, MESSAGE_LENGTH),
       revision: parseFluxRevision(attempted),
     };
   }
@@ -276,9 +273,7 @@ function historyOf(
         startedAt: str(entry.firstReconciled),
       }))
       .filter(entry => entry.revision !== '')
-      .sort((a, b) =>
-        (b.deployedAt ?? '').localeCompare(a.deployedAt ?? ''),
-      );
+      .sort((a, b) => (b.deployedAt ?? '').localeCompare(a.deployedAt ?? ''));
   }
   const revision = parseFluxRevision(applied);
   if (!revision) return [];
@@ -441,9 +436,12 @@ export class FluxProvider implements DeliveryProvider {
     const items = obj(body).items;
     if (items === null || items === undefined) return [];
     if (!Array.isArray(items)) {
-      throw new UpstreamError(`${this.upstream} answered an unexpected ${what}`, {
-        kind: 'malformed',
-      });
+      throw new UpstreamError(
+        `${this.upstream} answered an unexpected ${what}`,
+        {
+          kind: 'malformed',
+        },
+      );
     }
     return items;
   }
@@ -751,11 +749,12 @@ export class FluxProvider implements DeliveryProvider {
         throw error;
       }
       await new Promise<void>((resolve, reject) => {
+        let timer: ReturnType<typeof setTimeout> | undefined = undefined;
         const onAbort = () => {
           clearTimeout(timer);
           reject(timeout());
         };
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
           signal.removeEventListener('abort', onAbort);
           resolve();
         }, this.options.reconcilePollMs ?? 1000);

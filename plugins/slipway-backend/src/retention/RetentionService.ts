@@ -36,7 +36,6 @@ import {
 } from './HarborRetentionClient';
 import {
   desiredPolicy,
-  isSlipwayRule,
   MAX_HARBOR_RULES,
   sameRules,
   slipwayRules,

@@ -143,10 +143,7 @@ const deployed: ClusterState = {
 
 async function stateOf(state: ClusterState) {
   const { deployState, world, cluster } = services(state);
-  const entity = await deployState.getEntityState(
-    REF,
-    mockCredentials.user(),
-  );
+  const entity = await deployState.getEntityState(REF, mockCredentials.user());
   return { entity, world, cluster };
 }
 
@@ -168,9 +165,10 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
         },
       });
     }
-    expect(
-      entity.sources.find(s => s.kind === 'delivery'),
-    ).toMatchObject({ source: 'flux:main', status: 'ok' });
+    expect(entity.sources.find(s => s.kind === 'delivery')).toMatchObject({
+      source: 'flux:main',
+      status: 'ok',
+    });
     // Argo CD, though named like the cluster, is never asked.
     expect(world.calls.delivery).toBe(0);
     expect(cluster.requests).toContain(
@@ -184,7 +182,9 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
     expect(staging.deployed).toBe(false);
     expect(staging.live?.syncStatus).toBe('OutOfSync');
     expect(staging.drift.drifted).toBe(true);
-    expect(staging.deployedReason).toMatch(/does not carry the desired overlay/);
+    expect(staging.deployedReason).toMatch(
+      /does not carry the desired overlay/,
+    );
   });
 
   it('is not deployed while reconciling', async () => {
@@ -205,7 +205,8 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
       ready: {
         status: 'False',
         reason: 'HealthCheckFailed',
-        message: 'timeout waiting for: [Deployment/ledger-api-staging/ledger-api]',
+        message:
+          'timeout waiting for: [Deployment/ledger-api-staging/ledger-api]',
       },
     });
     const staging = entity.environments[1];
@@ -213,7 +214,8 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
     expect(staging.live?.healthStatus).toBe('Degraded');
     expect(staging.live?.operation).toMatchObject({
       phase: 'Failed',
-      message: 'timeout waiting for: [Deployment/ledger-api-staging/ledger-api]',
+      message:
+        'timeout waiting for: [Deployment/ledger-api-staging/ledger-api]',
     });
   });
 
@@ -244,9 +246,11 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
       r => r.entityRef === 'component:default/ledger-api',
     );
     expect(row?.controller).toBe('flux');
-    expect(
-      Object.values(row?.cells ?? {}).map(cell => cell.deployed),
-    ).toEqual([true, true, true]);
+    expect(Object.values(row?.cells ?? {}).map(cell => cell.deployed)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(world.calls.delivery).toBe(0);
   });
 });

@@ -75,9 +75,7 @@ function fluxEnv(environment: string, url?: string): EnvironmentState {
 
 function fluxState(url?: (env: string) => string): EntityState {
   return healthyState({
-    environments: ['dev', 'staging', 'prod'].map(e =>
-      fluxEnv(e, url?.(e)),
-    ),
+    environments: ['dev', 'staging', 'prod'].map(e => fluxEnv(e, url?.(e))),
     sources: okSources().map(s =>
       s.kind === 'delivery' ? { ...s, source: 'flux:sandbox' } : s,
     ),
@@ -143,7 +141,9 @@ describe('the controller on the environment card (issue 15)', () => {
     const prod = await card('prod');
     expect(prod.getByTestId('controller-badge')).toHaveTextContent('Argo CD');
     expect(prod.getByText('sync: manual')).toBeInTheDocument();
-    expect(prod.getByRole('link', { name: /^Argo CD \(prod\)/ })).toHaveAttribute(
+    expect(
+      prod.getByRole('link', { name: /^Argo CD \(prod\)/ }),
+    ).toHaveAttribute(
       'href',
       'https://argocd.example.com/applications/payments-api-prod',
     );
