@@ -30,6 +30,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Document } from 'yaml';
@@ -410,7 +411,11 @@ async function main() {
   log(
     `starting sandbox (${clones.length} clones) and 3 replicas; baseline ${BASELINE_SECONDS} s, faults ${FAULT_SECONDS} s, storm ${STORM_SECONDS} s, ${USERS} users, think ${THINK_MS} ms`,
   );
+  // A folder of its own (not a shared temporary prefix): the sandbox's
+  // repositories live there for the whole run.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'load-bench-'));
   const cluster = await startCluster({
+    dataDir,
     replicas: 3,
     postgresUrl,
     redisUrl,
@@ -431,6 +436,7 @@ async function main() {
     exitCode = await bench(cluster, entities, log);
   } finally {
     await cluster.stop().catch(error => log(`stop failed: ${error}`));
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
   process.exit(exitCode);
 }

@@ -7,6 +7,9 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import slipwayPlugin from '@slipway/plugin-slipway-backend';
+// The provider itself, as the plugin builds it from slipway.flux.clusters
+// (the plugin exports no providers), as promotionWiring does for the engine.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
 import { FluxProvider } from '@slipway/plugin-slipway-backend/src/providers/FluxProvider';
 import { EntityState } from '@slipway/plugin-slipway-common';
 import { UpstreamError } from '@slipway/plugin-slipway-node';

@@ -164,9 +164,28 @@ describe('image retention against the sandbox Harbor: what runs and what a rollb
     }
     // The dry run Slipway reported is what Harbor's own dry run says.
     const policyId = project.retentionId!;
-    await harbor('POST', `/retentions/${policyId}/executions`, {
+    const dryRun = await harbor('POST', `/retentions/${policyId}/executions`, {
       dry_run: true,
     });
+    const tasks = (await (
+      await harbor(
+        'GET',
+        `${dryRun.headers.get('location')!.replace('/api/v2.0', '')}/tasks`,
+      )
+    ).json()) as { repository: string; total: number; retained: number }[];
+    for (const entity of services) {
+      const name = entity.metadata.name;
+      const task = tasks.find(t => t.repository === name);
+      expect({
+        name,
+        wouldDelete: task ? task.total - task.retained : 0,
+      }).toEqual({
+        name,
+        wouldDelete: project.wouldDelete.filter(
+          c => c.repository === `acme/${name}`,
+        ).length,
+      });
+    }
     await harbor('POST', `/retentions/${policyId}/executions`, {
       dry_run: false,
     });

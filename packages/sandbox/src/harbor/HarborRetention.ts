@@ -64,11 +64,7 @@ export interface RetentionExecutionRecord {
 
 /** A request Harbor refuses, with the status and code it answers. */
 export class HarborRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
   }
 }
@@ -125,7 +121,8 @@ function validateRule(rule: HarborRule, kind: 'retention' | 'immutable') {
   ];
   if ((rule.tag_selectors ?? []).length === 0) throw bad('no tag selector');
   for (const selector of selectors) {
-    if (selector.kind !== 'doublestar') throw bad('selector kind must be doublestar');
+    if (selector.kind !== 'doublestar')
+      throw bad('selector kind must be doublestar');
     if (typeof selector.pattern !== 'string' || selector.pattern === '') {
       throw bad('selector pattern is empty');
     }
@@ -159,7 +156,10 @@ export class HarborRetention {
   }
 
   private projectOf(policy: HarborRetentionPolicy) {
-    if (policy.scope?.level !== 'project' || typeof policy.scope.ref !== 'number')
+    if (
+      policy.scope?.level !== 'project' ||
+      typeof policy.scope.ref !== 'number'
+    )
       throw bad('policy scope must be a project');
     const project = this.registry.getProject(String(policy.scope.ref));
     if (!project) throw bad(`project ${policy.scope.ref} not found`);
@@ -167,7 +167,8 @@ export class HarborRetention {
   }
 
   private validate(policy: HarborRetentionPolicy) {
-    if (typeof policy !== 'object' || policy === null) throw bad('invalid policy');
+    if (typeof policy !== 'object' || policy === null)
+      throw bad('invalid policy');
     if (policy.algorithm !== 'or') throw bad('algorithm must be or');
     const rules = policy.rules ?? [];
     if (!Array.isArray(rules)) throw bad('rules must be a list');
@@ -196,7 +197,12 @@ export class HarborRetention {
 
   updatePolicy(id: number, policy: HarborRetentionPolicy): void {
     const existing = this.policies.get(id);
-    if (!existing) throw new HarborRequestError(404, 'NOT_FOUND', `retention ${id} not found`);
+    if (!existing)
+      throw new HarborRequestError(
+        404,
+        'NOT_FOUND',
+        `retention ${id} not found`,
+      );
     const project = this.validate(policy);
     if (this.policyOfProject.get(project.id) !== id) {
       throw bad('the policy scope cannot move to another project');
@@ -206,14 +212,22 @@ export class HarborRetention {
 
   deletePolicy(id: number): void {
     const existing = this.policies.get(id);
-    if (!existing) throw new HarborRequestError(404, 'NOT_FOUND', `retention ${id} not found`);
+    if (!existing)
+      throw new HarborRequestError(
+        404,
+        'NOT_FOUND',
+        `retention ${id} not found`,
+      );
     this.policies.delete(id);
     for (const [projectId, policyId] of this.policyOfProject) {
       if (policyId === id) this.policyOfProject.delete(projectId);
     }
   }
 
-  private stored(id: number, policy: HarborRetentionPolicy): HarborRetentionPolicy {
+  private stored(
+    id: number,
+    policy: HarborRetentionPolicy,
+  ): HarborRetentionPolicy {
     const copy = JSON.parse(JSON.stringify(policy)) as HarborRetentionPolicy;
     copy.id = id;
     copy.rules = (copy.rules ?? []).map((rule, index) => ({
@@ -232,13 +246,20 @@ export class HarborRetention {
   }
 
   getExecution(policyId: number, executionId: number) {
-    return this.executions.find(e => e.policyId === policyId && e.id === executionId);
+    return this.executions.find(
+      e => e.policyId === policyId && e.id === executionId,
+    );
   }
 
   /** Runs the policy now: per repository of the project, retained or deleted. */
   execute(policyId: number, dryRun: boolean): RetentionExecutionRecord {
     const policy = this.policies.get(policyId);
-    if (!policy) throw new HarborRequestError(404, 'NOT_FOUND', `retention ${policyId} not found`);
+    if (!policy)
+      throw new HarborRequestError(
+        404,
+        'NOT_FOUND',
+        `retention ${policyId} not found`,
+      );
     const project = this.projectOf(policy);
     const startTime = isoSeconds(this.now());
     const execution: RetentionExecutionRecord = {
@@ -265,7 +286,8 @@ export class HarborRetention {
         a => !retained.has(a.id) && !immutable.has(a.id),
       );
       if (!dryRun) {
-        for (const artifact of deleted) this.registry.deleteArtifact(artifact.id);
+        for (const artifact of deleted)
+          this.registry.deleteArtifact(artifact.id);
       }
       execution.tasks.push({
         id: this.nextId.task++,
@@ -291,7 +313,8 @@ export class HarborRetention {
     const retained = new Set<number>();
     for (const rule of policy.rules ?? []) {
       if (rule.disabled) continue;
-      if (!repositorySelected(repository, rule.scope_selectors?.repository)) continue;
+      if (!repositorySelected(repository, rule.scope_selectors?.repository))
+        continue;
       const selected = candidates.filter(a =>
         (rule.tag_selectors ?? []).every(s => tagSelected(a, s)),
       );
@@ -325,7 +348,14 @@ export class HarborRetention {
     const id = this.nextId.immutable++;
     this.immutableRules.set(projectId, [
       ...rules,
-      { ...rule, id, action: 'immutable', template: 'immutable_template', disabled: rule.disabled ?? false, priority: rule.priority ?? 0 },
+      {
+        ...rule,
+        id,
+        action: 'immutable',
+        template: 'immutable_template',
+        disabled: rule.disabled ?? false,
+        priority: rule.priority ?? 0,
+      },
     ]);
     return id;
   }
@@ -333,7 +363,12 @@ export class HarborRetention {
   updateImmutableRule(projectId: number, id: number, rule: HarborRule): void {
     const rules = this.listImmutableRules(projectId);
     const index = rules.findIndex(r => r.id === id);
-    if (index < 0) throw new HarborRequestError(404, 'NOT_FOUND', `immutable rule ${id} not found`);
+    if (index < 0)
+      throw new HarborRequestError(
+        404,
+        'NOT_FOUND',
+        `immutable rule ${id} not found`,
+      );
     const merged = { ...rules[index], ...rule, id };
     validateRule(merged, 'immutable');
     rules[index] = merged;
@@ -342,8 +377,15 @@ export class HarborRetention {
   deleteImmutableRule(projectId: number, id: number): void {
     const rules = this.listImmutableRules(projectId);
     if (!rules.some(r => r.id === id))
-      throw new HarborRequestError(404, 'NOT_FOUND', `immutable rule ${id} not found`);
-    this.immutableRules.set(projectId, rules.filter(r => r.id !== id));
+      throw new HarborRequestError(
+        404,
+        'NOT_FOUND',
+        `immutable rule ${id} not found`,
+      );
+    this.immutableRules.set(
+      projectId,
+      rules.filter(r => r.id !== id),
+    );
   }
 
   /** True when the tag is immutable under the project's enabled rules. */
@@ -364,13 +406,27 @@ export class HarborRetention {
     repository: string,
     artifact: HarborArtifactRecord,
   ): boolean {
-    return artifact.tags.some(t => this.isImmutableTag(projectId, repository, t.name));
+    return artifact.tags.some(t =>
+      this.isImmutableTag(projectId, repository, t.name),
+    );
   }
 }
 
 /** The task log as Harbor's retention job writes it: one table row per artifact. */
-function taskLog(candidates: HarborArtifactRecord[], deleted: Set<number>): string {
-  const header = ['Digest', 'Tag', 'Kind', 'Labels', 'PushedTime', 'PulledTime', 'CreatedTime', 'Retention'];
+function taskLog(
+  candidates: HarborArtifactRecord[],
+  deleted: Set<number>,
+): string {
+  const header = [
+    'Digest',
+    'Tag',
+    'Kind',
+    'Labels',
+    'PushedTime',
+    'PulledTime',
+    'CreatedTime',
+    'Retention',
+  ];
   const rows = candidates.map(a => [
     a.digest,
     a.tags.map(t => t.name).join(','),

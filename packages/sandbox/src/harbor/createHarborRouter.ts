@@ -108,9 +108,7 @@ export function createHarborRouter(options: {
       reuse_sys_cve_allowlist: 'true',
       ...(registry.retention.retentionIdOf(project.id) !== undefined
         ? {
-            retention_id: String(
-              registry.retention.retentionIdOf(project.id),
-            ),
+            retention_id: String(registry.retention.retentionIdOf(project.id)),
           }
         : {}),
     },
@@ -464,7 +462,12 @@ function addRetentionRoutes(router: Router, registry: HarborRegistry) {
   const policyId = (req: Request, res: Response) => {
     const id = positiveId(req.params.id);
     if (id === undefined || !retention.getPolicy(id)) {
-      harborError(res, 404, 'NOT_FOUND', `retention ${req.params.id} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `retention ${req.params.id} not found`,
+      );
       return undefined;
     }
     return id;
@@ -516,15 +519,23 @@ function addRetentionRoutes(router: Router, registry: HarborRegistry) {
   router.get('/retentions/:id/executions', (req, res) => {
     const id = policyId(req, res);
     if (id === undefined) return;
-    res.json(paginate(req, res, retention.listExecutions(id)).map(executionJson));
+    res.json(
+      paginate(req, res, retention.listExecutions(id)).map(executionJson),
+    );
   });
   const execution = (req: Request, res: Response) => {
     const id = policyId(req, res);
     if (id === undefined) return undefined;
     const eid = positiveId(req.params.eid);
-    const found = eid === undefined ? undefined : retention.getExecution(id, eid);
+    const found =
+      eid === undefined ? undefined : retention.getExecution(id, eid);
     if (!found) {
-      harborError(res, 404, 'NOT_FOUND', `execution ${req.params.eid} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `execution ${req.params.eid} not found`,
+      );
     }
     return found;
   };
@@ -546,7 +557,12 @@ function addRetentionRoutes(router: Router, registry: HarborRegistry) {
   const project = (req: Request, res: Response) => {
     const found = registry.getProject(req.params.project);
     if (!found) {
-      harborError(res, 404, 'NOT_FOUND', `project ${req.params.project} not found`);
+      harborError(
+        res,
+        404,
+        'NOT_FOUND',
+        `project ${req.params.project} not found`,
+      );
     }
     return found;
   };

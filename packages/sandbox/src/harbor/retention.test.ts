@@ -55,7 +55,12 @@ describe('the sandbox Harbor: tag retention and immutability', () => {
     template,
     params,
     tag_selectors: [
-      { kind: 'doublestar', decoration: 'matches', pattern, extras: '{"untagged":false}' },
+      {
+        kind: 'doublestar',
+        decoration: 'matches',
+        pattern,
+        extras: '{"untagged":false}',
+      },
     ],
     scope_selectors: {
       repository: [
@@ -82,7 +87,9 @@ describe('the sandbox Harbor: tag retention and immutability', () => {
     );
     server = app.listen(0, '127.0.0.1');
     await new Promise(resolve => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2.0`;
+    base = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/v2.0`;
   });
   afterAll(() => new Promise(resolve => server.close(resolve)));
 
@@ -141,7 +148,8 @@ describe('the sandbox Harbor: tag retention and immutability', () => {
     );
     expect(createdRule.status).toBe(201);
     const rules = await getJson('/projects/acme/immutabletagrules');
-    for (const r of rules) expect(harbor.errors('ImmutableRule', r)).toEqual([]);
+    for (const r of rules)
+      expect(harbor.errors('ImmutableRule', r)).toEqual([]);
     expect(rules).toHaveLength(1);
     const tags = await getJson(
       `/projects/acme/repositories/orders/artifacts/${sha(3)}/tags`,
@@ -174,7 +182,9 @@ describe('the sandbox Harbor: tag retention and immutability', () => {
     const text = await log.text();
     expect(text.split('\n').filter(l => l.endsWith('| DEL |'))).toHaveLength(2);
     // A dry run deletes nothing.
-    expect(registry.listArtifacts('acme', 'orders').filter(a => !a.child)).toHaveLength(6);
+    expect(
+      registry.listArtifacts('acme', 'orders').filter(a => !a.child),
+    ).toHaveLength(6);
 
     await send('POST', `/retentions/${id}/executions`, { dry_run: false });
     const left = registry
@@ -196,9 +206,12 @@ describe('the sandbox Harbor: tag retention and immutability', () => {
         })
       ).status,
     ).toBe(200);
-    expect((await getJson('/projects/acme/immutabletagrules'))[0].disabled).toBe(true);
     expect(
-      (await send('DELETE', `/projects/acme/immutabletagrules/${ruleId}`)).status,
+      (await getJson('/projects/acme/immutabletagrules'))[0].disabled,
+    ).toBe(true);
+    expect(
+      (await send('DELETE', `/projects/acme/immutabletagrules/${ruleId}`))
+        .status,
     ).toBe(200);
     expect(await getJson('/projects/acme/immutabletagrules')).toEqual([]);
   });

@@ -1,4 +1,7 @@
-import { describeExamples, prepareGitOpsApp } from '../__testUtils__/runExamples';
+import {
+  describeExamples,
+  prepareGitOpsApp,
+} from '../__testUtils__/runExamples';
 import { createSecretsCreateAction } from './secretsCreate';
 
 describeExamples(createSecretsCreateAction(), {

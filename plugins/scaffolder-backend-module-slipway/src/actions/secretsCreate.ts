@@ -2,10 +2,7 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import {
-  normalizeRepoPath,
-  overlayPath,
-} from '@slipway/plugin-slipway-common';
+import { normalizeRepoPath, overlayPath } from '@slipway/plugin-slipway-common';
 import {
   ContainedFile,
   readContainedFile,
@@ -100,7 +97,9 @@ export function createSecretsCreateAction(options: { config?: Config } = {}) {
           z
             .string()
             .optional()
-            .describe('external-secrets: Vault address, e.g. https://vault.example.com:8200'),
+            .describe(
+              'external-secrets: Vault address, e.g. https://vault.example.com:8200',
+            ),
         vaultKvMount: z =>
           z
             .string()
@@ -113,8 +112,7 @@ export function createSecretsCreateAction(options: { config?: Config } = {}) {
             .describe('external-secrets: Vault Kubernetes auth mount'),
       },
       output: {
-        files: z =>
-          z.array(z.string()).describe('Files written or merged'),
+        files: z => z.array(z.string()).describe('Files written or merged'),
         secretName: z =>
           z
             .string()
@@ -180,7 +178,10 @@ export function createSecretsCreateAction(options: { config?: Config } = {}) {
           },
         });
         for (const env of environments) {
-          const file = `${overlayPath(gitopsPath, env.name)}/kustomization.yaml`;
+          const file = `${overlayPath(
+            gitopsPath,
+            env.name,
+          )}/kustomization.yaml`;
           const existing = await readContainedFile(root, file);
           if (existing === undefined) {
             throw new InputError(

@@ -133,7 +133,9 @@ export function assertAgeRecipient(value: string, what: string): string {
   return value;
 }
 
-function assertVault(vault: VaultSettings | undefined): Required<VaultSettings> {
+function assertVault(
+  vault: VaultSettings | undefined,
+): Required<VaultSettings> {
   if (!vault?.server) {
     throw new InputError('External Secrets needs the Vault server address');
   }
@@ -145,7 +147,10 @@ function assertVault(vault: VaultSettings | undefined): Required<VaultSettings> 
   }
   if (
     url.protocol !== 'https:' &&
-    !(url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname))
+    !(
+      url.protocol === 'http:' &&
+      ['127.0.0.1', 'localhost'].includes(url.hostname)
+    )
   ) {
     throw new InputError('The Vault server address must be https');
   }
@@ -359,7 +364,10 @@ export function buildAppSecretsFiles(
  *
  * @public
  */
-export function addOverlayResources(content: string, entries: string[]): string {
+export function addOverlayResources(
+  content: string,
+  entries: string[],
+): string {
   const document = parseDocument(content);
   let resources = document.get('resources');
   if (!isSeq(resources)) {

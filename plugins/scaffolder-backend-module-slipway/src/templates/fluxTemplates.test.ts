@@ -179,8 +179,8 @@ describe('service template on Flux, every strategy and layout', () => {
         .sort();
       expect(skipped).toEqual(
         variant.ci === 'github-actions'
-          ? ['argocd', 'fetch-ci-gitlab', 'publish-gitlab']
-          : ['argocd', 'fetch-ci-github', 'publish-github'],
+          ? ['argocd', 'fetch-ci-gitlab', 'publish-gitlab', 'secrets']
+          : ['argocd', 'fetch-ci-github', 'publish-github', 'secrets'],
       );
 
       // The files written, each validated on its own.

@@ -68,6 +68,9 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
     gitopsCommitMode: '${{ parameters.gitopsCommitMode }}',
     gitopsDefaultBranch: 'main',
     previewEnvironments: '${{ parameters.previewEnvironments }}',
+    // Tasks created before the parameter existed load-test staging.
+    loadTestEnvironments:
+      "${{ parameters.loadTestEnvironments or ['staging'] }}",
     sonarProjectKey: `\${{ ${repo}.owner }}_\${{ parameters.name }}`,
     defaultBranch: 'main',
     goModule: `\${{ ${repo}.host }}/\${{ ${repo}.owner }}/\${{ ${repo}.repo }}`,
@@ -318,6 +321,20 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
               pattern: '^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?)?$',
               maxLength: 200,
               default: '',
+            },
+          },
+        },
+        {
+          title: 'Post-deploy verification',
+          properties: {
+            loadTestEnvironments: {
+              title: 'K6 load test in',
+              type: 'array',
+              description:
+                'Environments where the verification workflow runs `verification/load.js` after a deployment; smoke tests run in every environment (see docs/templates.md)',
+              items: { type: 'string', pattern: DNS_NAME },
+              uniqueItems: true,
+              default: ['staging'],
             },
           },
         },

@@ -409,8 +409,8 @@ describe('service templates, every variant', () => {
       .sort();
     expect(skipped).toEqual(
       variant.ci === 'github-actions'
-        ? ['fetch-ci-gitlab', 'flux', 'publish-gitlab']
-        : ['fetch-ci-github', 'flux', 'publish-github'],
+        ? ['fetch-ci-gitlab', 'flux', 'publish-gitlab', 'secrets']
+        : ['fetch-ci-github', 'flux', 'publish-github', 'secrets'],
     );
 
     // The GitOps commit step gets what it needs (it runs against the sandbox in e2e)
@@ -645,6 +645,7 @@ describe('service template form and output', () => {
     expect(conditional).toEqual([
       'fetch-ci-github',
       'fetch-ci-gitlab',
+      'secrets',
       'publish-github',
       'publish-gitlab',
       'argocd',

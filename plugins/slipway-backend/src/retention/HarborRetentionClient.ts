@@ -99,9 +99,12 @@ export class HarborRetentionClient {
       });
     } catch (error) {
       if ((error as Error)?.name === 'TimeoutError') {
-        throw new UpstreamError(`Harbor did not answer ${method} ${path} in time`, {
-          kind: 'timeout',
-        });
+        throw new UpstreamError(
+          `Harbor did not answer ${method} ${path} in time`,
+          {
+            kind: 'timeout',
+          },
+        );
       }
       throw new UpstreamError(`Harbor is unreachable (${method} ${path})`);
     }
@@ -111,30 +114,39 @@ export class HarborRetentionClient {
     }
     const text = await response.text();
     if (text.length > MAX_RESPONSE_BYTES) {
-      throw new UpstreamError(`Harbor answered ${method} ${path} with too much`, {
-        kind: 'malformed',
-      });
+      throw new UpstreamError(
+        `Harbor answered ${method} ${path} with too much`,
+        {
+          kind: 'malformed',
+        },
+      );
     }
     if (!response.ok) {
       throw new UpstreamError(
-        `Harbor answered HTTP ${response.status} to ${method} ${path}${harborMessage(
-          text,
-        )}`,
+        `Harbor answered HTTP ${
+          response.status
+        } to ${method} ${path}${harborMessage(text)}`,
         { status: response.status },
       );
     }
     return { status: response.status, text, headers: response.headers };
   }
 
-  private async json<T>(path: string, allow404 = false): Promise<T | undefined> {
+  private async json<T>(
+    path: string,
+    allow404 = false,
+  ): Promise<T | undefined> {
     const answer = await this.request('GET', path, undefined, allow404);
     if (!answer) return undefined;
     try {
       return JSON.parse(answer.text) as T;
     } catch {
-      throw new UpstreamError(`Harbor answered GET ${path} with malformed JSON`, {
-        kind: 'malformed',
-      });
+      throw new UpstreamError(
+        `Harbor answered GET ${path} with malformed JSON`,
+        {
+          kind: 'malformed',
+        },
+      );
     }
   }
 
@@ -163,16 +175,25 @@ export class HarborRetentionClient {
 
   async getPolicy(id: number): Promise<HarborRetentionPolicy> {
     const policy = await this.json<any>(`/retentions/${id}`);
-    if (!policy || typeof policy !== 'object' || !Array.isArray(policy.rules ?? [])) {
-      throw new UpstreamError(`Harbor answered an unexpected retention policy ${id}`, {
-        kind: 'malformed',
-      });
+    if (
+      !policy ||
+      typeof policy !== 'object' ||
+      !Array.isArray(policy.rules ?? [])
+    ) {
+      throw new UpstreamError(
+        `Harbor answered an unexpected retention policy ${id}`,
+        {
+          kind: 'malformed',
+        },
+      );
     }
     return { ...policy, rules: policy.rules ?? [] };
   }
 
   /** Creates a policy (Harbor binds it to the project); answers its id. */
-  async createPolicy(policy: HarborRetentionPolicy): Promise<number | undefined> {
+  async createPolicy(
+    policy: HarborRetentionPolicy,
+  ): Promise<number | undefined> {
     const answer = await this.request('POST', '/retentions', policy);
     const id = Number(answer?.headers.get('location')?.split('/').pop());
     return Number.isInteger(id) && id > 0 ? id : undefined;
@@ -206,10 +227,14 @@ export class HarborRetentionClient {
         if (typeof item?.digest !== 'string') continue;
         artifacts.push({
           digest: item.digest,
-          pushedAt: typeof item.push_time === 'string' ? item.push_time : undefined,
+          pushedAt:
+            typeof item.push_time === 'string' ? item.push_time : undefined,
           tags: (Array.isArray(item.tags) ? item.tags : [])
             .filter((t: any) => typeof t?.name === 'string')
-            .map((t: any) => ({ name: t.name, immutable: t.immutable === true })),
+            .map((t: any) => ({
+              name: t.name,
+              immutable: t.immutable === true,
+            })),
           children: (Array.isArray(item.references) ? item.references : [])
             .map((r: any) => r?.child_digest)
             .filter((d: unknown): d is string => typeof d === 'string'),

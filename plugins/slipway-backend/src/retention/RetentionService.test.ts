@@ -39,7 +39,9 @@ const entity: Entity = {
 };
 
 /** A Harbor answering the calls retention makes, from memory; every call is recorded. */
-function fakeHarbor(artifacts: { n: number; tagged?: boolean; immutable?: boolean }[]) {
+function fakeHarbor(
+  artifacts: { n: number; tagged?: boolean; immutable?: boolean }[],
+) {
   const calls: string[] = [];
   const policies = new Map<number, any>();
   let retentionId: number | undefined;
@@ -62,7 +64,10 @@ function fakeHarbor(artifacts: { n: number; tagged?: boolean; immutable?: boolea
         metadata: retentionId ? { retention_id: String(retentionId) } : {},
       });
     }
-    if (method === 'GET' && path === '/projects/acme/repositories/orders/artifacts') {
+    if (
+      method === 'GET' &&
+      path === '/projects/acme/repositories/orders/artifacts'
+    ) {
       if (url.searchParams.get('page') !== '1') return Response.json([]);
       return Response.json(
         artifacts.map(a => ({
@@ -84,7 +89,8 @@ function fakeHarbor(artifacts: { n: number; tagged?: boolean; immutable?: boolea
       });
     }
     const match = /^\/retentions\/(\d+)$/.exec(path);
-    if (match && method === 'GET') return Response.json(policies.get(Number(match[1])));
+    if (match && method === 'GET')
+      return Response.json(policies.get(Number(match[1])));
     if (match && method === 'PUT') {
       policies.set(Number(match[1]), JSON.parse(String(init.body)));
       return new Response(null, { status: 200 });
@@ -118,8 +124,14 @@ const ok = (kind: SourceReport['kind']): SourceReport => ({
 });
 
 /** Deploy state: dev runs 6, staging 5, prod 3 with history 1, 2, 3. */
-function fakeDeployState(options: { gitopsStatus?: SourceReport['status'] } = {}) {
-  const image = (n: number) => ({ repository: REPO, tag: sha(n), digest: digest(n) });
+function fakeDeployState(
+  options: { gitopsStatus?: SourceReport['status'] } = {},
+) {
+  const image = (n: number) => ({
+    repository: REPO,
+    tag: sha(n),
+    digest: digest(n),
+  });
   const change = (environment: string, n: number): HistoryEntry => ({
     environment,
     source: 'gitops',
@@ -148,7 +160,10 @@ function fakeDeployState(options: { gitopsStatus?: SourceReport['status'] } = {}
           syncMode: 'auto',
           drift: { drifted: false, reasons: [] },
           deployed: true,
-          desired: { path: `apps/orders/overlays/${environment}`, image: image(n) },
+          desired: {
+            path: `apps/orders/overlays/${environment}`,
+            image: image(n),
+          },
           live: {
             application: `orders-${environment}`,
             instance: 'main',
@@ -164,7 +179,10 @@ function fakeDeployState(options: { gitopsStatus?: SourceReport['status'] } = {}
       _credentials: unknown,
       query: { environment?: string },
     ): Promise<HistoryPage> {
-      return { items: history[query.environment!] ?? [], sources: [ok('gitops')] };
+      return {
+        items: history[query.environment!] ?? [],
+        sources: [ok('gitops')],
+      };
     },
   };
 }
@@ -190,7 +208,10 @@ function service(
     permissions: mockServices.permissions.mock({
       authorize: async requests =>
         requests.map(() => ({
-          result: options.allow === false ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+          result:
+            options.allow === false
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
         })),
     }),
     deployState: (options.deployState ?? fakeDeployState()) as any,
@@ -210,7 +231,9 @@ describe('RetentionService', () => {
     const harbor = fakeHarbor(ARTIFACTS);
     const report = await service(harbor).run();
     expect(report.status).toBe('ok');
-    expect(report.protected.map(p => [p.environment, p.image.tag, p.reasons])).toEqual([
+    expect(
+      report.protected.map(p => [p.environment, p.image.tag, p.reasons]),
+    ).toEqual([
       ['dev', sha(6), ['desired', 'live']],
       ['staging', sha(5), ['desired', 'live']],
       ['prod', sha(3), ['desired', 'live']],
@@ -243,8 +266,13 @@ describe('RetentionService', () => {
     await service(harbor).run();
     const second = await service(harbor).run();
     expect(second.projects[0].policy).toBe('unchanged');
-    const third = await service(harbor, { config: { keepRollbackCandidates: 2 } }).run();
-    expect(third.projects[0]).toMatchObject({ policy: 'updated', retentionId: 3 });
+    const third = await service(harbor, {
+      config: { keepRollbackCandidates: 2 },
+    }).run();
+    expect(third.projects[0]).toMatchObject({
+      policy: 'updated',
+      retentionId: 3,
+    });
     expect(third.projects[0].protectedTags).toContain(sha(1));
     expect(harbor.writes()).toEqual(['POST /retentions', 'PUT /retentions/3']);
   });
@@ -256,7 +284,9 @@ describe('RetentionService', () => {
       action: 'retain',
       template: 'always',
       params: {},
-      tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'v*' }],
+      tag_selectors: [
+        { kind: 'doublestar', decoration: 'matches', pattern: 'v*' },
+      ],
       scope_selectors: {},
     };
     harbor.setPolicy({
@@ -267,7 +297,10 @@ describe('RetentionService', () => {
       scope: { level: 'project', ref: 7 },
     });
     const report = await service(harbor).run();
-    expect(report.projects[0]).toMatchObject({ policy: 'updated', otherRules: 1 });
+    expect(report.projects[0]).toMatchObject({
+      policy: 'updated',
+      otherRules: 1,
+    });
     const policy = harbor.policies.get(3);
     expect(policy.rules[0]).toEqual(foreign);
     expect(policy.rules.slice(1).every(isSlipwayRule)).toBe(true);
@@ -288,7 +321,9 @@ describe('RetentionService', () => {
       }),
     ]);
     expect(report.projects[0].protectedTags).not.toContain(sha(2));
-    expect(report.projects[0].wouldDelete.map(c => c.digest)).toContain(digest(2));
+    expect(report.projects[0].wouldDelete.map(c => c.digest)).toContain(
+      digest(2),
+    );
   });
 
   it('does not count immutable tags as deleted', async () => {
@@ -297,22 +332,32 @@ describe('RetentionService', () => {
       { n: 1, immutable: true },
     ]);
     const report = await service(harbor).run();
-    expect(report.projects[0].wouldDelete.map(c => c.tags[0])).toEqual([sha(4)]);
+    expect(report.projects[0].wouldDelete.map(c => c.tags[0])).toEqual([
+      sha(4),
+    ]);
   });
 
   it.each([
     ['the artifact list', /GET \/projects\/acme\/repositories/],
     ['the project', /GET \/projects\/acme$/],
     ['the policy write', /POST \/retentions/],
-  ])('a Harbor failure on %s fails the project with Harbor’s status and changes nothing', async (_what, pattern) => {
-    const harbor = fakeHarbor(ARTIFACTS);
-    harbor.failOn(pattern);
-    const report = await service(harbor).run();
-    expect(report.status).toBe('failed');
-    expect(report.projects[0]).toMatchObject({ policy: 'failed', wouldDelete: [] });
-    expect(report.projects[0].message).toMatch(/Harbor answered HTTP 500 .*: boom/);
-    expect(harbor.policies.size).toBe(0);
-  });
+  ])(
+    'a Harbor failure on %s fails the project with Harbor’s status and changes nothing',
+    async (_what, pattern) => {
+      const harbor = fakeHarbor(ARTIFACTS);
+      harbor.failOn(pattern);
+      const report = await service(harbor).run();
+      expect(report.status).toBe('failed');
+      expect(report.projects[0]).toMatchObject({
+        policy: 'failed',
+        wouldDelete: [],
+      });
+      expect(report.projects[0].message).toMatch(
+        /Harbor answered HTTP 500 .*: boom/,
+      );
+      expect(harbor.policies.size).toBe(0);
+    },
+  );
 
   it('leaves the policy as it was when an entity’s deploy state is not completely known', async () => {
     const harbor = fakeHarbor(ARTIFACTS);
@@ -355,7 +400,10 @@ describe('readRetentionConfig', () => {
         slipway: {
           retention: {
             enabled: true,
-            schedule: { frequency: { cron: '0 3 * * *' }, timeout: { minutes: 10 } },
+            schedule: {
+              frequency: { cron: '0 3 * * *' },
+              timeout: { minutes: 10 },
+            },
             keepRollbackCandidates: 3,
           },
         },

@@ -140,7 +140,10 @@ export class RetentionService {
     catalog: CatalogService;
     auth: AuthService;
     permissions: PermissionsService;
-    deployState: Pick<DeployStateService, 'getEntityState' | 'getEntityHistory'>;
+    deployState: Pick<
+      DeployStateService,
+      'getEntityState' | 'getEntityHistory'
+    >;
     cache: CacheService;
     logger: LoggerService;
     harbor?: HarborRetentionClient;
@@ -221,7 +224,8 @@ export class RetentionService {
       const reads = await this.readEntities(credentials);
       report.entities = reads.length;
       for (const read of reads) {
-        if (read.problem) report.problems.push(`${read.facts.entityRef}: ${read.problem}`);
+        if (read.problem)
+          report.problems.push(`${read.facts.entityRef}: ${read.problem}`);
       }
       report.protected = protectedDigests(
         reads.map(r => r.facts),
@@ -251,7 +255,9 @@ export class RetentionService {
       const failed = report.projects.filter(
         p => p.policy === 'failed' || p.policy === 'skipped',
       ).length;
-      if (failed > 0) report.status = failed === report.projects.length ? 'failed' : 'partial';
+      if (failed > 0)
+        report.status =
+          failed === report.projects.length ? 'failed' : 'partial';
     } catch (error) {
       report.status = 'failed';
       report.problems.push((error as Error)?.message ?? String(error));
@@ -259,10 +265,16 @@ export class RetentionService {
     report.finishedAt = this.now().toISOString();
     await this.cache.set(REPORT_KEY, report as any, { ttl: REPORT_TTL_MS });
     this.logger.info(
-      `Slipway retention ${report.status}: ${report.protected.length} images protected in ${report.projects.length} Harbor projects; ${report.projects.reduce(
+      `Slipway retention ${report.status}: ${
+        report.protected.length
+      } images protected in ${
+        report.projects.length
+      } Harbor projects; ${report.projects.reduce(
         (n, p) => n + p.wouldDelete.length,
         0,
-      )} artifacts would be deleted by retention, ${report.unprotectable.length} protected images unprotectable`,
+      )} artifacts would be deleted by retention, ${
+        report.unprotectable.length
+      } protected images unprotectable`,
     );
     return report;
   }
@@ -280,7 +292,12 @@ export class RetentionService {
           [`metadata.annotations.${SLIPWAY_ANNOTATIONS.harborRepositorySlug}`]:
             CATALOG_FILTER_EXISTS,
         },
-        fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.annotations',
+        ],
       },
       credentials,
       page => entities.push(...page),
@@ -296,9 +313,16 @@ export class RetentionService {
   ): Promise<EntityRead> {
     const ref = getCompoundEntityRef(entity);
     const annotations = entity.metadata.annotations ?? {};
-    const harborRepository = annotations[SLIPWAY_ANNOTATIONS.harborRepositorySlug];
-    const entityRef = `${ref.kind.toLocaleLowerCase('en-US')}:${ref.namespace}/${ref.name}`;
-    const facts: RetentionEntityFacts = { entityRef, harborRepository, environments: [] };
+    const harborRepository =
+      annotations[SLIPWAY_ANNOTATIONS.harborRepositorySlug];
+    const entityRef = `${ref.kind.toLocaleLowerCase('en-US')}:${
+      ref.namespace
+    }/${ref.name}`;
+    const facts: RetentionEntityFacts = {
+      entityRef,
+      harborRepository,
+      environments: [],
+    };
     try {
       const state: EntityState = await this.deployState.getEntityState(
         ref,
@@ -322,7 +346,10 @@ export class RetentionService {
           environment.desired?.image?.repository;
         const live: ImageRef[] = (environment.live?.images ?? [])
           .map(parseImageReference)
-          .filter(image => repository !== undefined && image.repository === repository);
+          .filter(
+            image =>
+              repository !== undefined && image.repository === repository,
+          );
         facts.environments.push({
           environment: environment.environment,
           desired: environment.desired?.image,
@@ -332,7 +359,8 @@ export class RetentionService {
       }
       return {
         facts,
-        problem: problems.length > 0 ? [...new Set(problems)].join('; ') : undefined,
+        problem:
+          problems.length > 0 ? [...new Set(problems)].join('; ') : undefined,
       };
     } catch (error) {
       return {
@@ -370,7 +398,9 @@ export class RetentionService {
       report.policy = 'skipped';
       report.message = `Not changed: the deploy state of ${unread
         .map(m => m.facts.entityRef)
-        .join(', ')} could not be read completely, so what they run is not known`;
+        .join(
+          ', ',
+        )} could not be read completely, so what they run is not known`;
       return report;
     }
     try {
@@ -383,12 +413,22 @@ export class RetentionService {
       report.retentionId = found.retentionId;
       const artifacts = new Map<string, HarborArtifactSummary[]>();
       for (const repository of repositories) {
-        artifacts.set(repository, await harbor.listArtifacts(project, repository));
+        artifacts.set(
+          repository,
+          await harbor.listArtifacts(project, repository),
+        );
       }
       const tags = new Set<string>();
       for (const image of protectedImages) {
-        const repository = image.harborRepository!.split('/').slice(1).join('/');
-        const problem = this.protectImage(image, artifacts.get(repository) ?? [], tags);
+        const repository = image
+          .harborRepository!.split('/')
+          .slice(1)
+          .join('/');
+        const problem = this.protectImage(
+          image,
+          artifacts.get(repository) ?? [],
+          tags,
+        );
         if (problem) unprotectable.push({ ...image, problem });
       }
       report.protectedTags = [...tags].sort();
@@ -408,10 +448,14 @@ export class RetentionService {
       }
       for (const repository of repositories) {
         report.wouldDelete.push(
-          ...wouldDelete(`${project}/${repository}`, artifacts.get(repository) ?? [], {
-            keepLastPushed: this.config.keepLastPushed,
-            protectedTags: tags,
-          }),
+          ...wouldDelete(
+            `${project}/${repository}`,
+            artifacts.get(repository) ?? [],
+            {
+              keepLastPushed: this.config.keepLastPushed,
+              protectedTags: tags,
+            },
+          ),
         );
       }
       if (report.otherRules > 0) {
@@ -419,7 +463,8 @@ export class RetentionService {
       }
       if (!existing) {
         const id = await harbor.createPolicy(policy);
-        report.retentionId = id ?? (await harbor.getProject(project))?.retentionId;
+        report.retentionId =
+          id ?? (await harbor.getProject(project))?.retentionId;
         report.policy = 'created';
       } else if (
         !sameRules(existing.rules, policy.rules) ||
@@ -454,11 +499,14 @@ export class RetentionService {
       if (digest && artifacts.some(a => a.children.includes(digest))) {
         const parent = artifacts.find(a => a.children.includes(digest))!;
         if (parent.tags.length > 0) {
-          for (const t of parent.tags) if (tagUsableInPattern(t.name)) tags.add(t.name);
+          for (const t of parent.tags)
+            if (tagUsableInPattern(t.name)) tags.add(t.name);
           return undefined;
         }
       }
-      return `${digest ?? tag} is not in Harbor (already deleted, or never pushed there)`;
+      return `${
+        digest ?? tag
+      } is not in Harbor (already deleted, or never pushed there)`;
     }
     const usable = artifact.tags.map(t => t.name).filter(tagUsableInPattern);
     if (usable.length === 0) {

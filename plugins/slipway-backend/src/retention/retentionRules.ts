@@ -67,7 +67,12 @@ export function slipwayRules(options: {
   ];
   if (options.protectedTags.length > 0) {
     rules.push(
-      rule('protected', 'always', protectedTagPattern(options.protectedTags), {}),
+      rule(
+        'protected',
+        'always',
+        protectedTagPattern(options.protectedTags),
+        {},
+      ),
     );
   }
   return rules;
@@ -102,7 +107,8 @@ export function sameRules(
   b: HarborRetentionRule[],
 ): boolean {
   return (
-    a.length === b.length && a.every((rule, i) => essence(rule) === essence(b[i]))
+    a.length === b.length &&
+    a.every((rule, i) => essence(rule) === essence(b[i]))
   );
 }
 

@@ -43,7 +43,7 @@ import {
 } from '@slipway/plugin-slipway-node';
 import { deliverySelection } from './deliveryProviderFor';
 import { deriveEnvironmentState } from './deriveEnvironmentState';
-import { matchesSelector, parseSelector } from './matchSelector';
+import { parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
 import { CATALOG_PAGE_SIZE, readCatalogPages } from './readCatalogPages';
 import { mergeReports, SourceCache, SourceResult } from './SourceCache';
@@ -108,6 +108,8 @@ interface FleetItem {
   cells?: (FleetCell | undefined)[];
   /** Every cell is in `row.cells`, in environment order. */
   complete?: boolean;
+  /** What its cells share, once the first is computed. */
+  facts?: RowFacts;
   /** The cache held no CI runs or no artifacts for it. */
   missing?: boolean;
 }
@@ -592,9 +594,9 @@ export class FleetService {
             gitops ? overlayPath(gitops.path, environment.name) : undefined,
           ),
           repository: gitops ? repositoryOf(gitops.repo) : undefined,
-          provider: config.argocd
-            ? providerOf(config.argocd.instance)
-            : undefined,
+          provider: config.flux
+            ? this.sources.deliveryProviderFor(config)
+            : config.argocd && providerOf(config.argocd.instance),
         };
         if (!row.setUp) {
           notSetUp.push(row);
@@ -823,14 +825,19 @@ export class FleetService {
     if (!argocd.appSelector) {
       return listed.filter(app => app.live.application === argocd.appName);
     }
-    const selector = argocd.appSelector;
-    const appTerm = parseSelector(selector).find(
-      t => t.key === APP_LABEL && t.value,
-    );
+    // Parsed once per entity; each term as `matchesSelector` reads it.
+    const terms = parseSelector(argocd.appSelector);
+    const appTerm = terms.find(t => t.key === APP_LABEL && t.value);
     const candidates = appTerm
       ? reads.appsByLabel.get(`${provider.id}|${appTerm.value}`) ?? []
       : listed;
-    return candidates.filter(app => matchesSelector(selector, app.labels));
+    return candidates.filter(app =>
+      terms.every(term =>
+        term.value === undefined
+          ? term.key in app.labels
+          : app.labels[term.key] === term.value,
+      ),
+    );
   }
 
   /**
@@ -855,9 +862,8 @@ export class FleetService {
       }
       return known;
     };
-    const facts = new Map<FleetItem, RowFacts>();
     const factsOf = (item: FleetItem): RowFacts => {
-      let known = facts.get(item);
+      let known = item.facts;
       if (!known) {
         const { entity } = item;
         const repository = entity.repository
@@ -876,7 +882,7 @@ export class FleetService {
               : undefined,
           },
         };
-        facts.set(item, known);
+        item.facts = known;
       }
       return known;
     };
@@ -893,9 +899,12 @@ export class FleetService {
           repository,
           sources,
           app,
-          rollout: app
-            ? reads.rollouts.get(`${app.live.instance}|${app.live.application}`)
-            : undefined,
+          rollout:
+            app?.hasRollout && reads.rollouts.size > 0
+              ? reads.rollouts.get(
+                  `${app.live.instance}|${app.live.application}`,
+                )
+              : undefined,
           reference,
         });
         item.cells[index] = cell;

@@ -29,16 +29,20 @@ describe('rollbackTargets', () => {
       change('prod', 3, '2026-01-03T00:00:00Z'),
       { ...change('prod', 4, '2026-01-04T00:00:00Z'), image: undefined },
     ];
-    expect(
-      rollbackTargets(items, digest(3)).map(i => i.image?.digest),
-    ).toEqual([digest(2), digest(1)]);
+    expect(rollbackTargets(items, digest(3)).map(i => i.image?.digest)).toEqual(
+      [digest(2), digest(1)],
+    );
   });
 });
 
 describe('protectedDigests', () => {
   const history = (environment: string, count: number) =>
     Array.from({ length: count }, (_, i) =>
-      change(environment, i + 1, `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00Z`),
+      change(
+        environment,
+        i + 1,
+        `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00Z`,
+      ),
     );
 
   it('keeps the desired and live images and the last N rollback candidates per environment', () => {
@@ -89,7 +93,9 @@ describe('protectedDigests', () => {
       ],
       { keepRollbackCandidates: 5 },
     );
-    expect(result.map(p => [p.environment, p.image.tag, p.image.digest])).toEqual([
+    expect(
+      result.map(p => [p.environment, p.image.tag, p.image.digest]),
+    ).toEqual([
       ['dev', 'abc', undefined],
       ['prod', undefined, digest(3)],
       ['prod', 't2', digest(2)],

@@ -86,7 +86,7 @@ function stateApi(state: EntityState) {
   return {
     getEntityState: jest.fn(async () => state),
     getEntityConfig: jest.fn(),
-    getEntityHistory: jest.fn(async () => ({ items: [] })),
+    getEntityHistory: jest.fn(async () => ({ items: [], sources: [] })),
   };
 }
 

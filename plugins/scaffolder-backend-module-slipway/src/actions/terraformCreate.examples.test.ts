@@ -1,0 +1,4 @@
+import { describeExamples } from '../__testUtils__/runExamples';
+import { createTerraformCreateAction } from './terraformCreate';
+
+describeExamples(createTerraformCreateAction());
