@@ -157,7 +157,6 @@ function minus(
           vendor =>
             `${vendor}: ${spread[vendor]} calls for 30 reads, ${single[vendor]} for one`,
         );
-      console.log('R2DEBUG', JSON.stringify({ single, spread }));
       expect(over).toEqual([]);
     });
 
@@ -254,7 +253,6 @@ function minus(
       // (three replicas each running it would end ~3 × periods runs).
       expect(runs.size).toBeGreaterThanOrEqual(Math.floor(periods / 2));
       expect(runs.size).toBeLessThanOrEqual(periods + 1);
-      console.log('R2DEBUG runs', runs.size);
     });
   },
 );

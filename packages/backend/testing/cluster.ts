@@ -165,9 +165,9 @@ function tail(file: string, lines = 40, from = 0): string {
 }
 
 /** Children of this process still running: killed when it exits, whatever happens. */
-const running = new Set<ChildProcess>();
+const children = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of children) child.kill('SIGKILL');
 });
 
 /** Plain objects merged key by key, later wins; arrays and scalars replaced. */
@@ -402,10 +402,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       );
       fs.closeSync(out);
       child = started;
-      running.add(started);
+      children.add(started);
       exited = new Promise(resolve =>
         started.once('exit', () => {
-          running.delete(started);
+          children.delete(started);
           resolve();
         }),
       );

@@ -44,6 +44,8 @@ describe('scaffolderModuleSlipway', () => {
       'slipway:gitops:app:create',
       'slipway:gitops:commit',
       'slipway:kustomize:image:set',
+      'slipway:secrets:create',
+      'slipway:terraform:create',
     ]);
     expect(actions.every(a => a.supportsDryRun)).toBe(true);
   });

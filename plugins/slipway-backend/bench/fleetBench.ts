@@ -135,7 +135,13 @@ function fleet(services: number, entities: Entity[]) {
     catalog,
     environments: DEFAULT_ENVIRONMENTS,
     providers: groupProviders(world.providers()) as StateProviders,
-    sources: SourceCache.create({ cache: memoryCache(), timeoutMs: 5_000 }),
+    // A fresh window longer than any run: "page 10" walks nine pages first
+    // and must find their reads still fresh on a loaded machine.
+    sources: SourceCache.create({
+      cache: memoryCache(),
+      timeoutMs: 5_000,
+      ttlMs: 600_000,
+    }),
   });
   return { world, service, catalog, stats };
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @backstage/no-forbidden-package-imports */
 import { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -190,7 +191,8 @@ describe('image retention against the sandbox Harbor: what runs and what a rollb
       dry_run: false,
     });
 
-    let deleted = 0;
+    const protectedButDeleted: string[] = [];
+    const deleted: string[] = [];
     for (const entity of services) {
       const name = entity.metadata.name;
       const after = await artifactsOf(name);
@@ -198,21 +200,16 @@ describe('image retention against the sandbox Harbor: what runs and what a rollb
       for (const [digest, tags] of before.get(name)!) {
         const protectedHere =
           keep.has(digest) || tags.some(tag => keep.has(`tag:${tag}`));
-        if (protectedHere) {
-          expect({ name, digest, kept: after.has(digest) }).toEqual({
-            name,
-            digest,
-            kept: true,
-          });
-        }
-        if (!after.has(digest)) {
-          deleted += 1;
-          // Slipway reported it as one retention would delete.
-          expect(project.wouldDelete.map(c => c.digest)).toContain(digest);
-        }
+        if (after.has(digest)) continue;
+        deleted.push(digest);
+        if (protectedHere) protectedButDeleted.push(`${name}@${digest}`);
       }
     }
-    expect(deleted).toBeGreaterThanOrEqual(2);
+    expect(protectedButDeleted).toEqual([]);
+    expect(deleted.length).toBeGreaterThanOrEqual(2);
+    // Slipway reported every deleted artifact as one retention would delete.
+    const reported = new Set(project.wouldDelete.map(c => c.digest));
+    expect(deleted.filter(digest => !reported.has(digest))).toEqual([]);
     const inventory = await artifactsOf('inventory-api');
     expect(inventory.has(built[0].digest)).toBe(false);
     expect(inventory.has(built[1].digest)).toBe(false);

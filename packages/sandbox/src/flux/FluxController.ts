@@ -135,10 +135,12 @@ function message(error: unknown): string {
  * GitRepository and Kustomization objects read from `flux/` of the GitOps
  * repository (what the bootstrap Kustomization would apply), whose status
  * follows that repository. A new commit moves each GitRepository's artifact;
- * Kustomizations with a short interval (under an hour: dev) then reconcile
- * (Reconciling → applied → health checks → Ready), the others (staging,
- * prod: `24h`) only when `reconcile.fluxcd.io/requestedAt` is set to a new
- * value, or their spec changes. A broken overlay is Ready=False, BuildFailed.
+ * every Kustomization of that source then reconciles (Reconciling → applied
+ * → health checks → Ready), whatever its interval, as kustomize-controller
+ * does on a new source revision: staging and prod change only when a
+ * promotion writes their overlays. `reconcile.fluxcd.io/requestedAt` set to
+ * a new value (the engine's reconcile request) fetches the source and
+ * reconciles at once. A broken overlay is Ready=False, BuildFailed.
  */
 export class FluxController {
   private readonly gitRepositories = new Map<string, GitRepositoryState>();
@@ -395,25 +397,15 @@ export class FluxController {
     return { added, changedSpec };
   }
 
-  /** A Kustomization known at start: as if Flux had applied what its interval says it would have. */
+  /** A Kustomization known at start: as if Flux had applied its source's artifact. */
   private async initialise(k: KustomizationState): Promise<void> {
-    const { repos, owner, gitopsRepo } = this.options;
     const source = this.sourceOf(k);
     if ('error' in source) {
       this.setCondition(k, 'Ready', 'False', source.reason, source.error);
       this.changed(k);
       return;
     }
-    let sha = source.repository.artifact.sha;
-    if (!this.shortInterval(k)) {
-      // Reconciled only on request: the last commit that changed its path.
-      const folder = this.folder(k);
-      const touching = await repos.log(owner, gitopsRepo, sha, {
-        path: folder === '.' ? undefined : folder,
-        max: 1,
-      });
-      sha = touching[0] ?? sha;
-    }
+    const sha = source.repository.artifact.sha;
     const revision = this.revisionOf(source.repository, sha);
     try {
       k.liveObjects = await this.render(k, sha);
@@ -464,7 +456,7 @@ export class FluxController {
       this.requestReconcile(k);
     }
     for (const k of this.kustomizations.values()) {
-      if (fresh.has(k) || !this.shortInterval(k)) continue;
+      if (fresh.has(k)) continue;
       const source = this.sourceOf(k);
       if (
         'repository' in source &&
@@ -492,7 +484,6 @@ export class FluxController {
         if (
           'repository' in source &&
           source.repository === repository &&
-          this.shortInterval(k) &&
           this.revisionOf(repository, repository.artifact?.sha ?? '') !==
             k.lastAttemptedRevision
         ) {
@@ -652,10 +643,6 @@ export class FluxController {
         artifact: NonNullable<GitRepositoryState['artifact']>;
       },
     };
-  }
-
-  private shortInterval(k: KustomizationState): boolean {
-    return (parseDuration(k.spec.interval) ?? 0) < HOUR_MS;
   }
 
   private folder(k: KustomizationState): string {

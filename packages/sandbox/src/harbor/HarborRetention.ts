@@ -438,5 +438,5 @@ function taskLog(
     deleted.has(a.id) ? 'DEL' : 'RETAIN',
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }

@@ -177,46 +177,55 @@ const REQUIRED_VERSION = `>= ${TERRAFORM_VERSION.split('.')
   .slice(0, 2)
   .join('.')}.0`;
 
+/** A file from its lines (each written as is, newline-terminated). */
+function lines(...content: string[]): string {
+  return `${content.join('\n')}\n`;
+}
+
 function moduleFiles(): Record<string, string> {
+  const requiredVersion = `  required_version = ${hclString(REQUIRED_VERSION)}`;
   return {
-    'versions.tf':
-      '# Add the providers your clusters need here (e.g. hashicorp/aws,\n' +
-      '# hashicorp/google, hashicorp/azurerm, hashicorp/kubernetes).\n' +
-      'terraform {\n' +
-      `  required_version = ${hclString(REQUIRED_VERSION)}\n` +
-      '}\n',
-    'variables.tf':
-      'variable "environment" {\n' +
-      attributes(
-        [['description', 'Environment this instance of the module builds']],
-        '  ',
-      ) +
-      '  type        = string\n' +
-      '}\n' +
-      '\n' +
-      'variable "labels" {\n' +
-      '  description = "Labels every resource carries"\n' +
-      '  type        = map(string)\n' +
-      '  default     = {}\n' +
-      '}\n',
-    'main.tf':
-      '# The module every environment instantiates: put the cluster and what it\n' +
-      '# needs here (network, cluster, node pools, DNS), once, and let each\n' +
-      '# environment differ only by its variables. It starts provider-free.\n' +
-      'locals {\n' +
-      '  labels = merge(var.labels, {\n' +
-      '    "slipway.dev/environment" = var.environment\n' +
-      '  })\n' +
-      '}\n' +
-      '\n' +
-      'resource "terraform_data" "environment" {\n' +
-      '  input = local.labels\n' +
-      '}\n',
-    'outputs.tf':
-      'output "labels" {\n' +
-      '  description = "Labels of this environment"\n' +
-      '  value       = local.labels\n' +
-      '}\n',
+    'versions.tf': lines(
+      '# Add the providers your clusters need here (e.g. hashicorp/aws,',
+      '# hashicorp/google, hashicorp/azurerm, hashicorp/kubernetes).',
+      'terraform {',
+      requiredVersion,
+      '}',
+    ),
+    'variables.tf': lines(
+      'variable "environment" {',
+      `  description = ${hclString(
+        'Environment this instance of the module builds',
+      )}`,
+      '  type        = string',
+      '}',
+      '',
+      'variable "labels" {',
+      '  description = "Labels every resource carries"',
+      '  type        = map(string)',
+      '  default     = {}',
+      '}',
+    ),
+    'main.tf': lines(
+      '# The module every environment instantiates: put the cluster and what it',
+      '# needs here (network, cluster, node pools, DNS), once, and let each',
+      '# environment differ only by its variables. It starts provider-free.',
+      'locals {',
+      '  labels = merge(var.labels, {',
+      '    "slipway.dev/environment" = var.environment',
+      '  })',
+      '}',
+      '',
+      'resource "terraform_data" "environment" {',
+      '  input = local.labels',
+      '}',
+    ),
+    'outputs.tf': lines(
+      'output "labels" {',
+      '  description = "Labels of this environment"',
+      '  value       = local.labels',
+      '}',
+    ),
   };
 }
 
@@ -225,27 +234,31 @@ function environmentFiles(
   environment: string,
 ): Record<string, string> {
   return {
-    'backend.tf':
-      '# Remote state. Credentials never live here: CI provides them (see\n' +
-      '# docs/templates.md, "Terraform in the GitOps repository").\n' +
-      'terraform {\n' +
-      `  required_version = ${hclString(REQUIRED_VERSION)}\n` +
-      '\n' +
-      backendBlock(options.backend, environment) +
-      '}\n',
-    'main.tf':
-      'module "platform" {\n' +
-      '  source = "../../modules/platform"\n' +
-      '\n' +
-      attributes([['environment', environment]], '  ') +
-      '  labels = {\n' +
+    'backend.tf': lines(
+      '# Remote state. Credentials never live here: CI provides them (see',
+      '# docs/templates.md, "Terraform in the GitOps repository").',
+      'terraform {',
+      `  required_version = ${hclString(REQUIRED_VERSION)}`,
+      '',
+      `${backendBlock(options.backend, environment)}}`,
+    ),
+    'main.tf': lines(
+      'module "platform" {',
+      '  source = "../../modules/platform"',
+      '',
+      `  environment = ${hclString(environment)}`,
+      '  labels = {',
       `    "slipway.dev/state" = ${hclString(
         `${options.backend.keyPrefix}/${environment}`,
-      )}\n` +
-      '  }\n' +
-      '}\n',
-    'outputs.tf':
-      'output "labels" {\n' + '  value = module.platform.labels\n' + '}\n',
+      )}`,
+      '  }',
+      '}',
+    ),
+    'outputs.tf': lines(
+      'output "labels" {',
+      '  value = module.platform.labels',
+      '}',
+    ),
   };
 }
 

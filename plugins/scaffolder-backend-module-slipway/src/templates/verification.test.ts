@@ -272,7 +272,9 @@ describe('smoke.sh against a running service', () => {
   const fakes: http.Server[] = [];
   afterAll(async () => {
     server?.kill();
-    for (const fake of fakes) await new Promise(r => fake.close(r));
+    for (const instance of fakes) {
+      await new Promise(r => instance.close(r));
+    }
   });
 
   async function fake(handler: http.RequestListener): Promise<string> {
@@ -564,22 +566,32 @@ describe('GitLab CI: verification jobs in .gitlab-ci.yml', () => {
           first: { if: downstream, when: 'never' },
         });
       }
-      if (k6Pattern) {
-        const rule: string = pipeline['verify-k6'].rules[0].if;
-        expect(rule).toBe(
-          `(${downstream}) && $SLIPWAY_ENVIRONMENT =~ ${k6Pattern.source.replace(
-            /^/,
-            '/',
-          )}/`,
-        );
-        // GitLab's regex (RE2) and JavaScript agree on this pattern.
-        const pattern = new RegExp(rule.split('=~ /')[1].slice(0, -1));
-        expect(
-          ['staging', 'prod', 'dev', 'xstaging'].filter(e => pattern.test(e)),
-        ).toEqual(environments ?? ['staging']);
-        expect(pipeline['verify-k6'].needs).toEqual(['verify-smoke']);
-        expect(pipeline['verify-k6'].image.name).toBe('grafana/k6:0.55.0');
-      }
+    },
+  );
+
+  it.each([
+    ['default (staging)', undefined, '/^(staging)$/', ['staging']],
+    [
+      'staging and prod',
+      ['staging', 'prod'],
+      '/^(staging|prod)$/',
+      ['staging', 'prod'],
+    ],
+  ])(
+    'K6 in %s: the job runs after smoke, only for the listed environments',
+    async (_label, environments, regex, matching) => {
+      const { pipeline } = await render(environments);
+      const rule: string = pipeline['verify-k6'].rules[0].if;
+      expect(rule).toBe(`(${downstream}) && $SLIPWAY_ENVIRONMENT =~ ${regex}`);
+      // GitLab's regex (RE2) and JavaScript agree on this pattern.
+      const pattern = new RegExp(regex.slice(1, -1));
+      expect(
+        ['staging', 'prod', 'dev', 'xstaging', 'staging-2'].filter(e =>
+          pattern.test(e),
+        ),
+      ).toEqual(matching);
+      expect(pipeline['verify-k6'].needs).toEqual(['verify-smoke']);
+      expect(pipeline['verify-k6'].image.name).toBe('grafana/k6:0.55.0');
     },
   );
 

@@ -25,7 +25,7 @@ export function protectedTagPattern(tags: string[]): string {
   return `{${[...new Set(tags)].sort().join(',')}}`;
 }
 
-function rule(
+function markedRule(
   mark: Mark,
   template: string,
   pattern: string,
@@ -61,7 +61,7 @@ export function slipwayRules(options: {
   protectedTags: string[];
 }): HarborRetentionRule[] {
   const rules = [
-    rule('keep-last-pushed', 'latestPushedK', '**', {
+    markedRule('keep-last-pushed', 'latestPushedK', '**', {
       latestPushedK: options.keepLastPushed,
     }),
   ];
