@@ -96,9 +96,9 @@ function minus(
         replicas: 3,
         postgresUrl: POSTGRES!,
         redisUrl: REDIS!,
-        // Under the hook's timeout: a replica that cannot start fails the
-        // run with its log instead of leaving processes behind.
-        startTimeoutMs: 3 * 60_000,
+        // Under the hook's timeout: a cluster that cannot start fails the
+        // run with a replica's log instead of leaving processes behind.
+        startTimeoutMs: 6 * 60_000,
         config: {
           slipway: {
             state: { cacheTtlSeconds: CACHE_TTL_SECONDS },
@@ -108,7 +108,7 @@ function minus(
       });
       token = await cluster.signIn();
       // The catalog (shared) has read the example entities.
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 90_000;
       for (;;) {
         const { status } = await get(
           0,

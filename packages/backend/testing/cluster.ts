@@ -92,7 +92,7 @@ export interface ClusterOptions {
   config?: Record<string, unknown>;
   /** Extra environment of every replica. */
   env?: Record<string, string>;
-  /** How long one replica may take to become ready (default 8 minutes). */
+  /** How long the whole cluster may take to become ready, and one replica to restart (default 8 minutes). */
   startTimeoutMs?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -349,7 +349,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   });
   const layer = merge(shared, options.config ?? {});
 
-  const replicas: (Replica & { start(): Promise<void> })[] = [];
+  const replicas: (Replica & { start(deadline?: number): Promise<void> })[] =
+    [];
   for (let index = 0; index < count; index++) {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -412,8 +413,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return started;
     };
 
-    const waitReady = async (started: ChildProcess) => {
-      const deadline = Date.now() + startTimeoutMs;
+    const waitReady = async (started: ChildProcess, deadline: number) => {
       let gone = false;
       started.once('exit', () => {
         gone = true;
@@ -443,7 +443,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (Date.now() > deadline) {
           started.kill('SIGKILL');
           throw new Error(
-            `replica ${index} not ready after ${startTimeoutMs} ms; ${logFile}:\n${tail(
+            `replica ${index} not ready in time (startTimeoutMs ${startTimeoutMs}); ${logFile}:\n${tail(
               logFile,
               40,
               logStart,
@@ -454,7 +454,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
     };
 
-    const replica: Replica & { start(): Promise<void> } = {
+    const replica: Replica & { start(deadline?: number): Promise<void> } = {
       index,
       baseUrl,
       logFile,
@@ -463,9 +463,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ? child.pid
           : undefined;
       },
-      async start() {
+      async start(deadline = Date.now() + startTimeoutMs) {
         const began = Date.now();
-        await waitReady(spawnChild());
+        await waitReady(spawnChild(), deadline);
         log(
           `cluster ${id}: replica ${index} ready on ${baseUrl} in ${Math.round(
             (Date.now() - began) / 1000,
@@ -526,8 +526,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   try {
     // The first replica creates the databases and migrates them; the
     // others then start together.
-    await replicas[0].start();
-    await Promise.all(replicas.slice(1).map(replica => replica.start()));
+    const deadline = Date.now() + startTimeoutMs;
+    await replicas[0].start(deadline);
+    await Promise.all(
+      replicas.slice(1).map(replica => replica.start(deadline)),
+    );
   } catch (error) {
     await stop().catch(() => {});
     throw error;

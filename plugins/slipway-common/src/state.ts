@@ -122,6 +122,29 @@ export type HealthStatus =
   | 'Missing'
   | 'Unknown';
 
+/** The kinds of secret objects whose health the controller reports. @public */
+export type SecretKind =
+  | 'ExternalSecret'
+  | 'SealedSecret'
+  | 'SecretStore'
+  | 'ClusterSecretStore';
+
+/**
+ * Health of one secret object of the application, as the GitOps controller
+ * computes it (Argo CD: an ExternalSecret or SecretStore from its `Ready`
+ * condition, a SealedSecret from its `Synced` condition; `Progressing`
+ * until the operator reports one). @public
+ */
+export interface SecretHealth {
+  kind: SecretKind;
+  name: string;
+  /** Absent for cluster-scoped objects (ClusterSecretStore). */
+  namespace?: string;
+  health: HealthStatus;
+  /** The condition's message, as the controller reports it (at most 300 characters). */
+  message?: string;
+}
+
 /** What runs in the cluster, according to the GitOps controller (Argo CD or Flux). @public */
 export interface LiveState {
   application: string;
@@ -147,6 +170,12 @@ export interface LiveState {
   controller?: 'argocd' | 'flux';
   /** Namespace of the controller's object (Flux: the Kustomization's). */
   namespace?: string;
+  /**
+   * The application's secret objects and their health, when the controller
+   * reports per-object health (Argo CD; at most 20). Absent: not reported
+   * (Flux, or no secret objects).
+   */
+  secrets?: SecretHealth[];
 }
 
 /** A CI run. @public */
@@ -239,6 +268,8 @@ export interface LastKnownVerdict {
 export interface EnvironmentState {
   environment: string;
   syncMode: SyncMode;
+  /** The GitOps controller that deploys it (the entity's annotations); absent: Argo CD. */
+  controller?: 'argocd' | 'flux';
   desired?: DesiredState;
   live?: LiveState;
   /** Git and the cluster disagree (image, revision or sync status). */

@@ -42,6 +42,7 @@ const exec = promisify(execFile);
 const SANDBOX_ADMIN_TOKEN = 'sandbox-admin-token';
 export const SANDBOX_GITHUB_TOKEN = 'sandbox-github-token';
 export const ARGOCD_WRITE_TOKEN = 'sandbox-argocd-write-token';
+export const FLUX_WRITE_TOKEN = 'sandbox-flux-write-token';
 /**
  * The registry host the sandbox writes into image names. Passed to
  * `createSandbox` explicitly: with ephemeral ports the seeded overlays name
@@ -130,6 +131,17 @@ export function sandboxParts(
             url: sandbox.urls.argocd,
             token: 'sandbox-argocd-token',
             writeToken: ARGOCD_WRITE_TOKEN,
+          },
+        ],
+      },
+      // The Flux stand-in, as app-config.yaml points at it (ledger-api).
+      flux: {
+        clusters: [
+          {
+            name: 'sandbox',
+            url: sandbox.urls.flux,
+            serviceAccountToken: 'sandbox-flux-token',
+            reconcileToken: FLUX_WRITE_TOKEN,
           },
         ],
       },

@@ -60,6 +60,10 @@ import {
 import { DatabaseLock } from '../database/DatabaseLock';
 import { PolicyStore } from '../database/PolicyStore';
 import { PromotionStore, StoredPromotion } from '../database/PromotionStore';
+import {
+  FluxApplyFailedError,
+  FluxReconcileNotConfiguredError,
+} from '../providers/FluxProvider';
 import { deliveryProviderFor } from '../state/deliveryProviderFor';
 import {
   approvalFacts,
@@ -686,7 +690,19 @@ export class PromotionService {
   ): Promise<void> {
     let message: string | undefined;
     if (target.environment.syncMode === 'manual' && rules.sync) {
-      message = await this.syncApplication(promotion, target);
+      try {
+        message = await this.syncApplication(promotion, target);
+      } catch (error) {
+        // Flux tried the promoted commit and refused it (a broken overlay,
+        // failed health checks): failed, with the controller's message.
+        if (error instanceof FluxApplyFailedError) {
+          await this.finish(promotion, 'failed', actor, error.message);
+          return;
+        }
+        // No reconcile credential: the source's interval applies the commit.
+        if (!(error instanceof FluxReconcileNotConfiguredError)) throw error;
+        message = `${error.message}: waiting for Flux's interval`;
+      }
     }
     const syncing = await this.o.store.transition(promotion.id, {
       from: ['committed'],
@@ -895,7 +911,7 @@ export class PromotionService {
         promotion,
         'deployed',
         SLIPWAY_ACTOR,
-        `Argo CD reports ${
+        `${env.live?.controller === 'flux' ? 'Flux' : 'Argo CD'} reports ${
           env.live?.application ?? 'the application'
         } synced and healthy`,
       );

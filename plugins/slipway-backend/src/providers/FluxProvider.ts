@@ -351,6 +351,14 @@ export class FluxReconcileNotConfiguredError extends UpstreamError {
   }
 }
 
+/** Thrown by `sync` when Flux tried the wanted commit and it failed (Ready=False): the controller's message. */
+export class FluxApplyFailedError extends UpstreamError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FluxApplyFailedError';
+  }
+}
+
 /** Options of {@link FluxProvider.create}. */
 export interface FluxProviderOptions {
   /** The cluster's name: the provider's instance (`slipway.dev/flux-cluster`). */
@@ -715,7 +723,7 @@ export class FluxProvider implements DeliveryProvider {
           ready.status === 'False' &&
           parseFluxRevision(str(status.lastAttemptedRevision)) === wanted
         ) {
-          throw new UpstreamError(
+          throw new FluxApplyFailedError(
             `${this.upstream}: ${metadata.namespace}/${
               metadata.name
             } failed to apply ${wanted.slice(0, 7)}: ${(

@@ -28,7 +28,7 @@ async function startRouter(
     logger: mockServices.logger.mock(),
     config: {
       enabled: false,
-      schedule: { frequency: { hours: 24 } },
+      schedule: { frequency: { hours: 24 }, timeout: { minutes: 30 } },
       keepRollbackCandidates: 5,
       keepLastPushed: 10,
     },

@@ -67,7 +67,7 @@ export function slipwayRules(options: {
   ];
   if (options.protectedTags.length > 0) {
     rules.push(
-      rule(
+      markedRule(
         'protected',
         'always',
         protectedTagPattern(options.protectedTags),

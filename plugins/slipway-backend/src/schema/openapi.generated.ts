@@ -946,6 +946,13 @@ export const spec = {
           namespace: {
             type: 'string',
           },
+          secrets: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              $ref: '#/components/schemas/SecretHealth',
+            },
+          },
         },
         required: [
           'application',
@@ -954,6 +961,37 @@ export const spec = {
           'healthStatus',
           'images',
         ],
+      },
+      SecretKind: {
+        type: 'string',
+        enum: [
+          'ExternalSecret',
+          'SealedSecret',
+          'SecretStore',
+          'ClusterSecretStore',
+        ],
+      },
+      SecretHealth: {
+        type: 'object',
+        properties: {
+          kind: {
+            $ref: '#/components/schemas/SecretKind',
+          },
+          name: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          health: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+          message: {
+            type: 'string',
+            maxLength: 300,
+          },
+        },
+        required: ['kind', 'name', 'health'],
       },
       ScanSummary: {
         type: 'object',
@@ -1130,6 +1168,10 @@ export const spec = {
           },
           syncMode: {
             $ref: '#/components/schemas/SyncMode',
+          },
+          controller: {
+            type: 'string',
+            enum: ['argocd', 'flux'],
           },
           desired: {
             $ref: '#/components/schemas/DesiredState',

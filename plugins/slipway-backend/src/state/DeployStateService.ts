@@ -459,6 +459,7 @@ export class DeployStateService {
     );
     const facts: EnvironmentFacts = {
       environment,
+      controller: config.flux ? 'flux' : undefined,
       path: config.gitops && reads.gitops.settled ? path : undefined,
       headRevision: head?.revision,
       overlay,

@@ -15,6 +15,8 @@ import { GitOpsChange, GitOpsOverlay } from '@slipway/plugin-slipway-node';
 /** Everything read about one environment, before any verdict. */
 export interface EnvironmentFacts {
   environment: SlipwayEnvironment;
+  /** The controller the entity's annotations name; absent: Argo CD. */
+  controller?: EnvironmentState['controller'];
   /** Overlay folder, when the entity names a GitOps repository. */
   path?: string;
   /** Head revision of the GitOps repository, when it was read. */
@@ -90,6 +92,7 @@ export function deriveEnvironmentState(
     drift: { drifted: false, reasons: [] },
     deployed: false,
   };
+  if (facts.controller) state.controller = facts.controller;
   if (path) {
     state.desired = {
       path,
@@ -109,6 +112,7 @@ export function deriveEnvironmentState(
   if (live) {
     state.drift = driftVerdict({ desired: image, live });
     const verdict = deployedVerdict({
+      controller: facts.controller,
       desired:
         overlay && facts.headRevision
           ? {

@@ -152,6 +152,7 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
     const { entity, world, cluster } = await stateOf(deployed);
     for (const env of entity.environments) {
       expect(env).toMatchObject({
+        controller: 'flux',
         deployed: true,
         drift: { drifted: false, reasons: [] },
         live: {
@@ -182,6 +183,7 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
     expect(staging.deployed).toBe(false);
     expect(staging.live?.syncStatus).toBe('OutOfSync');
     expect(staging.drift.drifted).toBe(true);
+    expect(staging.drift.reasons).toContain('Flux reports OutOfSync');
     expect(staging.deployedReason).toMatch(
       /does not carry the desired overlay/,
     );
@@ -212,6 +214,7 @@ describe('a Flux entity through the one "deployed" rule (issue 15)', () => {
     const staging = entity.environments[1];
     expect(staging.deployed).toBe(false);
     expect(staging.live?.healthStatus).toBe('Degraded');
+    expect(staging.deployedReason).toBe('The Kustomization is Degraded');
     expect(staging.live?.operation).toMatchObject({
       phase: 'Failed',
       message:

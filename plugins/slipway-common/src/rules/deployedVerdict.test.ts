@@ -233,3 +233,50 @@ describe('deployedVerdict on last-known data (THREATS 12, 13, 34; issue 10)', ()
     expect(verdict).toEqual({ deployed: true, reason: expect.any(String) });
   });
 });
+
+describe('deployedVerdict names the controller (issue 15)', () => {
+  it.each([
+    [{ controller: 'flux' as const }, 'Flux has no Kustomization here'],
+    [{}, 'Argo CD has no application here'],
+  ])('without live state (%o): %s', (extra, reason) => {
+    expect(deployedVerdict(facts({ ...extra, live: undefined })).reason).toBe(
+      reason,
+    );
+  });
+
+  it('words every Flux reason from the live state or the facts', () => {
+    expect(
+      deployedVerdict(
+        facts({ live: live({ controller: 'flux', revision: undefined }) }),
+      ).reason,
+    ).toBe('Flux reports no applied revision');
+    expect(
+      deployedVerdict(
+        facts({ controller: 'flux', live: live({ syncStatus: 'OutOfSync' }) }),
+      ).reason,
+    ).toBe('Flux reports OutOfSync');
+    expect(
+      deployedVerdict(
+        facts({ live: live({ controller: 'flux', healthStatus: 'Degraded' }) }),
+      ).reason,
+    ).toBe('The Kustomization is Degraded');
+    expect(
+      deployedVerdict(facts({ live: live({ healthStatus: 'Degraded' }) }))
+        .reason,
+    ).toBe('The application is Degraded');
+    expect(
+      deployedVerdict(facts({ live: live({ revision: undefined }) })).reason,
+    ).toBe('Argo CD reports no synced revision');
+  });
+
+  it('names the Flux source when it is not ok', () => {
+    const verdict = deployedVerdict(
+      facts({
+        controller: 'flux',
+        decidingSources: { gitops: 'ok', delivery: 'error' },
+      }),
+    );
+    expect(verdict.reason).toBe('Unknown: the Flux source is error');
+    expect(verdict.lastKnown?.sources).toEqual(['Flux']);
+  });
+});

@@ -1,15 +1,18 @@
 import { ImageRef, LiveState, SourceStatus } from '../state';
+import { controllerWords, GitOpsController } from './controllerWords';
 import { driftVerdict } from './driftVerdict';
 import { settledVerdict } from './settledVerdict';
 
 /**
  * The facts the "deployed" rule reads. Both the Deploy tab and the fleet
  * compute them the same way: the overlay folder's Git tree id at the head
- * and at the revision Argo CD last synced.
+ * and at the revision the controller (Argo CD, Flux) last synced.
  *
  * @public
  */
 export interface DeployedFacts {
+  /** The controller that deploys the environment, for the reasons' words; absent: Argo CD. */
+  controller?: GitOpsController;
   /** What Git wants: the overlay at the head of the GitOps repository. */
   desired?: {
     /** The head revision the overlay was read at. */
@@ -23,9 +26,10 @@ export interface DeployedFacts {
    * revision is not the head; undefined when unknown to the reader.
    */
   liveTreeId?: string;
-  /** What Argo CD reports. */
+  /** What the controller reports. */
   live?: Pick<
     LiveState,
+    | 'controller'
     | 'revision'
     | 'syncStatus'
     | 'healthStatus'
@@ -77,7 +81,10 @@ export function deployedVerdict(facts: DeployedFacts): DeployedVerdict {
   const unknown = (
     [
       ['GitOps', deciding.gitops],
-      ['Argo CD', deciding.delivery],
+      [
+        controllerWords(facts.controller ?? facts.live?.controller).name,
+        deciding.delivery,
+      ],
     ] as const
   ).filter(([, status]) => status !== 'ok');
   if (unknown.length === 0) return onData;
@@ -97,10 +104,15 @@ export function deployedVerdict(facts: DeployedFacts): DeployedVerdict {
 
 function verdictOnData(facts: DeployedFacts): DeployedVerdict {
   const { desired, live } = facts;
-  if (!live) return notDeployed('Argo CD has no application here');
+  const words = controllerWords(facts.controller ?? live?.controller);
+  if (!live) {
+    return notDeployed(`${words.name} has no ${words.object} here`);
+  }
   if (!desired) return notDeployed('The GitOps overlay is not there');
   if (!desired.image) return notDeployed('The GitOps overlay sets no image');
-  if (!live.revision) return notDeployed('Argo CD reports no synced revision');
+  if (!live.revision) {
+    return notDeployed(`${words.name} reports no ${words.synced} revision`);
+  }
   const carries =
     live.revision === desired.revision ||
     (desired.treeId !== undefined && facts.liveTreeId === desired.treeId);
@@ -112,10 +124,10 @@ function verdictOnData(facts: DeployedFacts): DeployedVerdict {
     );
   }
   if (live.syncStatus !== 'Synced') {
-    return notDeployed(`Argo CD reports ${live.syncStatus}`);
+    return notDeployed(`${words.name} reports ${live.syncStatus}`);
   }
   if (live.healthStatus !== 'Healthy') {
-    return notDeployed(`The application is ${live.healthStatus}`);
+    return notDeployed(`The ${words.object} is ${live.healthStatus}`);
   }
   const settled = settledVerdict(live);
   if (!settled.settled) return notDeployed(settled.reason);

@@ -27,6 +27,19 @@ describe('driftVerdict', () => {
     });
   });
 
+  it('names Flux when Flux reports the state', () => {
+    expect(
+      driftVerdict({
+        desired: IMAGE,
+        live: {
+          controller: 'flux',
+          syncStatus: 'OutOfSync',
+          images: [liveReference(IMAGE)],
+        },
+      }),
+    ).toEqual({ drifted: true, reasons: ['Flux reports OutOfSync'] });
+  });
+
   it('says so when the cluster reports no images, and caps a long list', () => {
     expect(
       driftVerdict({

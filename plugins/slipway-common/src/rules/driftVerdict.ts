@@ -1,3 +1,4 @@
+import { controllerWords } from './controllerWords';
 import { EnvironmentState, ImageRef, LiveState } from '../state';
 import { imageReference } from './imageReference';
 import { liveImageMatches } from './liveImageMatches';
@@ -6,7 +7,7 @@ import { liveImageMatches } from './liveImageMatches';
 export interface DriftFacts {
   /** The image the overlay sets, if any. */
   desired?: ImageRef;
-  live: Pick<LiveState, 'syncStatus' | 'images'>;
+  live: Pick<LiveState, 'syncStatus' | 'images' | 'controller'>;
 }
 
 /** Whether Git and the cluster disagree, and every reason why. @public */
@@ -22,7 +23,7 @@ function runningImages(images: string[]): string {
 }
 
 /**
- * Drifted: Argo CD reports OutOfSync, or no image the cluster runs is the
+ * Drifted: the controller (Argo CD, Flux) reports OutOfSync, or no image the cluster runs is the
  * image the overlay sets. Each reason says what Git wants and what the
  * cluster runs.
  *
@@ -31,7 +32,9 @@ function runningImages(images: string[]): string {
 export function driftVerdict(facts: DriftFacts): DriftVerdict {
   const reasons: string[] = [];
   if (facts.live.syncStatus === 'OutOfSync') {
-    reasons.push('Argo CD reports OutOfSync');
+    reasons.push(
+      `${controllerWords(facts.live.controller).name} reports OutOfSync`,
+    );
   }
   const desired = facts.desired;
   if (

@@ -1042,3 +1042,126 @@ describe('environmentVerdict', () => {
     });
   });
 });
+
+describe('environmentVerdict names the controller (issue 15)', () => {
+  const flux = { controller: 'flux' as const };
+
+  it.each([
+    [
+      'no Kustomization, never promoted',
+      env({ ...flux, live: undefined, desired: scaffolded, deployed: false }),
+      'Awaiting first deploy',
+      'Nothing was promoted to prod yet, and Flux has no Kustomization here',
+    ],
+    [
+      'no Kustomization for a promoted image',
+      env({ ...flux, live: undefined, deployed: false }),
+      'No Flux Kustomization',
+      `Git sets ${REPO}:${SHA}@${DIGEST} for prod, but Flux has no Kustomization for it`,
+    ],
+    [
+      'never applied, manual',
+      env(
+        { ...flux, deployed: false },
+        { images: [], healthStatus: 'Missing', lastSyncedAt: undefined },
+      ),
+      'Awaiting first sync',
+      'Flux has not applied prod yet; prod reconciles when its source moves or a promotion asks',
+    ],
+    [
+      'never applied, auto',
+      env(
+        { ...flux, syncMode: 'auto', deployed: false },
+        { images: [], healthStatus: 'Missing', lastSyncedAt: undefined },
+      ),
+      'Awaiting first sync',
+      'Flux has not applied prod yet; it reconciles on its own',
+    ],
+    [
+      'a failed reconciliation',
+      env(
+        { ...flux, deployed: false },
+        { operation: { phase: 'Failed', message: 'kustomize build failed' } },
+      ),
+      'Reconciliation failed',
+      'The last Flux reconciliation failed: kustomize build failed',
+    ],
+    [
+      'Degraded',
+      env({ ...flux, deployed: false }, { healthStatus: 'Degraded' }),
+      'Degraded',
+      'Flux reports the Kustomization in prod Degraded',
+    ],
+    [
+      'Missing',
+      env({ ...flux, deployed: false }, { healthStatus: 'Missing' }),
+      'Missing',
+      'Flux finds the resources of prod missing from the cluster',
+    ],
+    [
+      'Git changed after the last reconciliation, manual',
+      env(
+        { ...flux, deployed: false },
+        { syncStatus: 'OutOfSync', lastSyncedAt: '2025-12-31T00:00:00Z' },
+      ),
+      'Awaiting sync',
+      'Git changed prod after the last reconciliation; prod reconciles when its source moves or a promotion asks',
+    ],
+    [
+      'Git changed after the last reconciliation, auto',
+      env(
+        { ...flux, syncMode: 'auto', deployed: false },
+        { syncStatus: 'OutOfSync', lastSyncedAt: '2025-12-31T00:00:00Z' },
+      ),
+      'Awaiting sync',
+      'Git changed prod after the last reconciliation; Flux reconciles on its own',
+    ],
+    [
+      'reconciling',
+      env({ ...flux, deployed: false }, { operation: { phase: 'Running' } }),
+      'Rolling out',
+      'Flux is reconciling',
+    ],
+    [
+      'Progressing',
+      env({ ...flux, deployed: false }, { healthStatus: 'Progressing' }),
+      'Rolling out',
+      'Flux reports the Kustomization Progressing',
+    ],
+    [
+      'Suspended',
+      env({ ...flux, deployed: false }, { healthStatus: 'Suspended' }),
+      'Suspended',
+      'Flux reports the Kustomization in prod Suspended',
+    ],
+    [
+      'unknown',
+      env({ ...flux, deployed: false }, { syncStatus: 'Unknown' }),
+      'Unknown',
+      'Flux reports sync Unknown and health Healthy',
+    ],
+  ])('%s', (_, facts, label, reason) => {
+    expect(environmentVerdict(facts, ok)).toMatchObject({ label, reason });
+  });
+
+  it('takes the controller from the live state when the environment names none', () => {
+    expect(
+      environmentVerdict(
+        env(
+          { deployed: false },
+          { controller: 'flux', healthStatus: 'Degraded' },
+        ),
+        ok,
+      ).reason,
+    ).toBe('Flux reports the Kustomization in prod Degraded');
+  });
+
+  it('names the Flux source when it did not answer', () => {
+    expect(
+      environmentVerdict(env({ ...flux, live: undefined }), [
+        { source: 'gitops', kind: 'gitops', status: 'ok' },
+        { source: 'flux:sandbox', kind: 'delivery', status: 'error' },
+      ]).reason,
+    ).toBe('Flux did not answer, so what runs in prod is unknown');
+  });
+});

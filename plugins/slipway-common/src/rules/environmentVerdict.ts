@@ -1,4 +1,5 @@
 import { EnvironmentState, ImageRef, SourceReport } from '../state';
+import { controllerWords } from './controllerWords';
 import { imageReference } from './imageReference';
 import { RolloutProgress, rolloutProgress } from './rolloutProgress';
 
@@ -49,6 +50,7 @@ export type EnvironmentVerdictFacts = Pick<
   EnvironmentState,
   | 'environment'
   | 'syncMode'
+  | 'controller'
   | 'desired'
   | 'live'
   | 'drift'
@@ -90,6 +92,7 @@ function time(iso: string | undefined): number {
 function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
   const name = env.environment;
   const live = env.live;
+  const words = controllerWords(env.controller ?? live?.controller);
   const image = env.desired?.image;
   const neverPromoted = isNeverPromotedImage(image);
   if (!live) {
@@ -97,15 +100,15 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
       ? verdict(
           'awaiting-first-deploy',
           'Awaiting first deploy',
-          `Nothing was promoted to ${name} yet, and Argo CD has no application here`,
+          `Nothing was promoted to ${name} yet, and ${words.name} has no ${words.object} here`,
           'unknown',
         )
       : verdict(
           'unknown',
-          'No Argo CD application',
-          `Git sets ${imageReference(
-            image as ImageRef,
-          )} for ${name}, but Argo CD has no application for it`,
+          `No ${words.name} ${words.object}`,
+          `Git sets ${imageReference(image as ImageRef)} for ${name}, but ${
+            words.name
+          } has no ${words.object} for it`,
           'unknown',
         );
   }
@@ -129,16 +132,16 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
       'awaiting-sync',
       'Awaiting first sync',
       env.syncMode === 'auto'
-        ? `Argo CD has not synced ${name} yet; it syncs on its own`
-        : `Argo CD has not synced ${name} yet; ${name} syncs manually`,
+        ? `${words.name} has not ${words.synced} ${name} yet; it ${words.onItsOwn}`
+        : `${words.name} has not ${words.synced} ${name} yet; ${name} ${words.manually}`,
       env.syncMode === 'auto' ? 'progress' : 'warning',
     );
   }
   if (live.operation?.phase === 'Failed' || live.operation?.phase === 'Error') {
     return verdict(
       'failed',
-      'Sync failed',
-      `The last Argo CD sync ${
+      words.failedLabel,
+      `The last ${words.name} ${words.sync} ${
         live.operation.phase === 'Failed' ? 'failed' : 'errored'
       }${live.operation.message ? `: ${live.operation.message}` : ''}`,
       'error',
@@ -161,7 +164,7 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
     return verdict(
       'degraded',
       'Degraded',
-      `Argo CD reports the application in ${name} Degraded`,
+      `${words.name} reports the ${words.object} in ${name} Degraded`,
       'error',
     );
   }
@@ -169,7 +172,7 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
     return verdict(
       'degraded',
       'Missing',
-      `Argo CD finds the resources of ${name} missing from the cluster`,
+      `${words.name} finds the resources of ${name} missing from the cluster`,
       'error',
     );
   }
@@ -181,8 +184,8 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
       'awaiting-sync',
       'Awaiting sync',
       env.syncMode === 'auto'
-        ? `Git changed ${name} after the last sync; Argo CD syncs on its own`
-        : `Git changed ${name} after the last sync; ${name} syncs manually`,
+        ? `Git changed ${name} after the last ${words.sync}; ${words.name} ${words.onItsOwn}`
+        : `Git changed ${name} after the last ${words.sync}; ${name} ${words.manually}`,
       env.syncMode === 'auto' ? 'progress' : 'warning',
     );
   }
@@ -202,8 +205,8 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
       'rolling-out',
       'Rolling out',
       live.operation?.phase === 'Running'
-        ? 'Argo CD is syncing'
-        : 'Argo CD reports the application Progressing',
+        ? `${words.name} is ${words.syncing}`
+        : `${words.name} reports the ${words.object} Progressing`,
       'progress',
       progress,
     );
@@ -221,7 +224,7 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
     return verdict(
       'degraded',
       'Suspended',
-      `Argo CD reports the application in ${name} Suspended`,
+      `${words.name} reports the ${words.object} in ${name} Suspended`,
       'warning',
     );
   }
@@ -229,7 +232,7 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
     return verdict(
       'unknown',
       'Unknown',
-      `Argo CD reports sync ${live.syncStatus} and health ${live.healthStatus}`,
+      `${words.name} reports sync ${live.syncStatus} and health ${live.healthStatus}`,
       'unknown',
     );
   }
@@ -250,7 +253,7 @@ const DECIDING_KINDS = ['gitops', 'delivery'] as const;
  * or unknown. Built on the `deployed` and drift verdicts the backend
  * computed with the common rules, and on the rollout's real strategy.
  *
- * When the GitOps or the Argo CD source was not `ok` (the state carries
+ * When the GitOps or the delivery (Argo CD, Flux) source was not `ok` (the state carries
  * `lastKnown`, or `sources` says so), the verdict is `unknown`: it names
  * what the last-known data says and from when, and it is never green.
  *
@@ -271,7 +274,11 @@ export function environmentVerdict(
   const names =
     env.lastKnown?.sources.join(' and ') ??
     failing
-      .map(s => (s.kind === 'gitops' ? 'GitOps' : 'Argo CD'))
+      .map(s =>
+        s.kind === 'gitops'
+          ? 'GitOps'
+          : controllerWords(env.controller ?? env.live?.controller).name,
+      )
       .join(' and ');
   const since =
     env.lastKnown?.since ??

@@ -24,6 +24,8 @@ import {
   QualityGate,
   RolloutState,
   ScanSummary,
+  SecretHealth,
+  SecretKind,
   SignatureState,
   SourceKind,
   SourceReport,
@@ -105,6 +107,8 @@ type Pairs = {
   SyncStatus: [SyncStatus, Schemas['SyncStatus']];
   HealthStatus: [HealthStatus, Schemas['HealthStatus']];
   LiveState: [LiveState, Schemas['LiveState']];
+  SecretKind: [SecretKind, Schemas['SecretKind']];
+  SecretHealth: [SecretHealth, Schemas['SecretHealth']];
   ScanSummary: [ScanSummary, Schemas['ScanSummary']];
   QualityGate: [QualityGate, Schemas['QualityGate']];
   SignerIdentity: [SignerIdentity, Schemas['SignerIdentity']];
@@ -226,6 +230,8 @@ const agreement: {
   SyncStatus: true,
   HealthStatus: true,
   LiveState: true,
+  SecretKind: true,
+  SecretHealth: true,
   ScanSummary: true,
   QualityGate: true,
   SignerIdentity: true,

@@ -619,6 +619,20 @@ export interface components {
       /** @enum {string} */
       controller?: 'argocd' | 'flux';
       namespace?: string;
+      secrets?: components['schemas']['SecretHealth'][];
+    };
+    /** @enum {string} */
+    SecretKind:
+      | 'ExternalSecret'
+      | 'SealedSecret'
+      | 'SecretStore'
+      | 'ClusterSecretStore';
+    SecretHealth: {
+      kind: components['schemas']['SecretKind'];
+      name: string;
+      namespace?: string;
+      health: components['schemas']['HealthStatus'];
+      message?: string;
     };
     ScanSummary: {
       scanner: string;
@@ -676,6 +690,8 @@ export interface components {
     EnvironmentState: {
       environment: string;
       syncMode: components['schemas']['SyncMode'];
+      /** @enum {string} */
+      controller?: 'argocd' | 'flux';
       desired?: components['schemas']['DesiredState'];
       live?: components['schemas']['LiveState'];
       drift: {
