@@ -49,7 +49,11 @@ const POLICY_BODY = {
 
 interface KustomizationList {
   items: {
-    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    metadata: {
+      name: string;
+      namespace: string;
+      labels: Record<string, string>;
+    };
     spec: { path: string; interval: string; targetNamespace: string };
     status?: {
       lastAppliedRevision?: string;

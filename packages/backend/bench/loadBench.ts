@@ -513,6 +513,33 @@ async function bench(
     `baseline ${USERS} users × ${entities.length} entities, ${BASELINE_SECONDS} s`,
     baseStats,
   );
+  // Without faults every source should be ok; on a starved machine the
+  // source timeout cuts reads too, and the fault checks below compare to this.
+  const baseStates = window(driver, base.began, base.ended).filter(
+    x => x.reports,
+  );
+  const baseNotOk: Record<string, number> = {};
+  for (const x of baseStates) {
+    for (const r of x.reports!) {
+      if (sourceOf(r) !== 'other' && r.status !== 'ok') {
+        const label = `${sourceOf(r)}=${r.status}`;
+        baseNotOk[label] = (baseNotOk[label] ?? 0) + 1;
+      }
+    }
+  }
+  const baseAllOk =
+    baseStates.filter(x =>
+      x.reports!.every(r => sourceOf(r) === 'other' || r.status === 'ok'),
+    ).length / Math.max(1, baseStates.length);
+  row(
+    'baseline: every source ok',
+    `in ${(baseAllOk * 100).toFixed(0)}% of ${baseStates.length} answers${
+      Object.keys(baseNotOk).length
+        ? ` (not ok: ${JSON.stringify(baseNotOk)})`
+        : ''
+    }`,
+    'measured (the reference of the fault phases)',
+  );
   const periods = baseSeconds / CACHE_TTL_SECONDS;
   const perPeriod = Object.fromEntries(
     Object.entries(baseCalls).map(([k, v]) => [k, v / periods]),
@@ -597,6 +624,7 @@ async function bench(
           r.status === 'ok',
       ),
     ).length;
+    const otherOkBound = Math.min(BOUNDS.otherSourcesOk, baseAllOk - 0.05);
     const others: Record<string, number> = {};
     for (const x of states) {
       for (const r of x.reports!) {
@@ -615,8 +643,10 @@ async function bench(
       `other sources ok in ${othersOk}/${states.length} answers${
         Object.keys(others).length ? ` (not ok: ${JSON.stringify(others)})` : ''
       }; ${fault.source} not ok in ${degraded}`,
-      `other sources ok in ≥ ${BOUNDS.otherSourcesOk * 100}%`,
-      states.length > 0 && othersOk / states.length >= BOUNDS.otherSourcesOk,
+      `other sources ok in ≥ ${(otherOkBound * 100).toFixed(
+        0,
+      )}% (${BOUNDS.otherSourcesOk * 100}%, or the baseline's share − 5 points)`,
+      states.length > 0 && othersOk / states.length >= otherOkBound,
     );
     // An `ok` report fetched while the fault was on carried faulted data.
     const afterSamples = window(driver, during.began, after.ended).filter(

@@ -197,7 +197,9 @@ describe('promoting the Flux service ledger-api through the engine (issue 15)', 
         const source = (await res.json()) as {
           status: { artifact?: { revision?: string } };
         };
-        return source.status.artifact?.revision === `main@sha1:${dev.commit!.sha}`;
+        return (
+          source.status.artifact?.revision === `main@sha1:${dev.commit!.sha}`
+        );
       },
       60_000,
       'the GitRepository to fetch the dev commit',

@@ -101,6 +101,57 @@ export interface ArgoCdControllerOptions {
 const ANOTHER_OPERATION = 'another operation is already in progress';
 const DESTINATION_SERVER = 'https://kubernetes.default.svc';
 
+/**
+ * The secret objects Argo CD computes a health for (its built-in
+ * resource_customizations), by kind: their API group, the condition read,
+ * the operator's message when it succeeds, and Argo CD's message while
+ * waiting for one.
+ */
+const SECRET_OBJECTS: Record<
+  string,
+  { group: string; condition: string; synced?: string; waiting: string }
+> = {
+  ExternalSecret: {
+    group: 'external-secrets.io',
+    condition: 'Ready',
+    synced: 'Secret was synced',
+    waiting: 'Waiting for ExternalSecret',
+  },
+  SecretStore: {
+    group: 'external-secrets.io',
+    condition: 'Ready',
+    synced: 'store validated',
+    waiting: 'Waiting for SecretStore',
+  },
+  ClusterSecretStore: {
+    group: 'external-secrets.io',
+    condition: 'Ready',
+    synced: 'store validated',
+    waiting: 'Waiting for ClusterSecretStore',
+  },
+  SealedSecret: {
+    group: 'bitnami.com',
+    condition: 'Synced',
+    waiting: 'Waiting for Sealed Secret to be decrypted',
+  },
+};
+
+/** A secret object's condition as an admin set it: `none` = the operator reported none yet. */
+export interface SecretCondition {
+  status: 'True' | 'False' | 'none';
+  message?: string;
+}
+
+export function isSecretObject(object: KubernetesObject): boolean {
+  const known = Object.prototype.hasOwnProperty.call(
+    SECRET_OBJECTS,
+    object.kind,
+  )
+    ? SECRET_OBJECTS[object.kind]
+    : undefined;
+  return known !== undefined && object.apiVersion.split('/')[0] === known.group;
+}
+
 export function isWorkload(object: KubernetesObject): boolean {
   return ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet'].includes(
     object.kind,
@@ -115,6 +166,8 @@ export function isWorkload(object: KubernetesObject): boolean {
 export class ArgoCdController {
   private readonly apps = new Map<string, AppState>();
   private readonly listeners: ((app: AppState) => void)[] = [];
+  /** Conditions of secret objects set through the admin API, by `app/kind/name`. */
+  private readonly secretConditions = new Map<string, SecretCondition>();
   private stopped = false;
 
   private constructor(private readonly options: ArgoCdControllerOptions) {}
@@ -428,6 +481,53 @@ export class ArgoCdController {
       }
     }
     return result;
+  }
+
+  /**
+   * The health Argo CD computes for a secret object (undefined for other
+   * kinds): Missing when not in the cluster; else from its `Ready`
+   * (ExternalSecret, SecretStore) or `Synced` (SealedSecret) condition,
+   * Progressing while there is none. The stand-in runs no operator: the
+   * condition is True (the operator succeeded) unless an admin set it.
+   */
+  secretHealth(
+    app: AppState,
+    object: KubernetesObject,
+    live: KubernetesObject | undefined,
+  ): { status: HealthStatusCode; message?: string } | undefined {
+    if (!isSecretObject(object)) return undefined;
+    if (!live) return { status: 'Missing' };
+    const known = SECRET_OBJECTS[object.kind];
+    const condition = this.secretConditions.get(
+      `${app.definition.name}/${object.kind}/${object.metadata.name}`,
+    ) ?? { status: 'True', message: known.synced };
+    if (condition.status === 'none') {
+      return { status: 'Progressing', message: known.waiting };
+    }
+    const status = condition.status === 'True' ? 'Healthy' : 'Degraded';
+    return condition.message
+      ? { status, message: condition.message }
+      : { status };
+  }
+
+  /** Admin: set the condition an operator would report on a secret object. */
+  setSecretCondition(
+    name: string,
+    kind: string,
+    objectName: string,
+    condition: SecretCondition,
+  ): AppState {
+    const app = this.get(name);
+    if (!Object.prototype.hasOwnProperty.call(SECRET_OBJECTS, kind)) {
+      throw new ArgoApiError(
+        400,
+        GRPC.InvalidArgument,
+        `kind must be one of ${Object.keys(SECRET_OBJECTS).join(', ')}`,
+      );
+    }
+    this.secretConditions.set(`${name}/${kind}/${objectName}`, condition);
+    this.changed(app);
+    return app;
   }
 
   operationRunning(app: AppState): boolean {

@@ -142,17 +142,23 @@ export function applicationJson(controller: ArgoCdController, app: AppState) {
         }
       : {}),
     status: {
-      resources: controller.resourceStatuses(app).map(({ object, status }) => ({
-        group: groupOf(object.apiVersion) || undefined,
-        version: versionOf(object.apiVersion),
-        kind: object.kind,
-        namespace: object.metadata.namespace,
-        name: object.metadata.name,
-        status,
-        ...(object.kind === 'Service' || isWorkload(object)
-          ? { health: resourceHealth(app, object) }
-          : {}),
-      })),
+      resources: controller
+        .resourceStatuses(app)
+        .map(({ object, live: liveObject, status }) => {
+          const secretHealth = controller.secretHealth(app, object, liveObject);
+          return {
+            group: groupOf(object.apiVersion) || undefined,
+            version: versionOf(object.apiVersion),
+            kind: object.kind,
+            namespace: object.metadata.namespace,
+            name: object.metadata.name,
+            status,
+            ...(object.kind === 'Service' || isWorkload(object)
+              ? { health: resourceHealth(app, object) }
+              : {}),
+            ...(secretHealth ? { health: secretHealth } : {}),
+          };
+        }),
       sync: {
         status: controller.syncStatus(app),
         comparedTo: { source: source(app), destination: destination(app) },
@@ -235,7 +241,8 @@ export function resourceTree(controller: ArgoCdController, app: AppState) {
       continue;
     }
     if (!isWorkload(object)) {
-      nodes.push(base);
+      const secretHealth = controller.secretHealth(app, object, object);
+      nodes.push(secretHealth ? { ...base, health: secretHealth } : base);
       continue;
     }
     const health = resourceHealth(app, object);

@@ -4,6 +4,8 @@ import {
   HealthStatus,
   LiveState,
   RolloutState,
+  SecretHealth,
+  SecretKind,
   SyncStatus,
 } from '@slipway/plugin-slipway-common';
 import {
@@ -133,6 +135,8 @@ function toDeliveryApplication(
   );
   const deployment = hasRollout ? undefined : toDeploymentRollout(resources);
   if (deployment) live.rollout = deployment;
+  const secrets = toSecretHealth(resources);
+  if (secrets.length > 0) live.secrets = secrets;
   return {
     live,
     environment: labels[ENVIRONMENT_LABEL],
@@ -288,6 +292,55 @@ function toDeploymentRollout(
   const message = str(health.message)?.slice(0, 300);
   if (message) state.message = message;
   return state;
+}
+
+/** The secret objects whose health Argo CD's built-in checks compute, by API group. */
+const SECRET_KINDS: Record<SecretKind, string> = {
+  ExternalSecret: 'external-secrets.io',
+  SecretStore: 'external-secrets.io',
+  ClusterSecretStore: 'external-secrets.io',
+  SealedSecret: 'bitnami.com',
+};
+
+/** At most this many secret objects per application in a response. */
+const MAX_SECRETS = 20;
+
+/**
+ * The health of the application's secret objects, from its resource list
+ * (no extra call): Argo CD computes ExternalSecret and SecretStore health
+ * from their `Ready` condition and SealedSecret health from `Synced`
+ * (Progressing until the operator reports one). Failing objects first, so
+ * the cap never hides one.
+ */
+export function toSecretHealth(resources: unknown[]): SecretHealth[] {
+  const secrets: SecretHealth[] = [];
+  for (const resource of resources.map(obj)) {
+    const kind = resource.kind as SecretKind;
+    const name = str(resource.name);
+    if (
+      !Object.prototype.hasOwnProperty.call(SECRET_KINDS, kind) ||
+      resource.group !== SECRET_KINDS[kind] ||
+      !name
+    ) {
+      continue;
+    }
+    const health = obj(resource.health);
+    const secret: SecretHealth = {
+      kind,
+      name,
+      health: oneOf(health.status, HEALTH, 'Unknown'),
+    };
+    const namespace = str(resource.namespace);
+    if (namespace) secret.namespace = namespace;
+    const message = str(health.message)?.slice(0, 300);
+    if (message) secret.message = message;
+    secrets.push(secret);
+  }
+  const healthyLast = (secret: SecretHealth) =>
+    secret.health === 'Healthy' ? 1 : 0;
+  return secrets
+    .sort((a, b) => healthyLast(a) - healthyLast(b))
+    .slice(0, MAX_SECRETS);
 }
 
 /** Argo CD (one instance) over its REST API with a bearer token. */

@@ -7,7 +7,11 @@ import {
   harborValidator,
   modelProblems,
 } from '@slipway/vendor-schemas';
-import { ArgoCdProvider, toRolloutState } from './ArgoCdProvider';
+import {
+  ArgoCdProvider,
+  toRolloutState,
+  toSecretHealth,
+} from './ArgoCdProvider';
 import { GithubActionsProvider } from './GithubActionsProvider';
 import { GitlabCiProvider } from './GitlabCiProvider';
 import { HarborProvider, worstScan } from './HarborProvider';
@@ -259,6 +263,135 @@ describe('ArgoCdProvider', () => {
         'Waiting for rollout to finish: 1 of 3 updated replicas are available...',
     });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reads the health of secret objects from the Application, with no extra call (issue 16)', async () => {
+    const list = fixture('argocd-applications.json');
+    const item = structuredClone(list.items[0]);
+    const resource = (
+      group: string,
+      kind: string,
+      name: string,
+      health?: { status: string; message?: string },
+      namespaced = true,
+    ) => ({
+      group,
+      version: 'v1',
+      kind,
+      ...(namespaced ? { namespace: 'orders-service-dev' } : {}),
+      name,
+      status: 'Synced',
+      ...(health ? { health } : {}),
+    });
+    item.status.resources = [
+      resource('external-secrets.io', 'ExternalSecret', 'db-credentials', {
+        status: 'Healthy',
+        message: 'Secret was synced',
+      }),
+      resource('bitnami.com', 'SealedSecret', 'api-token', {
+        status: 'Progressing',
+        message: 'Waiting for Sealed Secret to be decrypted',
+      }),
+      resource('external-secrets.io', 'SecretStore', 'vault', {
+        status: 'Degraded',
+        message: `unable to log in to Vault: permission denied ${'x'.repeat(
+          400,
+        )}`,
+      }),
+      resource(
+        'external-secrets.io',
+        'ClusterSecretStore',
+        'vault-global',
+        { status: 'Healthy' },
+        false,
+      ),
+      resource('external-secrets.io', 'ExternalSecret', 'no-health'),
+      resource('bitnami.com', 'SealedSecret', 'odd', { status: 'Bogus' }),
+      // Same kind, another group; a plain Secret; a nameless object: not reported.
+      resource('example.com', 'ExternalSecret', 'lookalike', {
+        status: 'Degraded',
+      }),
+      resource('', 'Secret', 'plain', { status: 'Healthy' }),
+      { group: 'bitnami.com', kind: 'SealedSecret', health: { status: 'Degraded' } },
+      resource('apps', 'Deployment', 'orders-service', { status: 'Healthy' }),
+    ];
+    expect(argoCdValidator().errors('v1alpha1Application', item)).toEqual([]);
+    const plain = structuredClone(list.items[0]);
+    plain.metadata.name = 'plain';
+    const fake = fakeFetch({
+      '/api/v1/applications': { body: { items: [item, plain] } },
+    });
+    const [app, withoutSecrets] = await ArgoCdProvider.create({
+      instance: 'x',
+      url: 'https://argocd.example.com',
+      token: 't',
+      fetch: fake.fetch,
+    }).listApplications('slipway.dev/app=orders-service', signal());
+    // Failing first, healthy last; Argo CD's message kept, at most 300 characters.
+    expect(app.live.secrets).toEqual([
+      {
+        kind: 'SealedSecret',
+        name: 'api-token',
+        namespace: 'orders-service-dev',
+        health: 'Progressing',
+        message: 'Waiting for Sealed Secret to be decrypted',
+      },
+      {
+        kind: 'SecretStore',
+        name: 'vault',
+        namespace: 'orders-service-dev',
+        health: 'Degraded',
+        message: expect.stringMatching(/^unable to log in to Vault/),
+      },
+      {
+        kind: 'ExternalSecret',
+        name: 'no-health',
+        namespace: 'orders-service-dev',
+        health: 'Unknown',
+      },
+      {
+        kind: 'SealedSecret',
+        name: 'odd',
+        namespace: 'orders-service-dev',
+        health: 'Unknown',
+      },
+      {
+        kind: 'ExternalSecret',
+        name: 'db-credentials',
+        namespace: 'orders-service-dev',
+        health: 'Healthy',
+        message: 'Secret was synced',
+      },
+      { kind: 'ClusterSecretStore', name: 'vault-global', health: 'Healthy' },
+    ]);
+    expect(app.live.secrets?.[1].message).toHaveLength(300);
+    expect(withoutSecrets.live.secrets).toBeUndefined();
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reports at most 20 secret objects, never dropping a failing one for a healthy one', () => {
+    const resources = [
+      ...Array.from({ length: 25 }, (_, i) => ({
+        group: 'external-secrets.io',
+        kind: 'ExternalSecret',
+        name: `healthy-${i}`,
+        health: { status: 'Healthy' },
+      })),
+      {
+        group: 'external-secrets.io',
+        kind: 'ExternalSecret',
+        name: 'db-credentials',
+        health: { status: 'Degraded', message: 'could not get secret data' },
+      },
+    ];
+    const secrets = toSecretHealth(resources);
+    expect(secrets).toHaveLength(20);
+    expect(secrets[0]).toMatchObject({
+      name: 'db-credentials',
+      health: 'Degraded',
+    });
+    expect(secrets[1].name).toBe('healthy-0');
+    expect(toSecretHealth([])).toEqual([]);
   });
 
   it('classifies garbage, outages and rate limits', async () => {

@@ -895,6 +895,7 @@ export class FleetService {
         const app = apps.find(a => a.environment === environment.name);
         cell = fleetCell({
           environment,
+          controller: item.entity.config.flux ? 'flux' : undefined,
           path: item.entity.paths[index],
           repository,
           sources,
@@ -1002,9 +1003,10 @@ function cellSources(
   };
 }
 
-/** One cell: what Git sets, what Argo CD says, and the common rules' verdicts. */
+/** One cell: what Git sets, what the controller says, and the common rules' verdicts. */
 function fleetCell(input: {
   environment: SlipwayEnvironment;
+  controller?: 'flux';
   path?: string;
   repository?: FleetRepository;
   sources: CellSources;
@@ -1023,6 +1025,7 @@ function fleetCell(input: {
   // The facts the Deploy tab's state has, judged by the same rules.
   const state = deriveEnvironmentState({
     environment: input.environment,
+    controller: input.controller,
     path,
     headRevision: snapshot?.revision,
     overlay,

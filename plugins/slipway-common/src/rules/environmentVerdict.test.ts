@@ -1159,8 +1159,8 @@ describe('environmentVerdict names the controller (issue 15)', () => {
   it('names the Flux source when it did not answer', () => {
     expect(
       environmentVerdict(env({ ...flux, live: undefined }), [
-        { source: 'gitops', kind: 'gitops', status: 'ok' },
-        { source: 'flux:sandbox', kind: 'delivery', status: 'error' },
+        { kind: 'gitops', status: 'ok' },
+        { kind: 'delivery', status: 'error' },
       ]).reason,
     ).toBe('Flux did not answer, so what runs in prod is unknown');
   });

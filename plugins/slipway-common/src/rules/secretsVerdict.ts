@@ -58,7 +58,7 @@ export function secretsVerdict(
   const secrets = live?.secrets ?? [];
   if (secrets.length === 0) return undefined;
   const total = secrets.length;
-  const healthy = secrets.filter(s => s.health === 'Healthy').length;
+  const healthy = secrets.filter(s => STATUS_OF[s.health] === 'healthy').length;
   for (const status of PRECEDENCE) {
     const named = secrets.filter(s => STATUS_OF[s.health] === status);
     if (named.length === 0) continue;

@@ -17,6 +17,7 @@ import {
   EnvironmentState,
   imageReference,
   Promotion,
+  secretsVerdict,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import { useState } from 'react';
@@ -30,6 +31,7 @@ import {
   healthTone,
   isPending,
   isSourceHealthy,
+  secretsTone,
   syncTone,
 } from '../common/status';
 import { EnvironmentActions } from './EnvironmentActions';
@@ -129,6 +131,7 @@ export function EnvironmentCard(props: {
   const commit = env.desired?.commit;
   const live = env.live;
   const artifact = env.artifact;
+  const secrets = secretsVerdict(live);
   // Before the live state arrives, the delivery source names the controller.
   const controller =
     live?.controller ??
@@ -357,6 +360,23 @@ export function EnvironmentCard(props: {
               </>
             )}
           </dd>
+          {secrets && (
+            <>
+              <dt>Secrets</dt>
+              <dd className={classes.chips}>
+                <StatusChip
+                  tone={secretsTone(secrets.status, deliveryOk)}
+                  label={
+                    secrets.status === 'healthy'
+                      ? `${secrets.total} healthy`
+                      : `${secrets.healthy} of ${secrets.total} healthy`
+                  }
+                  title={secrets.reason}
+                />
+                {secrets.status !== 'healthy' && <span>{secrets.reason}</span>}
+              </dd>
+            </>
+          )}
           {fluxObject && (
             <>
               <dt>Kustomization</dt>

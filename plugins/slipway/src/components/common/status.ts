@@ -1,5 +1,6 @@
 import {
   HealthStatus,
+  SecretsStatus,
   SourceKind,
   SourceReport,
   SyncStatus,
@@ -138,6 +139,14 @@ export function syncTone(
 ): Tone {
   if (!sync || sync === 'Unknown') return 'unknown';
   if (sync === 'OutOfSync') return 'warning';
+  return sourceOk ? 'ok' : 'unknown';
+}
+
+/** The tone of an environment's secrets verdict; healthy is green only from a source that answered `ok`. */
+export function secretsTone(status: SecretsStatus, sourceOk: boolean): Tone {
+  if (status === 'degraded') return 'error';
+  if (status === 'progressing') return 'progress';
+  if (status === 'unknown') return 'unknown';
   return sourceOk ? 'ok' : 'unknown';
 }
 
