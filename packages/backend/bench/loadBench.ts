@@ -172,6 +172,7 @@ interface Sample {
     kind: string;
     status: string;
     fetchedAt?: string;
+    message?: string;
   }[];
 }
 
@@ -626,12 +627,14 @@ async function bench(
     ).length;
     const otherOkBound = Math.min(BOUNDS.otherSourcesOk, baseAllOk - 0.05);
     const others: Record<string, number> = {};
+    const examples: Record<string, string> = {};
     for (const x of states) {
       for (const r of x.reports!) {
         const which = sourceOf(r);
         if (which !== fault.source && which !== 'other' && r.status !== 'ok') {
           const label = `${which}=${r.status}`;
           others[label] = (others[label] ?? 0) + 1;
+          if (r.message && !examples[label]) examples[label] = r.message;
         }
       }
     }
@@ -641,11 +644,15 @@ async function bench(
     row(
       `${fault.name}: per-source degradation only`,
       `other sources ok in ${othersOk}/${states.length} answers${
-        Object.keys(others).length ? ` (not ok: ${JSON.stringify(others)})` : ''
+        Object.keys(others).length
+          ? ` (not ok: ${JSON.stringify(others)}; e.g. ${JSON.stringify(
+              examples,
+            )})`
+          : ''
       }; ${fault.source} not ok in ${degraded}`,
-      `other sources ok in ≥ ${(otherOkBound * 100).toFixed(
-        0,
-      )}% (${BOUNDS.otherSourcesOk * 100}%, or the baseline's share − 5 points)`,
+      `other sources ok in ≥ ${(otherOkBound * 100).toFixed(0)}% (${
+        BOUNDS.otherSourcesOk * 100
+      }%, or the baseline's share − 5 points)`,
       states.length > 0 && othersOk / states.length >= otherOkBound,
     );
     // An `ok` report fetched while the fault was on carried faulted data.
