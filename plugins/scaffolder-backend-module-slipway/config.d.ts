@@ -1,5 +1,24 @@
 export interface Config {
   slipway?: {
+    /**
+     * Harbor, for `slipway:harbor:retention:ensure` (the same key the
+     * backend reads; declared here too so the module stands alone).
+     */
+    harbor?: {
+      /** Base URL of Harbor (the API is under /api/v2.0). */
+      url: string;
+      /** Robot account or user name. */
+      username: string;
+      /**
+       * Password or robot secret.
+       * @visibility secret
+       */
+      password: string;
+    };
+    retention?: {
+      /** Most recently pushed tagged artifacts kept per repository. Default 10. */
+      keepLastPushed?: number;
+    };
     /** Settings of Slipway's scaffolder actions. */
     scaffolder?: {
       /**

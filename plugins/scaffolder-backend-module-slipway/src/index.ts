@@ -14,6 +14,7 @@ export { createFluxAppCreateAction } from './actions/fluxAppCreate';
 export { createSecretsCreateAction } from './actions/secretsCreate';
 export { createTerraformCreateAction } from './actions/terraformCreate';
 export { createGitOpsCommitAction } from './actions/gitopsCommit';
+export { createHarborRetentionEnsureAction } from './actions/harborRetentionEnsure';
 export {
   readSlipwayScaffolderConfig,
   type ScaffolderEnvironment,

@@ -43,6 +43,7 @@ describe('scaffolderModuleSlipway', () => {
       'slipway:flux:app:create',
       'slipway:gitops:app:create',
       'slipway:gitops:commit',
+      'slipway:harbor:retention:ensure',
       'slipway:kustomize:image:set',
       'slipway:secrets:create',
       'slipway:terraform:create',

@@ -8,6 +8,7 @@ import { createArgoCdAppCreateAction } from './actions/argocdAppCreate';
 import { createFluxAppCreateAction } from './actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from './actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from './actions/gitopsCommit';
+import { createHarborRetentionEnsureAction } from './actions/harborRetentionEnsure';
 import { createKustomizeImageSetAction } from './actions/kustomizeImageSet';
 import { createSecretsCreateAction } from './actions/secretsCreate';
 import { createTerraformCreateAction } from './actions/terraformCreate';
@@ -35,6 +36,7 @@ export const scaffolderModuleSlipway = createBackendModule({
           createFluxAppCreateAction({ config }),
           createSecretsCreateAction({ config }),
           createTerraformCreateAction(),
+          createHarborRetentionEnsureAction({ config }),
           createGitOpsCommitAction({ config, integrations }),
         );
       },

@@ -16,6 +16,7 @@ import {
 } from '@slipway/plugin-slipway-common';
 import {
   GitOpsGateway,
+  HarborRetentionClient,
   promotionTargetResourceRef,
   promotionTargetRules,
   readEnvironments,
@@ -46,7 +47,6 @@ import { WebhookService } from './webhooks/WebhookService';
 import { createRouter } from './router';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
-import { HarborRetentionClient } from './retention/HarborRetentionClient';
 import {
   readRetentionConfig,
   RetentionService,

@@ -188,6 +188,43 @@ describe('readEntityDeployConfig: rejected annotations (mutation-tested)', () =>
     );
   });
 
+  it('reads a fleet of entities sharing a GitOps URL as it reads each alone (parsed once per URL and per path)', () => {
+    const url = 'https://Git.Example.com/acme/gitops.git/';
+    const read = (i: number, annotations: Record<string, string> = {}) =>
+      readEntityDeployConfig(
+        entity({
+          ...complete,
+          'slipway.dev/gitops-repo': url,
+          'slipway.dev/gitops-path': `./apps//svc-${i}/`,
+          ...annotations,
+        }),
+        { environments },
+      );
+    for (let i = 0; i < 300; i++) {
+      expect(read(i).gitops).toEqual({
+        repo: 'https://git.example.com/acme/gitops.git',
+        path: `apps/svc-${i}`,
+      });
+    }
+    // The same values again, after others: the same answers.
+    expect(read(0).gitops?.path).toBe('apps/svc-0');
+    expect(read(0).gitops?.path).toBe('apps/svc-0');
+    const refused = read(1, { 'slipway.dev/gitops-path': '../svc-1' });
+    expect(refused.gitops).toBeUndefined();
+    expect(refused.missing).toContain('slipway.dev/gitops-path');
+    expect(read(1).gitops?.path).toBe('apps/svc-1');
+    for (let i = 0; i < 2; i++) {
+      const bad = read(i, {
+        'slipway.dev/gitops-repo': 'https://t@git.example.com/acme/gitops.git',
+      });
+      expect(bad.gitops).toBeUndefined();
+      expect(
+        bad.annotations.find(a => a.annotation === 'slipway.dev/gitops-repo')
+          ?.problem,
+      ).toBe('must not carry credentials');
+    }
+  });
+
   describe('repository slugs (GitHub, GitLab, Harbor)', () => {
     const slugAnnotations = [
       'github.com/project-slug',

@@ -1,5 +1,6 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { SLIPWAY_ANNOTATIONS as A } from './annotations';
+import { boundedMemo } from './boundedMemo';
 import {
   isDnsLabel,
   isImageRepository,
@@ -66,6 +67,19 @@ function checkUrl(value: string): string | undefined {
   }
 }
 
+/**
+ * The verdicts on recent GitOps URLs: a fleet's entities share a few, and a
+ * fleet answer reads every entity (10,000 URL parses otherwise).
+ */
+const urlProblems = boundedMemo<string | undefined>(256);
+
+/** The last GitOps path's normal form: each entity's is checked, then used. */
+const lastRepoPath = boundedMemo<string>(1);
+
+function repoPath(value: string): string {
+  return lastRepoPath(value, () => normalizeRepoPath(value, 'GitOps path'));
+}
+
 function checkSlug(value: string): string | undefined {
   return /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(value) &&
     !value.split('/').includes('..')
@@ -75,7 +89,7 @@ function checkSlug(value: string): string | undefined {
 
 function checkPath(value: string): string | undefined {
   try {
-    normalizeRepoPath(value, 'GitOps path');
+    repoPath(value);
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -92,7 +106,7 @@ function checkSelector(value: string): string | undefined {
 }
 
 const CHECKS: Record<string, (value: string) => string | undefined> = {
-  [A.gitopsRepo]: checkUrl,
+  [A.gitopsRepo]: v => urlProblems(v, () => checkUrl(v)),
   [A.gitopsPath]: checkPath,
   [A.image]: v =>
     isImageRepository(v)
@@ -197,7 +211,7 @@ export function readEntityDeployConfig(
       repo: /^https?:/.test(valid[A.gitopsRepo])
         ? normalizeHttpUrl(valid[A.gitopsRepo])
         : valid[A.gitopsRepo],
-      path: normalizeRepoPath(valid[A.gitopsPath]),
+      path: repoPath(valid[A.gitopsPath]),
     };
   }
   if (valid[A.image]) {

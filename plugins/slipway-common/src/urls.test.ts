@@ -130,4 +130,25 @@ describe('normalizeHttpUrl (THREATS 35)', () => {
       normalizeHttpUrl('https://x@git.example.com/a', 'GitOps repository URL'),
     ).toThrow('Invalid GitOps repository URL: must not carry credentials');
   });
+
+  it('answers a URL it has seen with the same normal form, and refuses a refused one again with the new name', () => {
+    for (let i = 0; i < 300; i++) {
+      // More distinct URLs than it remembers: each still normalised.
+      expect(normalizeHttpUrl(`https://Git.Example.com/acme/repo-${i}/`)).toBe(
+        `https://git.example.com/acme/repo-${i}`,
+      );
+    }
+    expect(normalizeHttpUrl('https://Git.Example.com/acme/repo-0/')).toBe(
+      'https://git.example.com/acme/repo-0',
+    );
+    expect(normalizeHttpUrl('https://Git.Example.com/acme/repo-299/')).toBe(
+      'https://git.example.com/acme/repo-299',
+    );
+    expect(() => normalizeHttpUrl('https://x@git.example.com/a', 'A')).toThrow(
+      'Invalid A: must not carry credentials',
+    );
+    expect(() => normalizeHttpUrl('https://x@git.example.com/a', 'B')).toThrow(
+      'Invalid B: must not carry credentials',
+    );
+  });
 });

@@ -7,6 +7,7 @@ export * from './containedFs';
 export * from './environments';
 export * from './extensions';
 export * from './gitops';
+export * from './harbor';
 export * from './kustomizeImage';
 export * from './validation';
 export * from './state';

@@ -8,8 +8,8 @@ import {
 } from '@slipway/plugin-slipway-common';
 import { createSandbox, Sandbox } from '@slipway/sandbox';
 import fs from 'node:fs';
+import { HarborRetentionClient } from '@slipway/plugin-slipway-node';
 // The retention service wired as plugin.ts wires it, against the sandbox.
-import { HarborRetentionClient } from '@slipway/plugin-slipway-backend/src/retention/HarborRetentionClient';
 import { RetentionService } from '@slipway/plugin-slipway-backend/src/retention/RetentionService';
 import {
   buildNewImage,

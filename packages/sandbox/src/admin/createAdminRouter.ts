@@ -208,41 +208,38 @@ export function createAdminRouter(options: {
   // The condition a secrets operator would report on an ExternalSecret,
   // SecretStore or SealedSecret (the stand-in runs none): `True` (the
   // default), `False` with the operator's message, or `none` (not yet).
-  router.post(
-    '/admin/applications/:name/secrets/:kind/:object',
-    (req, res) => {
-      const { status, message } = req.body ?? {};
-      if (
-        !['True', 'False', 'none'].includes(status) ||
-        (message !== undefined &&
-          (typeof message !== 'string' || message.length > 1000))
-      ) {
-        res.status(400).json({
-          error:
-            'body must be { "status": "True"|"False"|"none", "message"?: string }',
-        });
-        return;
-      }
-      try {
-        const app = argo.setSecretCondition(
-          req.params.name,
-          req.params.kind,
-          req.params.object,
-          { status, message },
-        );
-        res.json({
-          name: app.definition.name,
-          kind: req.params.kind,
-          object: req.params.object,
-          status,
-        });
-      } catch (error) {
-        res
-          .status(error instanceof ArgoApiError ? error.status : 500)
-          .json({ error: String((error as Error).message) });
-      }
-    },
-  );
+  router.post('/admin/applications/:name/secrets/:kind/:object', (req, res) => {
+    const { status, message } = req.body ?? {};
+    if (
+      !['True', 'False', 'none'].includes(status) ||
+      (message !== undefined &&
+        (typeof message !== 'string' || message.length > 1000))
+    ) {
+      res.status(400).json({
+        error:
+          'body must be { "status": "True"|"False"|"none", "message"?: string }',
+      });
+      return;
+    }
+    try {
+      const app = argo.setSecretCondition(
+        req.params.name,
+        req.params.kind,
+        req.params.object,
+        { status, message },
+      );
+      res.json({
+        name: app.definition.name,
+        kind: req.params.kind,
+        object: req.params.object,
+        status,
+      });
+    } catch (error) {
+      res
+        .status(error instanceof ArgoApiError ? error.status : 500)
+        .json({ error: String((error as Error).message) });
+    }
+  });
 
   // `flux suspend` / `flux resume` of a Kustomization (the stand-in's PATCH
   // takes annotations only).

@@ -3,6 +3,7 @@ import { createArgoCdAppCreateAction } from '../actions/argocdAppCreate';
 import { createFluxAppCreateAction } from '../actions/fluxAppCreate';
 import { createGitOpsAppCreateAction } from '../actions/gitopsAppCreate';
 import { createGitOpsCommitAction } from '../actions/gitopsCommit';
+import { createHarborRetentionEnsureAction } from '../actions/harborRetentionEnsure';
 import { createKustomizeImageSetAction } from '../actions/kustomizeImageSet';
 import { createSecretsCreateAction } from '../actions/secretsCreate';
 import { createTerraformCreateAction } from '../actions/terraformCreate';
@@ -15,6 +16,7 @@ function allActions(): TemplateAction<any, any, any>[] {
     createFluxAppCreateAction(),
     createSecretsCreateAction(),
     createTerraformCreateAction(),
+    createHarborRetentionEnsureAction(),
     createGitOpsCommitAction(),
     createKustomizeImageSetAction(),
   ];
@@ -94,6 +96,7 @@ export function renderActionsReference(): string {
     '- `slipway.scaffolder.environments[]`: per-environment `replicas`, `maxReplicas`, `namespace`, `server`, `resources.{cpuRequest,cpuLimit,memoryRequest,memoryLimit}` over the defaults (dev 1 replica 200m/256Mi; staging 2; prod 3 with 500m–1000m CPU, 512Mi–1Gi).',
     '- `slipway.scaffolder.ingressDomain`, `slipway.scaffolder.ingressClassName`.',
     '- `slipway.scaffolder.argocd.namespace` (default `argocd`), `allowedDestinations[]` (`server`, `namespace`, `*` globs; default in-cluster, any namespace not denied), `allowedSourceRepos[]` (globs; unset = any, with a warning), `forbiddenProjects[]` (`default` always), `deniedNamespaces[]` (default kube-system, kube-public, kube-node-lease, default and the Argo CD namespace).',
+    "- `slipway.harbor` (`url`, `username`, `password`) and `slipway.retention.keepLastPushed` (default 10): the Harbor account and the default count of `slipway:harbor:retention:ensure`, the same keys the backend's retention task reads.",
     '- `slipway.scaffolder.flux.cluster` (default: the first of `slipway.flux.clusters`, else `default`), `allowedSourceRepos[]` (globs; unset = any, with a warning), `allowedTargetNamespaces[]` (globs; default any namespace not denied), `deniedTargetNamespaces[]` (default kube-system, kube-public, kube-node-lease, default, flux-system; also checked for the team namespace).',
     '',
     'Argo CD or Flux: `slipway:argocd:app:create` and `slipway:flux:app:create` are separate actions rather than one action with a controller input, because their inputs differ (AppProject, destinations and previews against cluster entry point, source and target namespaces); a template runs one of them (`if:`) and commits the result with `slipway:gitops:commit` (`extraPaths: [flux]` for Flux), the one write path.',

@@ -402,6 +402,19 @@ function serviceTemplate(portal: TemplatePortal): Record<string, unknown> {
           },
         },
         {
+          // The first step that writes outside the workspace: a Harbor that
+          // refuses fails the task before anything is published.
+          id: 'harbor-retention',
+          name: 'Harbor retention policy',
+          if: "${{ parameters.registry == 'harbor' }}",
+          action: 'slipway:harbor:retention:ensure',
+          input: {
+            // The Harbor project is the first segment; the rest is the
+            // repository path inside it.
+            project: "${{ parameters.registryNamespace.split('/')[0] }}",
+          },
+        },
+        {
           id: 'publish-github',
           name: 'Publish to GitHub',
           if: `\${{ ${github} }}`,

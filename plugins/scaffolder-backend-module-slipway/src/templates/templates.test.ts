@@ -408,10 +408,19 @@ describe('service templates, every variant', () => {
       .map(([id]) => id)
       .sort();
     expect(skipped).toEqual(
-      variant.ci === 'github-actions'
-        ? ['fetch-ci-gitlab', 'flux', 'publish-gitlab', 'secrets']
-        : ['fetch-ci-github', 'flux', 'publish-github', 'secrets'],
+      [
+        ...(variant.ci === 'github-actions'
+          ? ['fetch-ci-gitlab', 'flux', 'publish-gitlab', 'secrets']
+          : ['fetch-ci-github', 'flux', 'publish-github', 'secrets']),
+        // The Harbor project's retention policy, for Harbor only.
+        ...(variant.registry === 'harbor' ? [] : ['harbor-retention']),
+      ].sort(),
     );
+    if (variant.registry === 'harbor') {
+      expect(result.steps['harbor-retention'].input).toEqual({
+        project: REGISTRIES.harbor.registryNamespace,
+      });
+    }
 
     // The GitOps commit step gets what it needs (it runs against the sandbox in e2e)
     const commit = result.steps['gitops-commit'];
@@ -646,6 +655,7 @@ describe('service template form and output', () => {
       'fetch-ci-github',
       'fetch-ci-gitlab',
       'secrets',
+      'harbor-retention',
       'publish-github',
       'publish-gitlab',
       'argocd',

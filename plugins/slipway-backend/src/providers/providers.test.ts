@@ -312,7 +312,11 @@ describe('ArgoCdProvider', () => {
         status: 'Degraded',
       }),
       resource('', 'Secret', 'plain', { status: 'Healthy' }),
-      { group: 'bitnami.com', kind: 'SealedSecret', health: { status: 'Degraded' } },
+      {
+        group: 'bitnami.com',
+        kind: 'SealedSecret',
+        health: { status: 'Degraded' },
+      },
       resource('apps', 'Deployment', 'orders-service', { status: 'Healthy' }),
     ];
     expect(argoCdValidator().errors('v1alpha1Application', item)).toEqual([]);

@@ -10,13 +10,16 @@ import {
   HistoryPage,
   SourceReport,
 } from '@slipway/plugin-slipway-common';
-import { HarborRetentionClient } from './HarborRetentionClient';
+import {
+  HarborRetentionClient,
+  isSlipwayRule,
+  protectedTagPattern,
+} from '@slipway/plugin-slipway-node';
 import {
   readRetentionConfig,
   RetentionConfig,
   RetentionService,
 } from './RetentionService';
-import { isSlipwayRule, protectedTagPattern } from './retentionRules';
 
 const REPO = 'harbor.example.com/acme/orders';
 const sha = (n: number) => String(n).repeat(40).slice(0, 40);

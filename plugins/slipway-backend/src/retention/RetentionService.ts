@@ -28,20 +28,19 @@ import {
   SourceReport,
   UnprotectableImage,
 } from '@slipway/plugin-slipway-common';
-import { readCatalogPages } from '../state/readCatalogPages';
-import { DeployStateService } from '../state/DeployStateService';
 import {
+  DEFAULT_KEEP_LAST_PUSHED,
+  desiredPolicy,
   HarborArtifactSummary,
   HarborRetentionClient,
-} from './HarborRetentionClient';
-import {
-  desiredPolicy,
   MAX_HARBOR_RULES,
   sameRules,
   slipwayRules,
   tagUsableInPattern,
   wouldDelete,
-} from './retentionRules';
+} from '@slipway/plugin-slipway-node';
+import { readCatalogPages } from '../state/readCatalogPages';
+import { DeployStateService } from '../state/DeployStateService';
 
 /** `slipway.retention`, read. */
 export interface RetentionConfig {
@@ -52,7 +51,6 @@ export interface RetentionConfig {
 }
 
 export const DEFAULT_KEEP_ROLLBACK_CANDIDATES = 5;
-export const DEFAULT_KEEP_LAST_PUSHED = 10;
 /** The report of the last run, kept where every replica reads it. */
 const REPORT_KEY = 'retention:report';
 const REPORT_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -102,11 +102,13 @@ export function mergeReports(reports: SourceReport[]): SourceReport[] {
 }
 
 function hash(text: string): string {
-  return crypto
-    .createHash('sha256')
-    .update(text)
-    .digest('base64url')
-    .slice(0, 32);
+  // One-shot (no Hash object): the fleet hashes two keys per service.
+  return crypto.hash('sha256', text, 'base64url').slice(0, 32);
+}
+
+/** Where one read's entry is stored at a scope generation. */
+function entryKey(spec: SourceSpec, generation: string): string {
+  return `src:${hash(`${spec.scope}\n${generation}\n${spec.key}`)}`;
 }
 
 /**
@@ -215,13 +217,17 @@ export class SourceCache {
   }
 
   private async keyOf(spec: SourceSpec): Promise<string> {
-    const generation = ((await this.cache.get<string>(
-      `gen:${hash(spec.scope)}`,
-    )) ?? '0') as string;
+    return entryKey(spec, await this.generationOf(spec.scope));
+  }
+
+  /** The scope's current generation (listeners run on a new one). */
+  private async generationOf(scope: string): Promise<string> {
+    const generation = ((await this.cache.get<string>(`gen:${hash(scope)}`)) ??
+      '0') as string;
     if (this.scopeListeners.length > 0) {
-      await this.noticeGeneration(spec.scope, generation);
+      await this.noticeGeneration(scope, generation);
     }
-    return `src:${hash(`${spec.scope}\n${generation}\n${spec.key}`)}`;
+    return generation;
   }
 
   async run<T>(
@@ -284,23 +290,44 @@ export class SourceCache {
    * held. For views (the fleet) that must not fan out per entity.
    */
   async peek<T>(spec: SourceSpec): Promise<SourceResult<T> | undefined> {
-    const key = await this.keyOf(spec);
-    const local = this.local.get(key) as Entry<T> | undefined;
-    const shared = local
-      ? undefined
-      : ((await this.cache.get(key)) as Entry<T> | undefined);
-    const entry = local ?? shared;
-    if (!entry) return undefined;
-    const fresh = this.now() - entry.at < (spec.ttlMs ?? this.ttlMs);
-    return {
-      value: entry.value,
-      report: {
-        source: spec.source,
-        kind: spec.kind,
-        status: fresh ? 'ok' : 'stale',
-        fetchedAt: new Date(entry.at).toISOString(),
-      },
-    };
+    const [result] = await this.peekMany<T>([spec]);
+    return result;
+  }
+
+  /**
+   * `peek` for many reads at once (the fleet's CI and scan markers, two per
+   * service): each scope's generation read once, the entries this process
+   * holds taken from memory and the others asked of the shared cache all
+   * together, not one read after another. By position of `specs`.
+   */
+  async peekMany<T>(
+    specs: SourceSpec[],
+  ): Promise<(SourceResult<T> | undefined)[]> {
+    const generations = new Map<string, Promise<string>>();
+    for (const { scope } of specs) {
+      if (!generations.has(scope)) {
+        generations.set(scope, this.generationOf(scope));
+      }
+    }
+    return Promise.all(
+      specs.map(async spec => {
+        const key = entryKey(spec, await generations.get(spec.scope)!);
+        const entry = (this.local.get(key) ?? (await this.cache.get(key))) as
+          | Entry<T>
+          | undefined;
+        if (!entry) return undefined;
+        const fresh = this.now() - entry.at < (spec.ttlMs ?? this.ttlMs);
+        return {
+          value: entry.value,
+          report: {
+            source: spec.source,
+            kind: spec.kind,
+            status: fresh ? 'ok' : 'stale',
+            fetchedAt: new Date(entry.at).toISOString(),
+          },
+        };
+      }),
+    );
   }
 
   private remember(key: string, entry: Entry<unknown>) {

@@ -29,7 +29,7 @@ import {
 import crypto from 'node:crypto';
 import { deliveryProviderFor, deliverySelection } from './deliveryProviderFor';
 import { parseSelector } from './matchSelector';
-import { SourceCache, SourceResult } from './SourceCache';
+import { SourceCache, SourceResult, SourceSpec } from './SourceCache';
 
 /** The providers the state is read from, by kind. */
 export interface StateProviders {
@@ -410,29 +410,56 @@ export class StateSources {
     runs?: SourceResult<BuildRun[]>;
     artifacts?: SourceResult<ArtifactState[]>;
   }> {
-    const ci = config.ci;
-    const ciProvider = ci
-      ? this.providers.ci.find(p => p.supports(ci))
-      : undefined;
-    const artifactProvider = this.artifactProvider(config);
-    const slug = config.registry?.harborRepositorySlug;
-    const [runs, artifacts] = await Promise.all([
-      ci && ciProvider
-        ? this.cache.peek<BuildRun[]>({
+    return (await this.peekManyBuildFacts([config]))[0];
+  }
+
+  /** `peekBuildFacts` of many entities in one batch peek of the cache. */
+  async peekManyBuildFacts(configs: EntityDeployConfig[]): Promise<
+    {
+      runs?: SourceResult<BuildRun[]>;
+      artifacts?: SourceResult<ArtifactState[]>;
+    }[]
+  > {
+    const specs: SourceSpec[] = [];
+    const positions = configs.map(config => {
+      const ci = config.ci;
+      const ciProvider = ci
+        ? this.providers.ci.find(p => p.supports(ci))
+        : undefined;
+      const artifactProvider = this.artifactProvider(config);
+      const slug = config.registry?.harborRepositorySlug;
+      const at: { runs?: number; artifacts?: number } = {};
+      if (ci && ciProvider) {
+        at.runs =
+          specs.push({
             source: ciProvider.id,
             kind: 'ci',
             scope: ciScope(ci.projectSlug),
             key: `runs:${ciProvider.id}:${ci.projectSlug}`,
-          })
-        : undefined,
-      artifactProvider
-        ? this.cache.peek<ArtifactState[]>({
+          }) - 1;
+      }
+      if (artifactProvider) {
+        at.artifacts =
+          specs.push({
             ...this.artifactsSpec(config, artifactProvider),
             key: `artifacts:${artifactProvider.id}:${slug ?? config.image}`,
-          })
-        : undefined,
-    ]);
-    return { runs, artifacts };
+          }) - 1;
+      }
+      return at;
+    });
+    const results = await this.cache.peekMany<unknown>(specs);
+    return positions.map(at => ({
+      runs:
+        at.runs === undefined
+          ? undefined
+          : (results[at.runs] as SourceResult<BuildRun[]> | undefined),
+      artifacts:
+        at.artifacts === undefined
+          ? undefined
+          : (results[at.artifacts] as
+              | SourceResult<ArtifactState[]>
+              | undefined),
+    }));
   }
 
   /** Recent CI runs of the source repository. */

@@ -36,9 +36,7 @@ describe('secretsVerdict', () => {
   it('names the one healthy object with its message', () => {
     expect(
       secretsVerdict({
-        secrets: [
-          secret('vault', 'Healthy', 'store validated', 'SecretStore'),
-        ],
+        secrets: [secret('vault', 'Healthy', 'store validated', 'SecretStore')],
       }),
     ).toEqual({
       status: 'healthy',
@@ -107,9 +105,7 @@ describe('secretsVerdict', () => {
     );
     const unknown = secret('store', 'Unknown', undefined, 'SecretStore');
     const failing = secret('db', 'Degraded', 'denied');
-    expect(
-      secretsVerdict({ secrets: [waiting, unknown, failing] }),
-    ).toEqual({
+    expect(secretsVerdict({ secrets: [waiting, unknown, failing] })).toEqual({
       status: 'degraded',
       reason: 'ExternalSecret db: Degraded — denied',
       total: 3,

@@ -1,6 +1,6 @@
-import { UpstreamError } from '@slipway/plugin-slipway-node';
+import { UpstreamError } from '../state/UpstreamError';
 
-/** A selector of a retention or immutability rule (Harbor's `RetentionSelector`). */
+/** A selector of a retention or immutability rule (Harbor's `RetentionSelector`). @public */
 export interface HarborSelector {
   kind: string;
   decoration: string;
@@ -8,7 +8,7 @@ export interface HarborSelector {
   extras?: string;
 }
 
-/** Harbor's `RetentionRule`. */
+/** Harbor's `RetentionRule`. @public */
 export interface HarborRetentionRule {
   id?: number;
   priority?: number;
@@ -20,7 +20,7 @@ export interface HarborRetentionRule {
   scope_selectors?: Record<string, HarborSelector[]>;
 }
 
-/** Harbor's `RetentionPolicy`. */
+/** Harbor's `RetentionPolicy`. @public */
 export interface HarborRetentionPolicy {
   id?: number;
   algorithm: string;
@@ -33,7 +33,7 @@ export interface HarborRetentionPolicy {
   scope: { level: string; ref: number };
 }
 
-/** What retention needs of a Harbor artifact. */
+/** What retention needs of a Harbor artifact. @public */
 export interface HarborArtifactSummary {
   digest: string;
   pushedAt?: string;
@@ -42,7 +42,7 @@ export interface HarborArtifactSummary {
   children: string[];
 }
 
-/** Most artifacts read per repository (100 a page). */
+/** Most artifact pages read per repository (100 artifacts a page). @public */
 export const MAX_ARTIFACT_PAGES = 50;
 const PAGE_SIZE = 100;
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -51,7 +51,11 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
  * Harbor v2.0's tag retention API and the reads it needs: projects (their
  * `retention_id`), retention policies, and artifacts with their tags and
  * immutability. Every failure is an {@link UpstreamError} carrying Harbor's
- * status; nothing is retried.
+ * status; nothing is retried. Used by the backend's retention task and the
+ * scaffolder's `slipway:harbor:retention:ensure`, so both read and write the
+ * same policy shape.
+ *
+ * @public
  */
 export class HarborRetentionClient {
   static create(options: {

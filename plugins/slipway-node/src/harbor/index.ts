@@ -1,0 +1,26 @@
+export {
+  HarborRetentionClient,
+  MAX_ARTIFACT_PAGES,
+  type HarborArtifactSummary,
+  type HarborRetentionPolicy,
+  type HarborRetentionRule,
+  type HarborSelector,
+} from './HarborRetentionClient';
+export {
+  DEFAULT_KEEP_LAST_PUSHED,
+  desiredPolicy,
+  isSlipwayRule,
+  keepLastPushedRule,
+  MAX_HARBOR_RULES,
+  NO_PROTECTED_TAGS_PATTERN,
+  policyChanged,
+  protectedTagPattern,
+  protectedTagsRule,
+  sameRules,
+  scaffoldedRules,
+  slipwayRuleMark,
+  slipwayRules,
+  tagUsableInPattern,
+  wouldDelete,
+  type SlipwayRuleMark,
+} from './retentionRules';
