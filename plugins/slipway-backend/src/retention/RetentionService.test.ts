@@ -11,9 +11,12 @@ import {
   SourceReport,
 } from '@slipway/plugin-slipway-common';
 import {
+  desiredPolicy,
   HarborRetentionClient,
   isSlipwayRule,
   protectedTagPattern,
+  scaffoldedRules,
+  slipwayRuleMark,
 } from '@slipway/plugin-slipway-node';
 import {
   readRetentionConfig,
@@ -308,6 +311,29 @@ describe('RetentionService', () => {
     expect(policy.rules[0]).toEqual(foreign);
     expect(policy.rules.slice(1).every(isSlipwayRule)).toBe(true);
     expect(policy.trigger.settings.cron).toBe('0 0 * * *');
+  });
+
+  it('fills the protected rule of the policy the template created, without adding rules', async () => {
+    const harbor = fakeHarbor(ARTIFACTS);
+    // What slipway:harbor:retention:ensure writes at scaffolding time.
+    harbor.setPolicy({
+      ...desiredPolicy(undefined, 7, scaffoldedRules(undefined, 2)),
+      id: 3,
+    });
+    const report = await service(harbor).run();
+    expect(report.projects[0]).toMatchObject({
+      policy: 'updated',
+      otherRules: 0,
+    });
+    const policy = harbor.policies.get(3);
+    expect(policy.rules.map(slipwayRuleMark)).toEqual([
+      'keep-last-pushed',
+      'protected',
+    ]);
+    expect(policy.rules[1].tag_selectors[0].pattern).toBe(
+      protectedTagPattern([sha(2), sha(3), sha(5), sha(6)]),
+    );
+    expect(harbor.writes()).toEqual(['PUT /retentions/3']);
   });
 
   it('reports a protected digest no tag points at as unprotectable, never as kept', async () => {

@@ -10,6 +10,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   APP_LABEL,
   ArtifactState,
+  assertDnsLabel,
   attentionRank,
   behindVerdict,
   BuildRun,
@@ -283,6 +284,11 @@ interface FleetRepository {
   repoUrl: string;
   /** Overlay path → the image name of the entity owning it. */
   paths: Map<string, string | undefined>;
+  /**
+   * The overlay paths, sorted once: each read's cache key digests the
+   * sorted list, which is then already in order.
+   */
+  sortedPaths: string[];
   snapshot?: GitOpsSnapshot;
   /** The last commit that changed each overlay, by path (batch readers only). */
   lastChanges?: Record<string, GitOpsChange | undefined>;
@@ -492,19 +498,19 @@ export class FleetService {
 
   /** CI and scan markers from what the cache holds: never one read per entity. */
   private async addBuildFacts(rows: FleetItem[]): Promise<void> {
-    await Promise.all(
-      rows.map(async item => {
-        if (item.row.notSetUp) return;
-        const { runs, artifacts } = await this.sources.peekBuildFacts(
-          item.entity.config,
-        );
-        const build = fleetBuild(runs);
-        const scan = fleetScan(artifacts);
-        if (build) item.row.build = build;
-        if (scan) item.row.scan = scan;
-        if (!runs || !artifacts) item.missing = true;
-      }),
+    const setUp = rows.filter(item => !item.row.notSetUp);
+    // One batch peek for every row (each scope's generation read once).
+    const facts = await this.sources.peekManyBuildFacts(
+      setUp.map(item => item.entity.config),
     );
+    for (const [index, item] of setUp.entries()) {
+      const { runs, artifacts } = facts[index];
+      const build = fleetBuild(runs);
+      const scan = fleetScan(artifacts);
+      if (build) item.row.build = build;
+      if (scan) item.row.scan = scan;
+      if (!runs || !artifacts) item.missing = true;
+    }
   }
 
   /**
@@ -566,6 +572,19 @@ export class FleetService {
       }
       return providers.get(name);
     };
+    // The environments' overlay folders, each name checked once: a GitOps
+    // path as `readEntityDeployConfig` normalised it, without `%`, is its
+    // own normal form, so `overlayPath` would only check the environment.
+    const overlayFolders = new Map<string, string>();
+    const overlayOf = (gitopsPath: string, environment: string) => {
+      if (gitopsPath.includes('%')) return overlayPath(gitopsPath, environment);
+      let folder = overlayFolders.get(environment);
+      if (folder === undefined) {
+        folder = `/overlays/${assertDnsLabel(environment, 'environment')}`;
+        overlayFolders.set(environment, folder);
+      }
+      return `${gitopsPath}${folder}`;
+    };
     // Owners and systems repeat across the fleet: parsed once each.
     const refs = new Map<string, string | undefined>();
     const refOnce = (value: unknown, kind: string) => {
@@ -591,7 +610,7 @@ export class FleetService {
             entity.metadata.annotations?.[SLIPWAY_ANNOTATIONS.gitopsRepo],
           ),
           paths: config.environments.map(environment =>
-            gitops ? overlayPath(gitops.path, environment.name) : undefined,
+            gitops ? overlayOf(gitops.path, environment.name) : undefined,
           ),
           repository: gitops ? repositoryOf(gitops.repo) : undefined,
           provider: config.flux
@@ -680,7 +699,7 @@ export class FleetService {
       [...repositories.values()].map(async repository => {
         const result = await this.sources.readRepositoryLastChanges(
           repository.repoUrl,
-          [...repository.paths.keys()],
+          repository.sortedPaths,
         );
         if (!result) return;
         reports.push(result.report);
@@ -754,12 +773,19 @@ export class FleetService {
       if (!gitops || !key) continue;
       let repository = repositories.get(key);
       if (!repository) {
-        repository = { repoUrl: gitops.repo, paths: new Map() };
+        repository = {
+          repoUrl: gitops.repo,
+          paths: new Map(),
+          sortedPaths: [],
+        };
         repositories.set(key, repository);
       }
       for (const path of paths) {
         if (path) repository.paths.set(path, config.image);
       }
+    }
+    for (const repository of repositories.values()) {
+      repository.sortedPaths = [...repository.paths.keys()].sort();
     }
     return repositories;
   }
@@ -771,9 +797,10 @@ export class FleetService {
   ): Promise<void> {
     await Promise.all(
       [...repositories.values()].map(async repository => {
-        const paths = [...repository.paths.entries()].map(
-          ([path, imageName]) => ({ path, imageName }),
-        );
+        const paths = repository.sortedPaths.map(path => ({
+          path,
+          imageName: repository.paths.get(path),
+        }));
         const result = await this.sources.readRepositoryOverlays(
           repository.repoUrl,
           paths,
@@ -804,7 +831,7 @@ export class FleetService {
         if (!repository.snapshot) return;
         const result = await this.sources.readTreesAt({
           repoUrl: repository.repoUrl,
-          paths: [...repository.paths.keys()],
+          paths: repository.sortedPaths,
           head: repository.snapshot.revision,
           revisions,
         });
