@@ -448,8 +448,11 @@ test('ledger-api is promoted dev → staging → prod; Flux reconciles each, and
         name: new RegExp(`^${environment}: deployed, ${short}`, 'i'),
       }),
     ).toBeVisible({ timeout: 120_000 });
+    // The card's image: the build's digest (the promotion's chip names it too).
     await expect(
-      card(page, environment).locator(`code[title="${build.digest}"]`),
+      card(page, environment).getByText(build.digest.slice(0, 19), {
+        exact: true,
+      }),
     ).toBeVisible();
   }
 

@@ -16,12 +16,26 @@
  * before the cold answer, the highest value seen at each catalog page and
  * at the end of the cold answer, and after a full GC once the warm answer
  * is out (what the cache keeps).
+ *
+ * `FLEET_REDIS_URL=redis://…` puts the shared cache on that Redis (Backstage's
+ * cache service, a fresh namespace per run, so every run starts cold) instead
+ * of memory; `FLEET_MARKERS=1` first stores every service's CI runs and
+ * artifacts in the cache (as the Deploy tab's reads leave them), so the
+ * CI and scan markers the fleet peeks are all there to be read.
  */
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { CacheService } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  ServiceFactoryTester,
+} from '@backstage/backend-test-utils';
 import { QueryEntitiesRequest } from '@backstage/catalog-client';
 import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { FleetQuery } from '@slipway/plugin-slipway-common';
+import {
+  FleetQuery,
+  readEntityDeployConfig,
+} from '@slipway/plugin-slipway-common';
 import { DEFAULT_ENVIRONMENTS } from '@slipway/plugin-slipway-node';
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -35,12 +49,29 @@ import { groupProviders } from '../src/providers/createDefaultProviders';
 import { FleetService } from '../src/state/FleetService';
 import { CATALOG_PAGE_SIZE } from '../src/state/readCatalogPages';
 import { SourceCache } from '../src/state/SourceCache';
-import { StateProviders } from '../src/state/StateSources';
+import { StateProviders, StateSources } from '../src/state/StateSources';
 
 const SIZES = (process.env.FLEET_SIZES ?? '2000,10000').split(',').map(Number);
 const RUNS = Number(process.env.FLEET_RUNS ?? 5);
 /** Only the queries whose label contains this text. */
 const ONLY = process.env.FLEET_QUERIES ?? '';
+const REDIS_URL = process.env.FLEET_REDIS_URL;
+const MARKERS = Boolean(process.env.FLEET_MARKERS);
+let namespaces = 0;
+
+/** The shared cache of one run: memory, or a fresh namespace on Redis. */
+async function sharedCache(): Promise<CacheService> {
+  if (!REDIS_URL) return memoryCache();
+  const tester = ServiceFactoryTester.from(mockServices.cache.factory(), {
+    dependencies: [
+      mockServices.rootConfig.factory({
+        data: { backend: { cache: { store: 'redis', connection: REDIS_URL } } },
+      }),
+    ],
+  });
+  namespaces++;
+  return tester.getSubject(`fleet-bench-${process.pid}-${namespaces}`);
+}
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -126,22 +157,46 @@ function entitiesOf(services: number): Entity[] {
   ];
 }
 
-function fleet(services: number, entities: Entity[]) {
+async function fleet(services: number, entities: Entity[]) {
   const world = new FakeWorld();
   world.latencyMs = 50;
   world.apps = Array.from({ length: services }, (_, i) => `svc-${i}`);
   const { catalog, stats } = pagedCatalog(entities, FIELDS);
+  const providers = groupProviders(world.providers()) as StateProviders;
+  // A fresh window longer than any run: "page 10" walks nine pages first
+  // and must find their reads still fresh on a loaded machine.
+  const cache = await sharedCache();
+  const sources = SourceCache.create({
+    cache,
+    timeoutMs: 5_000,
+    ttlMs: 600_000,
+  });
+  if (MARKERS) {
+    // What the Deploy tabs' reads leave in the shared cache, for every
+    // service, read by another replica (this one holds no copy in memory).
+    const state = StateSources.create({
+      providers,
+      cache: SourceCache.create({ cache, timeoutMs: 5_000, ttlMs: 600_000 }),
+    });
+    const latency = world.latencyMs;
+    world.latencyMs = 0;
+    for (const entity of entities) {
+      const config = readEntityDeployConfig(entity, {
+        environments: DEFAULT_ENVIRONMENTS,
+      });
+      await Promise.all([state.readRuns(config), state.readArtifacts(config)]);
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+    world.latencyMs = latency;
+    for (const key of Object.keys(world.calls)) {
+      world.calls[key as keyof FakeWorld['calls']] = 0;
+    }
+  }
   const service = FleetService.create({
     catalog,
     environments: DEFAULT_ENVIRONMENTS,
-    providers: groupProviders(world.providers()) as StateProviders,
-    // A fresh window longer than any run: "page 10" walks nine pages first
-    // and must find their reads still fresh on a loaded machine.
-    sources: SourceCache.create({
-      cache: memoryCache(),
-      timeoutMs: 5_000,
-      ttlMs: 600_000,
-    }),
+    providers,
+    sources,
   });
   return { world, service, catalog, stats };
 }
@@ -202,7 +257,9 @@ async function main() {
       .map(l => l.toFixed(2))
       .join(' ');
   console.log(
-    `Fleet: N services × 3 environments + N/20 not set up, 50 ms per upstream call, catalog pages of ${CATALOG_PAGE_SIZE}, median of ${RUNS}; ${
+    `Fleet: N services × 3 environments + N/20 not set up, 50 ms per upstream call, catalog pages of ${CATALOG_PAGE_SIZE}, median of ${RUNS}, cache ${
+      REDIS_URL ? 'Redis' : 'memory'
+    }${MARKERS ? ', CI and scan markers of every service cached' : ''}; ${
       os.cpus().length
     } CPUs, load average ${load()} at start`,
   );
@@ -228,7 +285,10 @@ async function main() {
       let upstream = '';
       let keep: FleetService | undefined;
       for (let run = 0; run < RUNS; run++) {
-        const { world, service, catalog, stats } = fleet(services, entities);
+        const { world, service, catalog, stats } = await fleet(
+          services,
+          entities,
+        );
         base.push(await baseline(catalog));
         let q = query;
         if (label.startsWith('page 10')) {
@@ -294,7 +354,11 @@ async function main() {
   );
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  // Redis clients would keep the process alive.
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -11,7 +11,7 @@ import {
   GitOpsGateway,
   ScmCredentials,
 } from '@slipway/plugin-slipway-node';
-import { Sandbox } from '@slipway/sandbox';
+import { createSandbox, Sandbox } from '@slipway/sandbox';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -367,4 +367,32 @@ export async function eventually<T>(
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A sandbox on ephemeral ports for the tests of one `describe`, with the
+ * seeded overlays naming REGISTRY_HOST and FAST_SANDBOX_TIMINGS; started in
+ * `beforeAll`, stopped and removed in `afterAll`. Returns its getter.
+ */
+export function useTestSandbox(prefix: string): () => Sandbox {
+  let sandbox: Sandbox | undefined;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    dataDir = tempDir(`${prefix}-sandbox-`);
+    sandbox = await createSandbox({
+      dataDir,
+      basePort: 0,
+      log: () => {},
+      registryHost: REGISTRY_HOST,
+      timings: FAST_SANDBOX_TIMINGS,
+    });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!sandbox) throw new Error('The test sandbox is not started yet');
+    return sandbox;
+  };
 }

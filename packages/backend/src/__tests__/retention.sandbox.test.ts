@@ -6,17 +6,14 @@ import {
   rollbackTargets,
   SLIPWAY_ANNOTATIONS,
 } from '@slipway/plugin-slipway-common';
-import { createSandbox, Sandbox } from '@slipway/sandbox';
-import fs from 'node:fs';
 import { HarborRetentionClient } from '@slipway/plugin-slipway-node';
 // The retention service wired as plugin.ts wires it, against the sandbox.
 import { RetentionService } from '@slipway/plugin-slipway-backend/src/retention/RetentionService';
 import {
   buildNewImage,
-  FAST_SANDBOX_TIMINGS,
-  REGISTRY_HOST,
   sandboxParts,
   tempDir,
+  useTestSandbox,
 } from '../__testUtils__/promotionWiring';
 
 // Integration test: a sandbox, git and CI builds on a loaded 2-core machine.
@@ -47,27 +44,10 @@ function mapCache(): CacheService {
 }
 
 describe('image retention against the sandbox Harbor: what runs and what a rollback needs is never deleted', () => {
-  let sandbox: Sandbox;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = tempDir('slipway-retention-sandbox-');
-    sandbox = await createSandbox({
-      dataDir,
-      basePort: 0,
-      log: () => {},
-      registryHost: REGISTRY_HOST,
-      timings: FAST_SANDBOX_TIMINGS,
-    });
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const testSandbox = useTestSandbox('slipway-retention');
 
   const harbor = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sandbox.urls.harbor}/api/v2.0${path}`, {
+    const res = await fetch(`${testSandbox().urls.harbor}/api/v2.0${path}`, {
       method,
       headers: HARBOR_AUTH,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -91,11 +71,20 @@ describe('image retention against the sandbox Harbor: what runs and what a rollb
   };
 
   it('deletes the artifacts no environment runs or may return to, and keeps the others', async () => {
-    const parts = sandboxParts(sandbox, tempDir('slipway-retention-cache-'));
+    const parts = sandboxParts(
+      testSandbox(),
+      tempDir('slipway-retention-cache-'),
+    );
     // Three builds nobody deployed: the last one pushed is kept, the other two are not.
     const built = [];
     for (let i = 0; i < 3; i++) {
-      built.push(await buildNewImage(sandbox, 'inventory-api', dataDir));
+      built.push(
+        await buildNewImage(
+          testSandbox(),
+          'inventory-api',
+          testSandbox().dataDir,
+        ),
+      );
     }
 
     const retention = RetentionService.create({
@@ -106,7 +95,7 @@ describe('image retention against the sandbox Harbor: what runs and what a rollb
       cache: mapCache(),
       logger: mockServices.logger.mock(),
       harbor: HarborRetentionClient.create({
-        url: sandbox.urls.harbor,
+        url: testSandbox().urls.harbor,
         username: 'admin',
         password: 'sandbox-harbor-password',
       }),

@@ -160,18 +160,14 @@ describe('the service template sets the Harbor project’s retention policy in t
     );
     expect(execution.status).toBe(201);
     const tasks = (await json(
-      `${execution.headers
-        .get('location')!
-        .replace('/api/v2.0', '')}/tasks`,
+      `${execution.headers.get('location')!.replace('/api/v2.0', '')}/tasks`,
     )) as { repository: string; total: number; retained: number }[];
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
-      expect({ repository: task.repository, retained: task.retained }).toEqual(
-        {
-          repository: task.repository,
-          retained: Math.min(KEEP_LAST_PUSHED, task.total),
-        },
-      );
+      expect({ repository: task.repository, retained: task.retained }).toEqual({
+        repository: task.repository,
+        retained: Math.min(KEEP_LAST_PUSHED, task.total),
+      });
     }
     expect(tasks.some(task => task.total > task.retained)).toBe(true);
   });

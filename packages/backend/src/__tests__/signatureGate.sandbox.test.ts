@@ -1,13 +1,10 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { createSandbox, Sandbox } from '@slipway/sandbox';
-import fs from 'node:fs';
 import {
   createPromotionReplica,
   PEOPLE,
-  FAST_SANDBOX_TIMINGS,
-  REGISTRY_HOST,
   savePolicy,
   tempDir,
+  useTestSandbox,
 } from '../__testUtils__/promotionWiring';
 
 // Integration test: a sandbox, git and a database on a loaded 2-core machine.
@@ -21,28 +18,11 @@ const CI_IDENTITY =
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 describe('the signature gate against the sandbox’s cosign signatures (THREATS 27)', () => {
-  let sandbox: Sandbox;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = tempDir('slipway-signers-sandbox-');
-    sandbox = await createSandbox({
-      dataDir,
-      basePort: 0,
-      log: () => {},
-      registryHost: REGISTRY_HOST,
-      timings: FAST_SANDBOX_TIMINGS,
-    });
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const testSandbox = useTestSandbox('slipway-signers');
 
   it('staging → prod passes when pinned to the CI identity and fails, naming it, when pinned to another', async () => {
     const { service, policies } = await createPromotionReplica({
-      sandbox,
+      sandbox: testSandbox(),
       knex: await databases.init('SQLITE_3'),
       cacheDir: tempDir('slipway-signers-cache-'),
     });
@@ -99,7 +79,7 @@ describe('the signature gate against the sandbox’s cosign signatures (THREATS 
     );
 
     // Harbor down while reading the signature: unknown, fails closed.
-    sandbox.faults.setRules([
+    testSandbox().faults.setRules([
       { vendor: 'harbor', pathPrefix: '/v2/', mode: 'error' },
     ]);
     try {
@@ -110,7 +90,7 @@ describe('the signature gate against the sandbox’s cosign signatures (THREATS 
       });
       expect(unknown.verdict).not.toBe('ready');
     } finally {
-      sandbox.faults.clear();
+      testSandbox().faults.clear();
     }
   });
 });

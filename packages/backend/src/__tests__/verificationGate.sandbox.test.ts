@@ -1,14 +1,11 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { createSandbox, Sandbox } from '@slipway/sandbox';
-import fs from 'node:fs';
 import {
   createPromotionReplica,
-  FAST_SANDBOX_TIMINGS,
   PEOPLE,
-  REGISTRY_HOST,
   sandboxAdmin,
   savePolicy,
   tempDir,
+  useTestSandbox,
 } from '../__testUtils__/promotionWiring';
 
 // Integration test: a sandbox, git and a database on a loaded 2-core machine.
@@ -20,28 +17,11 @@ const SERVICE = 'notifications-worker';
 const OTHER_DIGEST = `sha256:${'e'.repeat(64)}`;
 
 describe('the verification gate against the sandbox’s commit statuses (issue 16)', () => {
-  let sandbox: Sandbox;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = tempDir('slipway-verification-sandbox-');
-    sandbox = await createSandbox({
-      dataDir,
-      basePort: 0,
-      log: () => {},
-      registryHost: REGISTRY_HOST,
-      timings: FAST_SANDBOX_TIMINGS,
-    });
-  });
-
-  afterAll(async () => {
-    await sandbox?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const testSandbox = useTestSandbox('slipway-verification');
 
   it('staging → prod: blocks without a result, waits while it runs, goes on success for the digest, blocks for another digest', async () => {
     const { service, policies } = await createPromotionReplica({
-      sandbox,
+      sandbox: testSandbox(),
       knex: await databases.init('SQLITE_3'),
       cacheDir: tempDir('slipway-verification-cache-'),
     });
@@ -63,7 +43,7 @@ describe('the verification gate against the sandbox’s commit statuses (issue 1
     /** What the verification workflow reports on the commit that built the image. */
     const report = (state: string, digest: string, commit: string) =>
       sandboxAdmin(
-        sandbox,
+        testSandbox(),
         'POST',
         `/admin/repos/acme/${SERVICE}/verifications`,
         {
@@ -137,7 +117,7 @@ describe('the verification gate against the sandbox’s commit statuses (issue 1
     // GitHub down while reading the statuses: unknown, fails closed.
     await report('success', digest, sourceCommit!);
     expect((await service.preview(ref, request, as)).verdict).toBe('ready');
-    sandbox.faults.setRules([
+    testSandbox().faults.setRules([
       {
         vendor: 'github',
         pathPrefix: `/api/v3/repos/acme/${SERVICE}/commits/`,
@@ -152,7 +132,7 @@ describe('the verification gate against the sandbox’s commit statuses (issue 1
         status: 'unknown',
       });
     } finally {
-      sandbox.faults.clear();
+      testSandbox().faults.clear();
     }
   });
 });

@@ -58,6 +58,7 @@ export async function seedClones(
       owner,
       repo: name,
       branch: 'main',
+      parent: undefined,
       changes: Object.entries(
         serviceRepoFiles(service, ['skeleton'], '1.0.0'),
       ).map(([path, content]) => ({ path, content })),

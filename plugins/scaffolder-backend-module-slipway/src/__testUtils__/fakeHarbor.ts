@@ -110,7 +110,10 @@ export function fakeHarbor(projects: Record<string, number> = { acme: 7 }) {
     /** Binds a policy to a project, as an admin or Slipway's task would have. */
     setPolicy: (name: string, policy: any) => {
       const id = nextId++;
-      store(id, { ...policy, scope: { level: 'project', ref: projects[name] } });
+      store(id, {
+        ...policy,
+        scope: { level: 'project', ref: projects[name] },
+      });
       bound.set(projects[name], id);
       return id;
     },

@@ -53,7 +53,10 @@ afterEach(async () => {
 async function run(
   harbor: ReturnType<typeof fakeHarbor> | undefined,
   input: Record<string, unknown>,
-  options: { config?: Record<string, unknown>; isDryRun?: boolean } = {},
+  options: {
+    config?: ConstructorParameters<typeof ConfigReader>[0];
+    isDryRun?: boolean;
+  } = {},
 ) {
   const context = testContext({
     input,
@@ -114,9 +117,15 @@ describe('slipway:harbor:retention:ensure', () => {
     const harbor = fakeHarbor();
     await run(harbor, { project: 'acme' });
     const again = await run(harbor, { project: 'acme' });
-    expect(again.outputs).toMatchObject({ retentionId: 1, policy: 'unchanged' });
+    expect(again.outputs).toMatchObject({
+      retentionId: 1,
+      policy: 'unchanged',
+    });
     const changed = await run(harbor, { project: 'acme', keepLastPushed: 3 });
-    expect(changed.outputs).toMatchObject({ retentionId: 1, policy: 'updated' });
+    expect(changed.outputs).toMatchObject({
+      retentionId: 1,
+      policy: 'updated',
+    });
     expect(harbor.writes()).toEqual(['POST /retentions', 'PUT /retentions/1']);
     expect(harbor.policies.size).toBe(1);
     expect(harbor.policyOf('acme').rules[0].params).toEqual({

@@ -8,6 +8,8 @@ import {
   FleetPage,
   FleetQuery,
   needsAttention,
+  overlayPath,
+  readEntityDeployConfig,
   RolloutState,
   SCAFFOLDED_IMAGE_TAG,
 } from '@slipway/plugin-slipway-common';
@@ -499,6 +501,56 @@ describe('FleetService: the catalog read page by page', () => {
           Object.keys(cells),
         );
       }
+    }
+  });
+
+  it('reads each overlay at the folder `overlayPath` names, percent signs included', async () => {
+    const world = new FakeWorld();
+    world.apps = ['alpha', 'bravo', 'charlie'];
+    const entities = [
+      entity('alpha'),
+      serviceEntity('bravo', { 'slipway.dev/gitops-path': './apps//bravo/' }),
+      serviceEntity('charlie', { 'slipway.dev/gitops-path': 'apps/c%2525x' }),
+    ];
+    const asked: string[][] = [];
+    const providers = world.providers().map(provider =>
+      provider.kind === 'gitops'
+        ? ({
+            ...provider,
+            readOverlays: (request, ctx) => {
+              if (!request.revisions) {
+                asked.push(request.paths.map(p => p.path));
+              }
+              return (provider as GitOpsReaderProvider).readOverlays(
+                request,
+                ctx,
+              );
+            },
+          } as GitOpsReaderProvider)
+        : provider,
+    );
+    const service = FleetService.create({
+      catalog: catalogServiceMock({ entities }),
+      environments: DEFAULT_ENVIRONMENTS,
+      providers: groupProviders(providers) as StateProviders,
+      sources: SourceCache.create({ cache: memoryCache(), timeoutMs: 1_000 }),
+    });
+    const page = await getFleet(service);
+    expect(page.items).toHaveLength(3);
+    const expected = entities.flatMap(e => {
+      const config = readEntityDeployConfig(e, {
+        environments: DEFAULT_ENVIRONMENTS,
+      });
+      return DEFAULT_ENVIRONMENTS.map(env =>
+        overlayPath(config.gitops!.path, env.name),
+      );
+    });
+    expect(expected).toContain('apps/c%x/overlays/prod');
+    expect(expected).toContain('apps/bravo/overlays/dev');
+    expect(asked).toHaveLength(1);
+    expect([...asked[0]].sort()).toEqual([...expected].sort());
+    for (const item of page.items) {
+      expect(item.cells.prod?.tag).toBeDefined();
     }
   });
 });

@@ -407,5 +407,49 @@ describe('a webhook on one replica reaches the other replicas’ GitOps clones',
       });
       expect(load).toHaveBeenCalledTimes(1);
     });
+
+    it('a batch peek on one replica sees what another read, and its invalidation', async () => {
+      const [writer, reader] = await Promise.all([redisCache(), redisCache()]);
+      const here = SourceCache.create({ cache: writer });
+      const there = SourceCache.create({ cache: reader });
+      const run = `${Date.now()}:${Math.random()}`;
+      // The fleet's shape: a scope per service, two reads per scope.
+      const specs = Array.from({ length: 200 }, (_, i) => [
+        {
+          source: 'github',
+          kind: 'ci' as const,
+          scope: `ci:${run}:${i}`,
+          key: 'runs',
+        },
+        {
+          source: 'harbor',
+          kind: 'artifacts' as const,
+          scope: `ci:${run}:${i}`,
+          key: 'artifacts',
+        },
+      ]).flat();
+      await Promise.all(
+        specs
+          .filter((_, i) => i % 4 === 0)
+          .map(s => here.run(s, async () => `${s.scope} ${s.key}`)),
+      );
+      await sleep(200);
+      const peeked = await there.peekMany<string>(specs);
+      expect(peeked.map(r => r?.value)).toEqual(
+        specs.map((s, i) => (i % 4 === 0 ? `${s.scope} ${s.key}` : undefined)),
+      );
+      expect(
+        new Set(peeked.filter(Boolean).map(r => r!.report.status)),
+      ).toEqual(new Set(['ok']));
+      await here.invalidate([specs[0].scope]);
+      const after = await there.peekMany<string>(specs.slice(0, 5));
+      expect(after.map(r => r?.value)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `${specs[4].scope} runs`,
+      ]);
+    });
   },
 );

@@ -562,3 +562,95 @@ describe('SourceCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('SourceCache.peek and peekMany: what the cache holds, no upstream read', () => {
+  const ci = (project: string): SourceSpec => ({
+    source: 'github',
+    kind: 'ci',
+    scope: `ci:${project}`,
+    key: `runs:${project}`,
+  });
+
+  it('answers by position: ok inside the fresh window, stale after, undefined when nothing is held', async () => {
+    const { time, shared, sources } = setup({ ttlMs: 30_000 });
+    await sources.run(ci('a'), counter('runs of a'));
+    time.advance(10_000);
+    await sources.run(ci('b'), counter('runs of b'));
+    await flush();
+    time.advance(25_000);
+    const replica = SourceCache.create({
+      cache: shared.cache,
+      now: time.now,
+      ttlMs: 30_000,
+    });
+    for (const cache of [sources, replica]) {
+      const [a, nothing, b] = await cache.peekMany<string>([
+        ci('a'),
+        ci('c'),
+        ci('b'),
+      ]);
+      expect(a).toEqual({
+        value: 'runs of a',
+        report: {
+          source: 'github',
+          kind: 'ci',
+          status: 'stale',
+          fetchedAt: new Date(time.now() - 35_000).toISOString(),
+        },
+      });
+      expect(nothing).toBeUndefined();
+      expect(b?.value).toBe('runs of b');
+      expect(b?.report.status).toBe('ok');
+      expect(await cache.peek(ci('b'))).toEqual(b);
+      expect(await cache.peek(ci('c'))).toBeUndefined();
+    }
+    expect(await sources.peekMany([])).toEqual([]);
+  });
+
+  it("reads each scope's generation once, and sees an invalidation made on another replica", async () => {
+    const { time, shared, sources } = setup();
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const runs = { ...ci('a'), key: 'runs:a' };
+    const artifacts = { ...ci('a'), kind: 'artifacts' as const, key: 'x:a' };
+    await sources.run(runs, counter('runs'));
+    await sources.run(artifacts, counter('artifacts'));
+    await flush();
+    const get = jest.spyOn(shared.cache, 'get');
+    const [first, second] = await sources.peekMany<string>([runs, artifacts]);
+    expect([first?.value, second?.value]).toEqual(['runs', 'artifacts']);
+    // One generation read for the shared scope; both entries from memory.
+    expect(get.mock.calls.map(([key]) => key.split(':')[0])).toEqual(['gen']);
+
+    get.mockClear();
+    expect(
+      (await replica.peekMany<string>([runs, artifacts])).map(r => r?.value),
+    ).toEqual(['runs', 'artifacts']);
+    expect(get.mock.calls.map(([key]) => key.split(':')[0])).toEqual([
+      'gen',
+      'src',
+      'src',
+    ]);
+
+    await replica.invalidate(['ci:a']);
+    expect(await sources.peekMany([runs, artifacts, ci('b')])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    get.mockRestore();
+  });
+
+  it('runs the scope listeners once per scope at a new generation', async () => {
+    const { sources } = setup();
+    const noticed: string[] = [];
+    sources.onScopeChanged(async scope => {
+      noticed.push(scope);
+    });
+    await sources.peekMany([ci('a'), { ...ci('a'), key: 'other' }, ci('b')]);
+    await sources.peekMany([ci('a')]);
+    expect(noticed).toEqual(['ci:a', 'ci:b']);
+    await sources.invalidate(['ci:a']);
+    await sources.peekMany([ci('a'), ci('b')]);
+    expect(noticed).toEqual(['ci:a', 'ci:b', 'ci:a']);
+  });
+});

@@ -30,9 +30,9 @@ describe('HarborRetentionClient', () => {
     );
     expect(await harbor.getProject('acme')).toEqual({ id: 7, retentionId: 3 });
     expect(await harbor.getProject('nobody')).toBeUndefined();
-    expect(
-      (seen[0].init.headers as Record<string, string>).authorization,
-    ).toBe(`Basic ${Buffer.from(`robot:${PASSWORD}`).toString('base64')}`);
+    expect((seen[0].init.headers as Record<string, string>).authorization).toBe(
+      `Basic ${Buffer.from(`robot:${PASSWORD}`).toString('base64')}`,
+    );
   });
 
   it('answers the id of a created policy from Location', async () => {

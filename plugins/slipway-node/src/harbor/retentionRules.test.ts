@@ -39,9 +39,7 @@ describe('protectedTagPattern', () => {
     expect(tagUsableInPattern(pattern)).toBe(true);
     // … and no tag is that text.
     expect(OCI_TAG.test(pattern)).toBe(false);
-    fc.assert(
-      fc.property(fc.stringMatching(OCI_TAG), tag => tag !== pattern),
-    );
+    fc.assert(fc.property(fc.stringMatching(OCI_TAG), tag => tag !== pattern));
   });
 });
 
@@ -89,7 +87,11 @@ describe("Slipway's rules", () => {
     const stored = {
       ...written,
       id: 3,
-      rules: written.rules.map((rule, i) => ({ ...rule, id: i + 1, priority: 0 })),
+      rules: written.rules.map((rule, i) => ({
+        ...rule,
+        id: i + 1,
+        priority: 0,
+      })),
     };
     const rules = scaffoldedRules(stored, 5);
     expect(rules[0]).toEqual(keepLastPushedRule(5));
@@ -102,7 +104,10 @@ describe('desiredPolicy and policyChanged', () => {
   const existing = {
     id: 3,
     algorithm: 'or',
-    rules: [foreign, ...slipwayRules({ keepLastPushed: 10, protectedTags: [] })],
+    rules: [
+      foreign,
+      ...slipwayRules({ keepLastPushed: 10, protectedTags: [] }),
+    ],
     trigger: { kind: 'Schedule', settings: { cron: '0 0 3 * * *' } },
     scope: { level: 'project', ref: 7 },
   };
@@ -135,12 +140,9 @@ describe('desiredPolicy and policyChanged', () => {
   });
 
   it('a schedule replaces only the cron', () => {
-    const policy = desiredPolicy(
-      existing,
-      7,
-      scaffoldedRules(existing, 10),
-      { schedule: '0 0 4 * * *' },
-    );
+    const policy = desiredPolicy(existing, 7, scaffoldedRules(existing, 10), {
+      schedule: '0 0 4 * * *',
+    });
     expect(policy.trigger).toEqual({
       kind: 'Schedule',
       settings: { cron: '0 0 4 * * *' },

@@ -81,7 +81,9 @@ function markedRule(
  *
  * @public
  */
-export function keepLastPushedRule(keepLastPushed: number): HarborRetentionRule {
+export function keepLastPushedRule(
+  keepLastPushed: number,
+): HarborRetentionRule {
   return markedRule('keep-last-pushed', 'latestPushedK', '**', {
     latestPushedK: keepLastPushed,
   });

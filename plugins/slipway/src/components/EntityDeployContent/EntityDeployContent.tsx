@@ -11,8 +11,9 @@ function SandboxBanner() {
   return (
     <Alert severity="info" role="status">
       <AlertTitle>Sandbox</AlertTitle>
-      This portal is wired to Slipway's local sandbox: Argo CD, GitHub, Harbor
-      and SonarQube are local stand-ins, not real services.
+      This portal is wired to Slipway's local sandbox: Argo CD, Flux (a
+      Kubernetes API), GitHub, Harbor and SonarQube are local stand-ins, not
+      real services.
     </Alert>
   );
 }
