@@ -142,7 +142,7 @@ export interface SecretCondition {
   message?: string;
 }
 
-export function isSecretObject(object: KubernetesObject): boolean {
+function isSecretObject(object: KubernetesObject): boolean {
   const known = Object.prototype.hasOwnProperty.call(
     SECRET_OBJECTS,
     object.kind,

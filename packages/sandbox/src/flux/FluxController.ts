@@ -77,27 +77,7 @@ export interface FluxControllerOptions {
 const MAX_FILE_BYTES = 256 * 1024;
 const FLUX_FILE = /^flux\/.+\.ya?ml$/;
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const HOUR_MS = 3_600_000;
 
-/** Go duration (`1m`, `24h`, `1h30m0s`) in milliseconds; undefined when unreadable. */
-export function parseDuration(text: unknown): number | undefined {
-  if (typeof text !== 'string' || text.length === 0) return undefined;
-  const units: Record<string, number> = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: HOUR_MS,
-  };
-  let total = 0;
-  let rest = text;
-  while (rest.length > 0) {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
-    if (!match) return undefined;
-    total += Number(match[1]) * units[match[2]];
-    rest = rest.slice(match[0].length);
-  }
-  return total;
-}
 
 /** The Flux kinds the stand-in serves, by apiVersion and kind. */
 function fluxKind(

@@ -2,11 +2,11 @@ import { Document } from 'yaml';
 import { DEFAULT_BASE_PORT, DEFAULT_HOST, ENVIRONMENTS } from '../defaults';
 
 /** The cluster the sandbox's Flux plays: `flux/clusters/sandbox/`. */
-export const FLUX_CLUSTER = 'sandbox';
+const FLUX_CLUSTER = 'sandbox';
 /** The GitRepository of every team namespace (the contract's tenancy layout). */
-export const FLUX_SOURCE_NAME = 'gitops';
+const FLUX_SOURCE_NAME = 'gitops';
 /** The service account each team's Kustomizations apply as. */
-export const FLUX_SERVICE_ACCOUNT = 'flux-reconciler';
+const FLUX_SERVICE_ACCOUNT = 'flux-reconciler';
 
 export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';

@@ -3,12 +3,12 @@ import { doublestarMatch } from './doublestar';
 import type { HarborArtifactRecord, HarborRegistry } from './HarborRegistry';
 
 /** Harbor's limit on rules per retention policy and immutability rules per project. */
-export const MAX_RULES = 15;
+const MAX_RULES = 15;
 
 /** Rule templates the sandbox evaluates (Harbor has more; the others are refused). */
 const TEMPLATES = ['always', 'latestPushedK', 'nDaysSinceLastPush'];
 
-export interface HarborSelector {
+interface HarborSelector {
   kind?: string;
   decoration?: string;
   pattern?: string;

@@ -4,7 +4,7 @@
  * but `/`, `?` one character but `/`, `{a,b}` one of the alternatives (which
  * may hold patterns and nest), `\x` a literal `x`. The whole text must match.
  */
-export function doublestarRegExp(pattern: string): RegExp {
+function doublestarRegExp(pattern: string): RegExp {
   let index = 0;
   const parse = (insideBraces: boolean): string => {
     let out = '';

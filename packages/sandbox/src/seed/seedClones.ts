@@ -25,7 +25,7 @@ const TEMPLATES = SEED_SERVICES.filter(
 );
 
 /** Name of the n-th clone (0-based): `<seed service>-c<nnn>`. */
-export function cloneName(index: number): string {
+function cloneName(index: number): string {
   const template = TEMPLATES[index % TEMPLATES.length];
   return `${template.name}-c${String(index + 1).padStart(3, '0')}`;
 }

@@ -72,7 +72,7 @@ function identity(object: any): string {
  * on the parsed tree (comments, order and everything else kept). Never
  * removes.
  */
-export function mergeKustomizationResources(
+function mergeKustomizationResources(
   existing: string,
   resources: string[],
 ): MergedFile {

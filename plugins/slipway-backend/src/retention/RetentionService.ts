@@ -50,7 +50,7 @@ export interface RetentionConfig {
   keepLastPushed: number;
 }
 
-export const DEFAULT_KEEP_ROLLBACK_CANDIDATES = 5;
+const DEFAULT_KEEP_ROLLBACK_CANDIDATES = 5;
 /** The report of the last run, kept where every replica reads it. */
 const REPORT_KEY = 'retention:report';
 const REPORT_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -3,7 +3,7 @@ import { DeliveryProvider } from '@slipway/plugin-slipway-node';
 import { FLUX_PROVIDER_PREFIX } from '../providers/FluxProvider';
 
 /** True for the providers of Flux clusters (ids `flux:<cluster>`). */
-export function isFluxProvider(provider: DeliveryProvider): boolean {
+function isFluxProvider(provider: DeliveryProvider): boolean {
   return provider.id.startsWith(FLUX_PROVIDER_PREFIX);
 }
 

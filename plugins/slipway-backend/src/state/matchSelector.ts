@@ -11,15 +11,3 @@ export function parseSelector(
       return value === undefined ? { key } : { key, value };
     });
 }
-
-/** True when the labels satisfy every term of the selector. */
-export function matchesSelector(
-  selector: string,
-  labels: Record<string, string>,
-): boolean {
-  return parseSelector(selector).every(term =>
-    term.value === undefined
-      ? term.key in labels
-      : labels[term.key] === term.value,
-  );
-}
