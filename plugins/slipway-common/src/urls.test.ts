@@ -109,11 +109,20 @@ describe('normalizeHttpUrl (THREATS 35)', () => {
   });
 
   it.each([
-    ['a tab the URL parser would drop', 'https://git.example.com/acme/\tgitops.git'],
+    [
+      'a tab the URL parser would drop',
+      'https://git.example.com/acme/\tgitops.git',
+    ],
     ['a newline inside the host', 'https://git.exa\nmple.com/acme/gitops.git'],
-    ['a password without a user', 'https://:secret@git.example.com/acme/gitops.git'],
+    [
+      'a password without a user',
+      'https://:secret@git.example.com/acme/gitops.git',
+    ],
     ['an empty user info', 'https://@git.example.com/acme/gitops.git'],
-    ['a user without a password', 'https://token@git.example.com/acme/gitops.git'],
+    [
+      'a user without a password',
+      'https://token@git.example.com/acme/gitops.git',
+    ],
   ])('refuses %s (checked on the raw text, before parsing)', (_what, input) => {
     expect(() => normalizeHttpUrl(input)).toThrow(/Invalid URL/);
   });

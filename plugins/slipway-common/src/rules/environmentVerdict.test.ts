@@ -1165,3 +1165,55 @@ describe('environmentVerdict names the controller (issue 15)', () => {
     ).toBe('Flux did not answer, so what runs in prod is unknown');
   });
 });
+
+describe('environmentVerdict: a controller that applied the placeholder overlay (Flux, issue 15)', () => {
+  const placeholder = `${REPO}:scaffolded`;
+
+  it('is awaiting its first deploy while only the placeholder image runs', () => {
+    expect(
+      environmentVerdict(
+        env(
+          { controller: 'flux', desired: scaffolded, deployed: true },
+          { images: [placeholder], healthStatus: 'Healthy' },
+        ),
+        ok,
+      ),
+    ).toMatchObject({
+      kind: 'awaiting-first-deploy',
+      label: 'Awaiting first deploy',
+      reason:
+        'The prod overlay still has the scaffolded placeholder tag; the first build that passes sets the real image',
+      tone: 'unknown',
+    });
+  });
+
+  it('is not awaiting when a real image runs beside it, nor when the placeholder is pinned to a digest', () => {
+    expect(
+      environmentVerdict(
+        env(
+          { desired: scaffolded, deployed: false },
+          { images: [placeholder, `${REPO}:${SHA}`] },
+        ),
+        ok,
+      ).kind,
+    ).not.toBe('awaiting-first-deploy');
+    expect(
+      environmentVerdict(
+        env(
+          { desired: scaffolded, deployed: false },
+          { images: [`${placeholder}@${DIGEST}`] },
+        ),
+        ok,
+      ).kind,
+    ).not.toBe('awaiting-first-deploy');
+  });
+
+  it('is not awaiting when the overlay names a real build, even if the placeholder still runs', () => {
+    expect(
+      environmentVerdict(
+        env({ deployed: false }, { images: [placeholder] }),
+        ok,
+      ).kind,
+    ).not.toBe('awaiting-first-deploy');
+  });
+});

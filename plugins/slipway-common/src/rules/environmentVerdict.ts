@@ -1,6 +1,6 @@
 import { EnvironmentState, ImageRef, SourceReport } from '../state';
 import { controllerWords } from './controllerWords';
-import { imageReference } from './imageReference';
+import { imageReference, parseImageReference } from './imageReference';
 import { RolloutProgress, rolloutProgress } from './rolloutProgress';
 
 /**
@@ -115,7 +115,14 @@ function verdictOnData(env: EnvironmentVerdictFacts): EnvironmentVerdict {
   const nothingRuns =
     live.images.length === 0 &&
     (live.healthStatus === 'Missing' || live.healthStatus === 'Unknown');
-  if (neverPromoted && nothingRuns) {
+  // A controller that applies every commit (Flux) runs the placeholder
+  // overlay too: the placeholder tag names no build, so nothing real runs.
+  const onlyPlaceholderRuns =
+    live.images.length > 0 &&
+    live.images.every(running =>
+      isNeverPromotedImage(parseImageReference(running)),
+    );
+  if (neverPromoted && (nothingRuns || onlyPlaceholderRuns)) {
     return verdict(
       'awaiting-first-deploy',
       'Awaiting first deploy',
