@@ -88,7 +88,14 @@ test('a developer scaffolds a TypeScript service with canary delivery', async ({
   // Step 3: delivery, canary.
   await pick(page, /Delivery strategy/, /Canary/);
   await screenshot(page, 'scaffold-step-delivery');
-  await page.getByRole('button', { name: 'Review' }).click();
+  // The remaining steps (secrets, post-deploy verification) keep their
+  // defaults.
+  const review = page.getByRole('button', { name: 'Review' });
+  for (let step = 0; step < 5 && !(await review.isVisible()); step++) {
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.waitForTimeout(500);
+  }
+  await review.click();
   await expect(page.getByText(name).first()).toBeVisible();
   await page.getByRole('button', { name: 'Create' }).click();
 

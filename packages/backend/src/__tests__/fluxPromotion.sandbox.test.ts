@@ -240,11 +240,26 @@ describe('promoting the Flux service ledger-api through the engine (issue 15)', 
 
     for (const environment of ['staging', 'prod']) {
       const before = calls.length;
-      const promotion = await service.request(
-        ref,
-        { environment, artifact: { from: 'upstream' } },
-        as(PEOPLE.guest),
-      );
+      let requested = false;
+      const requesting = service
+        .request(
+          ref,
+          { environment, artifact: { from: 'upstream' } },
+          as(PEOPLE.guest),
+        )
+        .finally(() => {
+          requested = true;
+        });
+      // The scheduled reconciler runs while the request waits for Flux: it
+      // leaves the committed promotion to the request holding the lease (a
+      // second reconcile request would replace the first's requestedAt).
+      const reconciling = (async () => {
+        while (!requested) {
+          await service.reconcile();
+          await new Promise(r => setTimeout(r, 50));
+        }
+      })();
+      const [promotion] = await Promise.all([requesting, reconciling]);
       expect({ state: promotion.state, error: promotion.error }).toEqual({
         state: 'syncing',
         error: undefined,

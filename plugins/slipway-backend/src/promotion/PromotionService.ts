@@ -840,9 +840,19 @@ export class PromotionService {
         await this.followPullRequest(promotion);
         return;
       case 'committed': {
-        const target = await this.engineTarget(promotion);
+        // Only when no live process holds the lease: the request that
+        // committed it may still be waiting for the controller (a Flux
+        // reconcile takes up to the sync budget); a second request would
+        // replace its requestedAt, and its wait would never see it handled.
+        const key = `promotion:${promotion.entityRef}|${promotion.environment}`;
+        const lease = await this.o.lock.tryAcquire(key, 1);
+        if (!lease) return;
+        await lease.release();
+        const current = await this.o.store.getOrThrow(promotion.id);
+        if (current.state !== 'committed') return;
+        const target = await this.engineTarget(current);
         await this.startSync(
-          promotion,
+          current,
           target,
           await this.policiesFor(target),
           SLIPWAY_ACTOR,

@@ -351,6 +351,17 @@ export class FluxReconcileNotConfiguredError extends UpstreamError {
   }
 }
 
+/**
+ * True when Flux handled our reconcile request, or a later one (someone
+ * else's `flux reconcile` after ours replaces the annotation; handling it
+ * covers ours).
+ */
+function handledSince(handled: string | undefined, requested: string) {
+  if (handled === requested) return true;
+  const at = Date.parse(handled ?? '');
+  return Number.isFinite(at) && at >= Date.parse(requested);
+}
+
 /** Thrown by `sync` when Flux tried the wanted commit and it failed (Ready=False): the controller's message. */
 export class FluxApplyFailedError extends UpstreamError {
   constructor(message: string) {
@@ -697,8 +708,9 @@ export class FluxProvider implements DeliveryProvider {
         `the GitRepository ${sourceKey} to fetch`,
         async () => {
           const source = await this.request<unknown>(sourcePath, signal);
-          return (
-            str(obj(obj(source).status).lastHandledReconcileAt) === requestedAt
+          return handledSince(
+            str(obj(obj(source).status).lastHandledReconcileAt),
+            requestedAt,
           );
         },
       );
@@ -713,7 +725,9 @@ export class FluxProvider implements DeliveryProvider {
       async () => {
         const current = await this.request<unknown>(path, signal);
         const status = obj(obj(current).status);
-        if (str(status.lastHandledReconcileAt) !== requestedAt) return false;
+        if (!handledSince(str(status.lastHandledReconcileAt), requestedAt)) {
+          return false;
+        }
         if (!wanted) return true;
         if (parseFluxRevision(str(status.lastAppliedRevision)) === wanted) {
           return true;

@@ -460,11 +460,9 @@ export class FleetService {
     const needsBuildFacts = query.attention || sort.column === 'attention';
     const candidates = rows;
     if (needsBuildFacts) {
-      // The attention rule weighs every cell and the CI and scan markers;
-      // the cache answers the markers while the cells are computed.
-      const buildFacts = this.addBuildFacts(rows);
+      // The attention rule weighs every cell and the CI and scan markers.
       for (const item of rows) cells.complete(item);
-      await buildFacts;
+      await this.addBuildFacts(rows);
       if (query.attention) {
         rows = rows.filter(({ row }) => needsAttention(row, names).length > 0);
       }

@@ -303,31 +303,33 @@ export class SourceCache {
   async peekMany<T>(
     specs: SourceSpec[],
   ): Promise<(SourceResult<T> | undefined)[]> {
-    const generations = new Map<string, Promise<string>>();
-    for (const { scope } of specs) {
-      if (!generations.has(scope)) {
-        generations.set(scope, this.generationOf(scope));
-      }
-    }
-    return Promise.all(
-      specs.map(async spec => {
-        const key = entryKey(spec, await generations.get(spec.scope)!);
-        const entry = (this.local.get(key) ?? (await this.cache.get(key))) as
-          | Entry<T>
-          | undefined;
-        if (!entry) return undefined;
-        const fresh = this.now() - entry.at < (spec.ttlMs ?? this.ttlMs);
-        return {
-          value: entry.value,
-          report: {
-            source: spec.source,
-            kind: spec.kind,
-            status: fresh ? 'ok' : 'stale',
-            fetchedAt: new Date(entry.at).toISOString(),
-          },
-        };
-      }),
+    const scopes = [...new Set(specs.map(spec => spec.scope))];
+    const generations = await Promise.all(
+      scopes.map(scope => this.generationOf(scope)),
     );
+    const generationOf = new Map(
+      scopes.map((scope, index) => [scope, generations[index]]),
+    );
+    const entries = (await Promise.all(
+      specs.map(spec => {
+        const key = entryKey(spec, generationOf.get(spec.scope)!);
+        return this.local.get(key) ?? this.cache.get(key);
+      }),
+    )) as (Entry<T> | undefined)[];
+    const now = this.now();
+    return entries.map((entry, index) => {
+      if (!entry) return undefined;
+      const spec = specs[index];
+      return {
+        value: entry.value,
+        report: {
+          source: spec.source,
+          kind: spec.kind,
+          status: now - entry.at < (spec.ttlMs ?? this.ttlMs) ? 'ok' : 'stale',
+          fetchedAt: new Date(entry.at).toISOString(),
+        },
+      };
+    });
   }
 
   private remember(key: string, entry: Entry<unknown>) {
