@@ -393,6 +393,13 @@ test('ledger-api is promoted dev → staging → prod; Flux reconciles each, and
       name: new RegExp(`^dev: deployed, ${short}`, 'i'),
     }),
   ).toBeVisible({ timeout: 180_000 });
+  // Roadie's Argo CD tab only where Argo CD annotations are (app-config).
+  await expect(
+    page.getByRole('link', { name: 'Deploy', exact: true }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'ArgoCD', exact: true }),
+  ).toHaveCount(0);
   await expect(async () => {
     const current = await (
       await request.get(
