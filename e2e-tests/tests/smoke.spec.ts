@@ -5,8 +5,15 @@ test('the portal loads and the catalog lists the example services', async ({
   page,
 }) => {
   await signInAsGuest(page);
-  // The catalog opens on "Owned"; all services are under "All".
-  await page.getByText('All', { exact: true }).click();
+  // The catalog opens on "Owned"; all services are under "All". A click
+  // while the catalog still loads can be undone by its initial filter, so
+  // click until the table says it lists all components.
+  await expect(async () => {
+    await page.getByText('All', { exact: true }).click();
+    await expect(
+      page.getByRole('heading', { name: /^All Components/ }).first(),
+    ).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
   for (const name of services) {
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }
