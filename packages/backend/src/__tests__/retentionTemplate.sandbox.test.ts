@@ -13,13 +13,12 @@ import {
   NO_PROTECTED_TAGS_PATTERN,
   slipwayRuleMark,
 } from '@slipway/plugin-slipway-node';
-import { createSandbox, Sandbox } from '@slipway/sandbox';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  FAST_SANDBOX_TIMINGS,
   REGISTRY_HOST,
   tempDir,
+  useTestSandbox,
 } from '../__testUtils__/promotionWiring';
 
 // Integration test: a whole sandbox and a rendered service template on a
@@ -31,30 +30,19 @@ const HARBOR_PASSWORD = 'sandbox-harbor-password';
 const KEEP_LAST_PUSHED = 1;
 
 describe('the service template sets the Harbor project’s retention policy in the sandbox Harbor', () => {
-  let sandbox: Sandbox;
-  let dataDir: string;
+  const testSandbox = useTestSandbox('slipway-retention-template');
   let scratch: string;
 
-  beforeAll(async () => {
-    dataDir = tempDir('slipway-retention-template-');
+  beforeAll(() => {
     scratch = tempDir('slipway-retention-template-run-');
-    sandbox = await createSandbox({
-      dataDir,
-      basePort: 0,
-      log: () => {},
-      registryHost: REGISTRY_HOST,
-      timings: FAST_SANDBOX_TIMINGS,
-    });
   });
 
   afterAll(async () => {
-    await sandbox?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   const harbor = async (method: string, apiPath: string, body?: unknown) =>
-    fetch(`${sandbox.urls.harbor}/api/v2.0${apiPath}`, {
+    fetch(`${testSandbox().urls.harbor}/api/v2.0${apiPath}`, {
       method,
       headers: {
         authorization: `Basic ${Buffer.from(
@@ -106,7 +94,7 @@ describe('the service template sets the Harbor project’s retention policy in t
       config: new ConfigReader({
         slipway: {
           harbor: {
-            url: sandbox.urls.harbor,
+            url: testSandbox().urls.harbor,
             username: HARBOR_USER,
             password: HARBOR_PASSWORD,
           },
