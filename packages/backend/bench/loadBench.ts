@@ -757,11 +757,18 @@ async function bench(
       // Not a Deploy-tab read: keep it out of the load statistics.
       driver.samples.splice(driver.samples.indexOf(sample), 1);
       if (json?.id) ids.add(json.id);
-      if (sample.status === 200 || sample.status === 201) return;
-      if (sample.status >= 400 && sample.status < 500) {
-        log(`promotion ${key}: HTTP ${sample.status} ${JSON.stringify(json)}`);
+      if (sample.status === 200 || sample.status === 201) {
+        log(`promotion ${key}: HTTP ${sample.status} ${json?.state}`);
         return;
       }
+      const why = `HTTP ${sample.status} ${json?.error?.name ?? ''} ${
+        json?.error?.message ?? (sample.failed ? 'no replica answered' : '')
+      }`;
+      if (sample.status >= 400 && sample.status < 500) {
+        log(`promotion ${key}: ${why}`);
+        return;
+      }
+      log(`promotion ${key}: ${why}; retrying`);
       await sleep(1000); // the client retries with the same idempotency key
     }
   };
@@ -796,7 +803,13 @@ async function bench(
         if (answers.every(status => status === 200)) recoveredAt = Date.now();
         else await sleep(250);
       }
+      log(
+        recoveredAt
+          ? `every running replica answers again, ${recoveredAt - pgStarted} ms after PostgreSQL was back`
+          : 'not every replica answered within 120 s of PostgreSQL being back',
+      );
       await Promise.all(promotions);
+      log('the promotion requests have settled');
     },
   );
   {
@@ -832,6 +845,7 @@ async function bench(
   }
   // Promotions: none lost, none duplicated.
   await sleep(10_000);
+  log('checking the promotions against the API and the GitOps history');
   const list = await driver.call(
     'state',
     '/api/slipway/promotions?entityRef=component:default/payments-api&limit=100',
@@ -886,6 +900,7 @@ async function bench(
   );
 
   // Webhook storm beside the load.
+  log('waiting for replica 1 to be ready before the webhook storm');
   await restarted;
   row(
     'replica 1 restart after the kill: ready again',
@@ -936,6 +951,7 @@ async function bench(
       stats: stats(window(driver, phase.began, phase.ended), seconds),
     };
   };
+  log('webhook storm: invalid signatures');
   const invalid = await storm(false);
   loadRow(
     `invalid webhooks ${STORM_RATE}/s for ${STORM_SECONDS} s`,
@@ -955,6 +971,7 @@ async function bench(
     (invalid.codes[401] ?? 0) === invalid.sent &&
       invalidRate <= baselineArgoRate * BOUNDS.invalidStormFactor,
   );
+  log('webhook storm: valid and invalid signatures');
   const mixed = await storm(true);
   loadRow(
     `valid + invalid webhooks ${STORM_RATE}/s for ${STORM_SECONDS} s`,

@@ -47,6 +47,7 @@ import { WebhookService } from './webhooks/WebhookService';
 import { createRouter } from './router';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
+import { withPlatformFailuresAsUnavailable } from './service/serviceCalls';
 import {
   readRetentionConfig,
   RetentionService,
@@ -97,10 +98,10 @@ export const slipwayPlugin = createBackendPlugin({
         database,
         httpAuth,
         httpRouter,
-        permissions,
+        permissions: permissionsService,
         permissionsRegistry,
         auditor,
-        catalog,
+        catalog: catalogService,
         cache,
         auth,
         signals,
@@ -109,6 +110,17 @@ export const slipwayPlugin = createBackendPlugin({
         notifications,
         lifecycle,
       }) {
+        // A refused service token or a 5xx from these plugins is the
+        // platform failing (e.g. a database restart), answered 503 so that
+        // clients retry; see serviceCalls.ts.
+        const permissions = withPlatformFailuresAsUnavailable(
+          permissionsService,
+          'permission service',
+        );
+        const catalog = withPlatformFailuresAsUnavailable(
+          catalogService,
+          'catalog',
+        );
         const environments = readEnvironments(config);
         permissionsRegistry.addPermissions(slipwayPermissions);
         const store = await KnexPolicyStore.create({ database });
