@@ -654,3 +654,39 @@ describe('SourceCache.peek and peekMany: what the cache holds, no upstream read'
     expect(noticed).toEqual(['ci:a', 'ci:b', 'ci:a']);
   });
 });
+
+describe('SourceCache: entries in the shared cache', () => {
+  it('are stored as one JSON string (the engine serialises them, not the cache service) and read back by every replica', async () => {
+    const { time, shared, sources } = setup();
+    const value = { items: [{ name: 'a', at: '2026-01-01T00:00:00.000Z' }] };
+    await sources.run(spec, counter(value));
+    await flush();
+    const stored = shared.sets.find(
+      s => s.key.startsWith('src:') && !s.key.startsWith('flight:'),
+    );
+    expect(typeof stored?.value).toBe('string');
+    expect(JSON.parse(stored!.value as string)).toEqual({
+      value,
+      at: time.now(),
+    });
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const load = counter('not asked');
+    const read = await replica.run(spec, load);
+    expect(read.value).toEqual(value);
+    expect(read.report.status).toBe('ok');
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it('reads an entry an older replica stored as an object', async () => {
+    const { time, shared, sources } = setup();
+    await sources.run(spec, counter('new'));
+    await flush();
+    const key = shared.sets.find(s => s.key.startsWith('src:'))!.key;
+    await shared.cache.set(key, { value: 'old format', at: time.now() } as any);
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const load = counter('not asked');
+    expect((await replica.run(spec, load)).value).toBe('old format');
+    expect((await replica.peek(spec))?.value).toBe('old format');
+    expect(load).not.toHaveBeenCalled();
+  });
+});

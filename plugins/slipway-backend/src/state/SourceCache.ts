@@ -248,7 +248,7 @@ export class SourceCache {
         },
       };
     }
-    const shared = (await this.cache.get(key)) as Entry<T> | undefined;
+    const shared = await this.getShared<T>(key);
     // The newer of the shared and the local copy.
     const entry = shared && (!local || shared.at >= local.at) ? shared : local;
     const now = this.now();
@@ -313,7 +313,7 @@ export class SourceCache {
     const entries = (await Promise.all(
       specs.map(spec => {
         const key = entryKey(spec, generationOf.get(spec.scope)!);
-        return this.local.get(key) ?? this.cache.get(key);
+        return this.local.get(key) ?? this.getShared<T>(key);
       }),
     )) as (Entry<T> | undefined)[];
     const now = this.now();
@@ -330,6 +330,21 @@ export class SourceCache {
         },
       };
     });
+  }
+
+  /**
+   * An entry from the shared cache. Entries are stored as one JSON string
+   * (see `share`): the cache service's own serialiser (Keyv's) walks every
+   * value in JavaScript and parses with a reviver, ~10× slower than the
+   * engine's JSON for a fleet's 30,000 Applications. An object is an entry
+   * stored by a replica of an older version.
+   */
+  private async getShared<T>(key: string): Promise<Entry<T> | undefined> {
+    const stored = await this.cache.get(key);
+    if (stored === undefined || stored === null) return undefined;
+    return (
+      typeof stored === 'string' ? JSON.parse(stored) : stored
+    ) as Entry<T>;
   }
 
   private remember(key: string, entry: Entry<unknown>) {
@@ -380,7 +395,7 @@ export class SourceCache {
     // Whatever is newer than this replica's copy was read after its miss
     // (for it, as a joined single flight in this process would be).
     const newer = async (): Promise<Entry<T> | undefined> => {
-      const shared = (await this.cache.get(key)) as Entry<T> | undefined;
+      const shared = await this.getShared<T>(key);
       return shared && shared.at > (entry?.at ?? -Infinity)
         ? shared
         : undefined;
@@ -468,7 +483,9 @@ export class SourceCache {
     lease: ReadLeaseHold | undefined,
   ): Promise<void> {
     try {
-      await this.cache.set(key, entry as any, { ttl: this.staleTtlMs });
+      await this.cache.set(key, JSON.stringify(entry), {
+        ttl: this.staleTtlMs,
+      });
       if (lease) await this.note(key, { at: entry.at });
     } catch {
       // The cache is down: this read is not shared.
