@@ -48,7 +48,12 @@ import { parseSelector } from './matchSelector';
 import { clampLimit, decodeCursor, nextCursor } from './paging';
 import { CATALOG_PAGE_SIZE, readCatalogPages } from './readCatalogPages';
 import { mergeReports, SourceCache, SourceResult } from './SourceCache';
-import { StateProviders, StateSources, TreesAt } from './StateSources';
+import {
+  newestScannedArtifact,
+  StateProviders,
+  StateSources,
+  TreesAt,
+} from './StateSources';
 
 /**
  * One catalog entity of the fleet, kept compact: what the rows, filters and
@@ -247,10 +252,7 @@ function fleetBuild(result?: SourceResult<BuildRun[]>): FleetBuild | undefined {
 function fleetScan(
   result?: SourceResult<ArtifactState[]>,
 ): FleetScan | undefined {
-  const scanned = (result?.value ?? [])
-    .filter(a => a.scan)
-    .sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? ''));
-  const scan = scanned[0]?.scan;
+  const scan = newestScannedArtifact(result?.value ?? [])?.scan;
   if (!scan) return undefined;
   return {
     status: scan.status,

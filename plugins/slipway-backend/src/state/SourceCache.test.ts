@@ -690,3 +690,44 @@ describe('SourceCache: entries in the shared cache', () => {
     expect(load).not.toHaveBeenCalled();
   });
 });
+
+describe('SourceCache: summaries for views of many entities', () => {
+  const runs: SourceSpec = {
+    source: 'github',
+    kind: 'ci',
+    scope: 'ci:acme/a',
+    key: 'runs:github:acme/a',
+    summary: (value: string[]) => value.slice(0, 1),
+  };
+
+  it('stores the summary beside the answer; peekMany with summaries reads it on another replica, the whole value without', async () => {
+    const { time, shared, sources } = setup();
+    await sources.run(runs, counter(['newest', 'older', 'oldest']));
+    await flush();
+    expect(
+      shared.sets.filter(s => s.key.startsWith('sum:src:')).map(s => s.value),
+    ).toEqual([JSON.stringify({ at: time.now(), value: ['newest'] })]);
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const [summary] = await replica.peekMany<string[]>([runs], {
+      summaries: true,
+    });
+    expect(summary?.value).toEqual(['newest']);
+    expect(summary?.report.status).toBe('ok');
+    const [whole] = await replica.peekMany<string[]>([runs]);
+    expect(whole?.value).toEqual(['newest', 'older', 'oldest']);
+    // From this process's own copy: summarised on the fly.
+    const [own] = await sources.peekMany<string[]>([runs], { summaries: true });
+    expect(own?.value).toEqual(['newest']);
+  });
+
+  it('a webhook makes the summary unreachable with its entry', async () => {
+    const { sources, shared, time } = setup();
+    await sources.run(runs, counter(['newest']));
+    await flush();
+    await sources.invalidate([runs.scope]);
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    expect(await replica.peekMany([runs], { summaries: true })).toEqual([
+      undefined,
+    ]);
+  });
+});

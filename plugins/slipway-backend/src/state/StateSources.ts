@@ -75,6 +75,23 @@ function digestOf(values: string[]): string {
 }
 
 /**
+ * The newest pushed artifact that has a scan: whose scan the fleet shows
+ * (and the only artifact its summary of an artifact list keeps).
+ */
+export function newestScannedArtifact(
+  artifacts: ArtifactState[],
+): ArtifactState | undefined {
+  let newest: ArtifactState | undefined;
+  for (const artifact of artifacts) {
+    if (!artifact.scan) continue;
+    if (!newest || (artifact.pushedAt ?? '') > (newest.pushedAt ?? '')) {
+      newest = artifact;
+    }
+  }
+  return newest;
+}
+
+/**
  * Reads every upstream source through the cache: one method per read, each
  * naming its scope and key, each answering with a report (`unconfigured`
  * when the entity or the portal lacks what the read needs).
@@ -422,32 +439,18 @@ export class StateSources {
   > {
     const specs: SourceSpec[] = [];
     const positions = configs.map(config => {
-      const ci = config.ci;
-      const ciProvider = ci
-        ? this.providers.ci.find(p => p.supports(ci))
-        : undefined;
-      const artifactProvider = this.artifactProvider(config);
-      const slug = config.registry?.harborRepositorySlug;
-      const at: { runs?: number; artifacts?: number } = {};
-      if (ci && ciProvider) {
-        at.runs =
-          specs.push({
-            source: ciProvider.id,
-            kind: 'ci',
-            scope: ciScope(ci.projectSlug),
-            key: `runs:${ciProvider.id}:${ci.projectSlug}`,
-          }) - 1;
-      }
-      if (artifactProvider) {
-        at.artifacts =
-          specs.push({
-            ...this.artifactsSpec(config, artifactProvider),
-            key: `artifacts:${artifactProvider.id}:${slug ?? config.image}`,
-          }) - 1;
-      }
-      return at;
+      const runs = this.runsSpec(config);
+      const artifacts = this.artifactsListSpec(config);
+      return {
+        runs: runs ? specs.push(runs) - 1 : undefined,
+        artifacts: artifacts ? specs.push(artifacts) - 1 : undefined,
+      };
     });
-    const results = await this.cache.peekMany<unknown>(specs);
+    // The summaries (newest run, newest scanned artifact) stored beside
+    // each answer: what the fleet's markers need, not whole lists.
+    const results = await this.cache.peekMany<unknown>(specs, {
+      summaries: true,
+    });
     return positions.map(at => ({
       runs:
         at.runs === undefined
@@ -480,17 +483,42 @@ export class StateSources {
         ),
       );
     }
-    return this.cache.run(
-      {
-        source: provider.id,
-        kind: 'ci',
-        scope: ciScope(ci.projectSlug),
-        key: `runs:${provider.id}:${ci.projectSlug}`,
-        fresh,
-      },
-      ctx =>
-        provider.listRuns({ projectSlug: ci.projectSlug, limit: CI_RUNS }, ctx),
+    return this.cache.run({ ...this.runsSpec(config)!, fresh }, ctx =>
+      provider.listRuns({ projectSlug: ci.projectSlug, limit: CI_RUNS }, ctx),
     );
+  }
+
+  /** The cached read of an entity's CI runs (undefined without CI). */
+  private runsSpec(config: EntityDeployConfig): SourceSpec | undefined {
+    const ci = config.ci;
+    const provider = ci
+      ? this.providers.ci.find(p => p.supports(ci))
+      : undefined;
+    if (!ci || !provider) return undefined;
+    return {
+      source: provider.id,
+      kind: 'ci',
+      scope: ciScope(ci.projectSlug),
+      key: `runs:${provider.id}:${ci.projectSlug}`,
+      summary: (runs: BuildRun[]) => runs.slice(0, 1),
+    };
+  }
+
+  /** The cached read of an entity's artifact list (undefined without a registry). */
+  private artifactsListSpec(
+    config: EntityDeployConfig,
+  ): SourceSpec | undefined {
+    const provider = this.artifactProvider(config);
+    if (!provider) return undefined;
+    const { slug, ...spec } = this.artifactsSpec(config, provider);
+    return {
+      ...spec,
+      key: `artifacts:${provider.id}:${slug ?? config.image}`,
+      summary: (artifacts: ArtifactState[]) => {
+        const newest = newestScannedArtifact(artifacts);
+        return newest ? [newest] : [];
+      },
+    };
   }
 
   private artifactProvider(config: EntityDeployConfig) {
@@ -529,18 +557,12 @@ export class StateSources {
         ),
       );
     }
-    const { slug, ...spec } = this.artifactsSpec(config, provider);
-    return this.cache.run(
-      {
-        ...spec,
-        key: `artifacts:${provider.id}:${slug ?? config.image}`,
-        fresh,
-      },
-      ctx =>
-        provider.listArtifacts(
-          { repositorySlug: slug, image: config.image, limit: ARTIFACTS },
-          ctx,
-        ),
+    const slug = config.registry?.harborRepositorySlug;
+    return this.cache.run({ ...this.artifactsListSpec(config)!, fresh }, ctx =>
+      provider.listArtifacts(
+        { repositorySlug: slug, image: config.image, limit: ARTIFACTS },
+        ctx,
+      ),
     );
   }
 
