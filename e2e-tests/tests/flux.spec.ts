@@ -1,10 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { execFileSync } from 'child_process';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
 import {
+  BACKEND,
+  buildNewImage,
+  expectAccessibleDialog,
+  pick,
+  SANDBOX,
+  tokenOf,
   expectNoSeriousViolations,
   screenshot,
   signInAs,
@@ -22,15 +23,9 @@ import {
 // repository no other spec reads.
 test.describe.configure({ mode: 'serial' });
 
-const BACKEND = process.env.SLIPWAY_E2E_BACKEND_URL ?? 'http://localhost:7007';
-const SANDBOX = process.env.SLIPWAY_E2E_SANDBOX_HOST ?? '127.0.0.1';
-const GIT = `http://${SANDBOX}:7101/git`;
 const GITHUB_API = `http://${SANDBOX}:7101/api/v3`;
-const HARBOR_API = `http://${SANDBOX}:7103/api/v2.0`;
 const KUBE_API = `http://${SANDBOX}:7106/apis`;
 const GITHUB_TOKEN = process.env.SANDBOX_GITHUB_TOKEN ?? 'sandbox-github-token';
-const HARBOR_PASSWORD =
-  process.env.SANDBOX_HARBOR_PASSWORD ?? 'sandbox-harbor-password';
 const FLUX_TOKEN = process.env.SANDBOX_FLUX_TOKEN ?? 'sandbox-flux-token';
 
 const SERVICE = 'ledger-api';
@@ -72,101 +67,6 @@ async function kustomizationsOf(request: APIRequestContext, app: string) {
   );
   expect(res.status()).toBe(200);
   return ((await res.json()) as KustomizationList).items;
-}
-
-/** A Slipway API token of an example user (the development sign-in). */
-async function tokenOf(request: APIRequestContext, user: string) {
-  let token = '';
-  await expect(async () => {
-    const res = await request.get(`${BACKEND}/api/auth/devUsers/refresh`, {
-      headers: {
-        'x-slipway-dev-user': user,
-        'x-requested-with': 'XMLHttpRequest',
-      },
-    });
-    expect(res.ok()).toBe(true);
-    token = (await res.json()).backstageIdentity.token;
-  }).toPass({ timeout: 120_000, intervals: [2_000, 5_000] });
-  return token;
-}
-
-function git(args: string[], cwd?: string): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-  }).trim();
-}
-
-/**
- * A developer merges a change into ledger-api's main: the sandbox's CI
- * builds and pushes the image (tag = commit SHA); returns its digest.
- */
-async function buildNewImage(request: APIRequestContext) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-e2e-flux-'));
-  try {
-    const url = new URL(`${GIT}/acme/${SERVICE}.git`);
-    url.username = 'x-access-token';
-    url.password = GITHUB_TOKEN;
-    git(['clone', '--quiet', url.toString(), dir]);
-    fs.appendFileSync(
-      path.join(dir, 'README.md'),
-      `\ne2e change ${Date.now()}\n`,
-    );
-    git(
-      [
-        '-c',
-        'user.name=E2E Developer',
-        '-c',
-        'user.email=e2e@acme.example',
-        'commit',
-        '--quiet',
-        '-am',
-        'e2e: a ledger change to take to prod',
-      ],
-      dir,
-    );
-    git(['push', '--quiet', 'origin', 'HEAD:main'], dir);
-    const tag = git(['rev-parse', 'HEAD'], dir);
-    let digest = '';
-    await expect(async () => {
-      const res = await request.get(
-        `${HARBOR_API}/projects/acme/repositories/${SERVICE}/artifacts/${tag}`,
-        {
-          headers: {
-            authorization: `Basic ${Buffer.from(
-              `admin:${HARBOR_PASSWORD}`,
-            ).toString('base64')}`,
-          },
-        },
-      );
-      expect(res.status()).toBe(200);
-      digest = (await res.json()).digest;
-    }).toPass({ timeout: 120_000, intervals: [1_000, 2_000] });
-    return { tag, digest };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function pick(page: Page, label: RegExp, option: RegExp) {
-  await page.getByLabel(label).first().click();
-  await page.getByRole('option', { name: option }).click();
-}
-
-/** Serious or critical WCAG 2 A/AA violations inside a dialog. */
-async function expectAccessibleDialog(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .include('[role="dialog"]')
-    .withTags(['wcag2a', 'wcag2aa'])
-    .analyze();
-  expect(
-    results.violations
-      .filter(v => ['serious', 'critical'].includes(v.impact ?? ''))
-      .map(
-        v => `${v.id} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`,
-      ),
-  ).toEqual([]);
 }
 
 const card = (page: Page, environment: string) =>
@@ -376,7 +276,11 @@ test('ledger-api is promoted dev → staging → prod; Flux reconciles each, and
 
   // A new build; the CI pipeline's last step takes it to dev through
   // Slipway's API, as the owner (dev reconciles on every commit).
-  const build = await buildNewImage(request);
+  const build = await buildNewImage(
+    request,
+    SERVICE,
+    'e2e: a ledger change to take to prod',
+  );
   const short = build.tag.slice(0, 7);
   const carol = await tokenOf(request, 'carol');
   const res = await request.post(`${ENTITY_API}/promotions`, {

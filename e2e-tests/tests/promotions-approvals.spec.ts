@@ -5,11 +5,15 @@ import {
   Page,
   test,
 } from '@playwright/test';
-import { execFileSync } from 'child_process';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import { expectNoSeriousViolations, screenshot, signInAs } from './helpers';
+import {
+  BACKEND,
+  buildNewImage,
+  expectNoSeriousViolations,
+  SANDBOX,
+  screenshot,
+  signInAs,
+  tokenOf,
+} from './helpers';
 
 // prod for payments-api behind two approvals from platform-admins and a pull
 // request, end to end: an admin sets the policy, carol (team-payments, the
@@ -23,16 +27,9 @@ import { expectNoSeriousViolations, screenshot, signInAs } from './helpers';
 // rolls staging back from this build and promotes it again.
 test.describe.configure({ mode: 'serial' });
 
-const BACKEND = process.env.SLIPWAY_E2E_BACKEND_URL ?? 'http://localhost:7007';
-const SANDBOX = process.env.SLIPWAY_E2E_SANDBOX_HOST ?? '127.0.0.1';
 const SANDBOX_ADMIN = `http://${SANDBOX}:7100`;
-const GIT = `http://${SANDBOX}:7101/git`;
 const ARGOCD_API = `http://${SANDBOX}:7102/api/v1`;
-const HARBOR_API = `http://${SANDBOX}:7103/api/v2.0`;
 const ADMIN_TOKEN = process.env.SANDBOX_ADMIN_TOKEN ?? 'sandbox-admin-token';
-const GITHUB_TOKEN = process.env.SANDBOX_GITHUB_TOKEN ?? 'sandbox-github-token';
-const HARBOR_PASSWORD =
-  process.env.SANDBOX_HARBOR_PASSWORD ?? 'sandbox-harbor-password';
 // staging and prod sync manually and the development portal has no Argo CD
 // write token: the test syncs as an operator would.
 const ARGOCD_TOKEN =
@@ -59,81 +56,6 @@ environments:
 
 /** What the serial tests hand on. */
 const journey: { build?: { tag: string; digest: string }; page?: string } = {};
-
-/** A Slipway API token of an example user (the development sign-in). */
-async function tokenOf(request: APIRequestContext, user: string) {
-  let token = '';
-  await expect(async () => {
-    const res = await request.get(`${BACKEND}/api/auth/devUsers/refresh`, {
-      headers: {
-        'x-slipway-dev-user': user,
-        'x-requested-with': 'XMLHttpRequest',
-      },
-    });
-    expect(res.ok()).toBe(true);
-    token = (await res.json()).backstageIdentity.token;
-  }).toPass({ timeout: 120_000, intervals: [2_000, 5_000] });
-  return token;
-}
-
-function git(args: string[], cwd?: string): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-  }).trim();
-}
-
-/**
- * A developer merges a change into payments-api's main: the sandbox's CI
- * builds and pushes the image (tag = commit SHA); returns its digest.
- */
-async function buildNewImage(request: APIRequestContext) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-e2e-build-'));
-  try {
-    const url = new URL(`${GIT}/acme/${SERVICE}.git`);
-    url.username = 'x-access-token';
-    url.password = GITHUB_TOKEN;
-    git(['clone', '--quiet', url.toString(), dir]);
-    fs.appendFileSync(
-      path.join(dir, 'README.md'),
-      `\ne2e change ${Date.now()}\n`,
-    );
-    git(
-      [
-        '-c',
-        'user.name=E2E Developer',
-        '-c',
-        'user.email=e2e@acme.example',
-        'commit',
-        '--quiet',
-        '-am',
-        'e2e: a change to take to prod',
-      ],
-      dir,
-    );
-    git(['push', '--quiet', 'origin', 'HEAD:main'], dir);
-    const tag = git(['rev-parse', 'HEAD'], dir);
-    let digest = '';
-    await expect(async () => {
-      const res = await request.get(
-        `${HARBOR_API}/projects/acme/repositories/${SERVICE}/artifacts/${tag}`,
-        {
-          headers: {
-            authorization: `Basic ${Buffer.from(
-              `admin:${HARBOR_PASSWORD}`,
-            ).toString('base64')}`,
-          },
-        },
-      );
-      expect(res.status()).toBe(200);
-      digest = (await res.json()).digest;
-    }).toPass({ timeout: 120_000, intervals: [1_000, 2_000] });
-    return { tag, digest };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Syncs an Argo CD Application when it is OutOfSync and no operation runs
@@ -269,7 +191,11 @@ test('the owner requests prod: a pull request awaiting two approvals, which the 
   // re-run against the same portal left one there.
   journey.build = await stagingAheadOfProd(request);
   if (!journey.build) {
-    journey.build = await buildNewImage(request);
+    journey.build = await buildNewImage(
+      request,
+      SERVICE,
+      'e2e: a change to take to prod',
+    );
     await deployThroughStaging(request, journey.build.digest);
   }
 

@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import {
   APIRequestContext,
   expect,
@@ -7,6 +6,7 @@ import {
   test,
 } from '@playwright/test';
 import {
+  expectAccessibleDialog,
   expectNoSeriousViolations,
   screenshot,
   signInAsGuest,
@@ -32,21 +32,6 @@ async function openDeployTab(page: Page) {
 
 function staging(page: Page) {
   return page.getByRole('region', { name: 'staging', exact: true });
-}
-
-/** Serious or critical WCAG 2 A/AA violations inside a dialog. */
-async function expectAccessibleDialog(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .include('[role="dialog"]')
-    .withTags(['wcag2a', 'wcag2aa'])
-    .analyze();
-  expect(
-    results.violations
-      .filter(v => ['serious', 'critical'].includes(v.impact ?? ''))
-      .map(
-        v => `${v.id} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`,
-      ),
-  ).toEqual([]);
 }
 
 /** Syncs payments-api-staging in the sandbox's Argo CD until the dialog says deployed. */

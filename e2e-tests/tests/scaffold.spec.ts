@@ -1,5 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { screenshot, signInAsGuest } from './helpers';
+import { expect, test } from '@playwright/test';
+import { pick, screenshot, signInAsGuest } from './helpers';
 
 // The sandbox's APIs, as configured in app-config.yaml; credentials are the
 // sandbox-only defaults exported by scripts/lib.sh.
@@ -7,11 +7,6 @@ const GITHUB_API = 'http://127.0.0.1:7101/api/v3';
 const ARGOCD_API = 'http://127.0.0.1:7102/api/v1';
 const GITHUB_TOKEN = process.env.SANDBOX_GITHUB_TOKEN ?? 'sandbox-github-token';
 const ARGOCD_TOKEN = process.env.SANDBOX_ARGOCD_TOKEN ?? 'sandbox-argocd-token';
-
-async function pick(page: Page, label: RegExp, option: RegExp) {
-  await page.getByLabel(label).first().click();
-  await page.getByRole('option', { name: option }).click();
-}
 
 async function poll<T>(
   what: string,
