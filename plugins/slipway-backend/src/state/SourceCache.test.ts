@@ -731,3 +731,18 @@ describe('SourceCache: summaries for views of many entities', () => {
     ]);
   });
 });
+
+describe('SourceCache: an unreadable shared entry', () => {
+  it('is a miss: the upstream is read again and the entry replaced', async () => {
+    const { shared, sources, time } = setup();
+    await sources.run(spec, counter('first'));
+    await flush();
+    const key = shared.sets.find(s => s.key.startsWith('src:'))!.key;
+    await shared.cache.set(key, '{"value": trunc' as any);
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const load = counter('again');
+    const read = await replica.run(spec, load);
+    expect(read).toMatchObject({ value: 'again', report: { status: 'ok' } });
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+});

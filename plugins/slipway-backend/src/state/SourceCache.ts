@@ -356,16 +356,21 @@ export class SourceCache {
   /**
    * An entry from the shared cache. Entries are stored as one JSON string
    * (see `share`): the cache service's own serialiser (Keyv's) walks every
-   * value in JavaScript and parses with a reviver, ~10× slower than the
-   * engine's JSON for a fleet's 30,000 Applications. An object is an entry
-   * stored by a replica of an older version.
+   * value in JavaScript and parses with a reviver. For a fleet's 30,000
+   * Applications that took 736 ms to store and 845 ms to read, against
+   * 115 and 123 ms for a string the engine's JSON made. An object is an
+   * entry stored by a replica of an older version; an unreadable string is
+   * a miss.
    */
   private async getShared<T>(key: string): Promise<Entry<T> | undefined> {
     const stored = await this.cache.get(key);
     if (stored === undefined || stored === null) return undefined;
-    return (
-      typeof stored === 'string' ? JSON.parse(stored) : stored
-    ) as Entry<T>;
+    if (typeof stored !== 'string') return stored as unknown as Entry<T>;
+    try {
+      return JSON.parse(stored) as Entry<T>;
+    } catch {
+      return undefined;
+    }
   }
 
   private remember(key: string, entry: Entry<unknown>) {
