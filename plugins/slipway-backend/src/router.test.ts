@@ -336,6 +336,55 @@ describe('createRouter', () => {
       expect(res.body.error.name).toBe('NotFoundError');
     });
 
+    it('answers 503 (retry), not 500, when the database cannot be reached', async () => {
+      // What the load benchmark saw while PostgreSQL restarted: node-postgres'
+      // connection refused, and knex's pool giving up.
+      const refused = Object.assign(
+        new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+        { code: 'ECONNREFUSED' },
+      );
+      const shuttingDown = Object.assign(
+        new Error('terminating connection due to administrator command'),
+        { code: '57P01' },
+      );
+      const pool = new Error(
+        'Knex: Timeout acquiring a connection. The pool is probably full.',
+      );
+      for (const error of [refused, shuttingDown, pool]) {
+        const { app } = await startRouter({
+          deployState: {
+            getEntityState: async () => {
+              throw error;
+            },
+            getEntityHistory: async () => historyPage,
+          },
+        });
+        const res = await request(app).get(
+          '/entities/component/default/payments-api/state',
+        );
+        expect(res.status).toBe(503);
+        expect(res.body.error).toMatchObject({
+          name: 'ServiceUnavailableError',
+          message: expect.stringMatching(
+            /^The database could not be reached; nothing was changed, try again/,
+          ),
+        });
+      }
+      // Any other failure stays what it was.
+      const { app } = await startRouter({
+        deployState: {
+          getEntityState: async () => {
+            throw new Error('a bug');
+          },
+          getEntityHistory: async () => historyPage,
+        },
+      });
+      const res = await request(app).get(
+        '/entities/component/default/payments-api/state',
+      );
+      expect(res.status).toBe(500);
+    });
+
     it('answers 404 for an unknown policy', async () => {
       const { app } = await startRouter();
       const res = await request(app).get('/policies/unknown');

@@ -1,11 +1,12 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { SlipwayEnvironment } from '@slipway/plugin-slipway-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter, spec } from './schema/openapi.generated';
 import { EntityConfigService } from './service/EntityConfigService';
 import { PolicyService } from './service/PolicyService';
+import { isDatabaseUnavailable } from './service/serviceCalls';
 import { DeployStateService } from './state/DeployStateService';
 import { FleetService } from './state/FleetService';
 import { PromotionService } from './promotion/PromotionService';
@@ -363,6 +364,25 @@ export async function createRouter(
   }
 
   outer.use(router);
+  // The database unreachable (a restart, a failover) is the platform
+  // failing: 503, so that clients retry, not a 500.
+  outer.use(
+    (
+      error: unknown,
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      next(
+        isDatabaseUnavailable(error)
+          ? new ServiceUnavailableError(
+              'The database could not be reached; nothing was changed, try again',
+              error,
+            )
+          : error,
+      );
+    },
+  );
   return outer;
 }
 

@@ -54,3 +54,31 @@ export function withPlatformFailuresAsUnavailable<T extends object>(
     },
   });
 }
+
+/** PostgreSQL's SQLSTATEs of a server that is going away or not yet there. */
+const DATABASE_GONE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000', // connection_exception
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+]);
+
+/**
+ * Whether an error is the database being unreachable (restart, failover,
+ * pool exhausted while it is away), by the driver's error code or knex's
+ * and node-postgres' messages for a lost or unobtainable connection.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!isError(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && DATABASE_GONE_CODES.has(code)) return true;
+  return /Timeout acquiring a connection|Connection terminated|the database system is (starting up|shutting down)/i.test(
+    error.message,
+  );
+}
