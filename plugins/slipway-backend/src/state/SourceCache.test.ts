@@ -700,13 +700,19 @@ describe('SourceCache: summaries for views of many entities', () => {
     summary: (value: string[]) => value.slice(0, 1),
   };
 
-  it('stores the summary beside the answer; peekMany with summaries reads it on another replica, the whole value without', async () => {
+  it('stores one summary per scope beside the answer; peekMany with summaries reads it on another replica, the whole value without', async () => {
     const { time, shared, sources } = setup();
     await sources.run(runs, counter(['newest', 'older', 'oldest']));
     await flush();
     expect(
-      shared.sets.filter(s => s.key.startsWith('sum:src:')).map(s => s.value),
-    ).toEqual([JSON.stringify({ at: time.now(), value: ['newest'] })]);
+      shared.sets.filter(s => s.key.startsWith('sum:')).map(s => s.value),
+    ).toEqual([
+      JSON.stringify({
+        key: 'runs:github:acme/a',
+        at: time.now(),
+        value: ['newest'],
+      }),
+    ]);
     const replica = SourceCache.create({ cache: shared.cache, now: time.now });
     const [summary] = await replica.peekMany<string[]>([runs], {
       summaries: true,
@@ -715,9 +721,26 @@ describe('SourceCache: summaries for views of many entities', () => {
     expect(summary?.report.status).toBe('ok');
     const [whole] = await replica.peekMany<string[]>([runs]);
     expect(whole?.value).toEqual(['newest', 'older', 'oldest']);
-    // From this process's own copy: summarised on the fly.
-    const [own] = await sources.peekMany<string[]>([runs], { summaries: true });
-    expect(own?.value).toEqual(['newest']);
+    // One read per summary: no generation read.
+    const gets = jest.spyOn(shared.cache, 'get');
+    await replica.peekMany([runs, { ...runs, scope: 'ci:acme/b' }], {
+      summaries: true,
+    });
+    expect(gets.mock.calls.map(([key]) => key.split(':')[0])).toEqual([
+      'sum',
+      'sum',
+    ]);
+  });
+
+  it("another read's summary in the same scope is a miss, not its data", async () => {
+    const { sources, shared, time } = setup();
+    await sources.run(runs, counter(['newest']));
+    await flush();
+    const replica = SourceCache.create({ cache: shared.cache, now: time.now });
+    const other = { ...runs, key: 'runs:gitlab:acme/a' };
+    expect(await replica.peekMany([other], { summaries: true })).toEqual([
+      undefined,
+    ]);
   });
 
   it('a webhook makes the summary unreachable with its entry', async () => {

@@ -31,8 +31,12 @@ export interface SourceSpec {
   ttlMs?: number;
   /**
    * A small form of the value (a pure function of it) for views of many
-   * entities: stored beside each fresh answer and read by
-   * `peekMany(..., { summaries: true })` instead of the whole answer.
+   * entities: stored beside each fresh answer, one per scope (at most one
+   * read of a scope has a summary), and read by
+   * `peekMany(..., { summaries: true })` instead of the whole answer —
+   * one cache read instead of the scope's generation and the entry. An
+   * invalidation deletes it; a read in flight across an invalidation may
+   * store its (older) summary after that, shown until the next read.
    */
   summary?: (value: any) => unknown;
 }
@@ -117,9 +121,21 @@ function entryKey(spec: SourceSpec, generation: string): string {
   return `src:${hash(`${spec.scope}\n${generation}\n${spec.key}`)}`;
 }
 
-/** Where the summary of an entry is stored. */
-function summaryKey(entryKeyOf: string): string {
-  return `sum:${entryKeyOf}`;
+/**
+ * Where the summary of a scope's summarised read is stored: one per scope,
+ * whatever its generation, so that a view of many entities reads one key
+ * per read instead of the scope's generation and then the entry. An
+ * invalidation deletes it (see `invalidate`).
+ */
+function summaryKey(scope: string): string {
+  return `sum:${hash(scope)}`;
+}
+
+/** A stored summary: which read of the scope it summarises, and when it was read. */
+interface StoredSummary {
+  key: string;
+  at: number;
+  value: unknown;
 }
 
 /**
@@ -216,14 +232,15 @@ export class SourceCache {
     await settled;
   }
 
-  /** Makes every entry of the scopes unreachable. */
+  /** Makes every entry (and the summary) of the scopes unreachable. */
   async invalidate(scopes: string[]): Promise<void> {
     await Promise.all(
-      scopes.map(scope =>
+      scopes.flatMap(scope => [
         this.cache.set(`gen:${hash(scope)}`, crypto.randomUUID(), {
           ttl: this.staleTtlMs * 2,
         }),
-      ),
+        this.cache.delete(summaryKey(scope)),
+      ]),
     );
   }
 
@@ -318,7 +335,11 @@ export class SourceCache {
       summaries?: boolean;
     } = {},
   ): Promise<(SourceResult<T> | undefined)[]> {
-    const scopes = [...new Set(specs.map(spec => spec.scope))];
+    const summarised = (spec: SourceSpec) =>
+      Boolean(options.summaries && spec.summary);
+    const scopes = [
+      ...new Set(specs.filter(s => !summarised(s)).map(s => s.scope)),
+    ];
     const generations = await Promise.all(
       scopes.map(scope => this.generationOf(scope)),
     );
@@ -327,14 +348,9 @@ export class SourceCache {
     );
     const entries = (await Promise.all(
       specs.map(spec => {
+        if (summarised(spec)) return this.getSummary(spec);
         const key = entryKey(spec, generationOf.get(spec.scope)!);
-        const local = this.local.get(key);
-        if (!options.summaries || !spec.summary) {
-          return local ?? this.getShared<T>(key);
-        }
-        return local
-          ? { at: local.at, value: spec.summary(local.value) }
-          : this.getShared<T>(summaryKey(key));
+        return this.local.get(key) ?? this.getShared<T>(key);
       }),
     )) as (Entry<T> | undefined)[];
     const now = this.now();
@@ -351,6 +367,18 @@ export class SourceCache {
         },
       };
     });
+  }
+
+  /** The stored summary of a summarised read; another read's summary is a miss. */
+  private async getSummary(
+    spec: SourceSpec,
+  ): Promise<Entry<unknown> | undefined> {
+    const stored = (await this.getShared<unknown>(summaryKey(spec.scope))) as
+      | StoredSummary
+      | undefined;
+    return stored?.key === spec.key
+      ? { at: stored.at, value: stored.value }
+      : undefined;
   }
 
   /**
@@ -507,23 +535,37 @@ export class SourceCache {
     key: string,
     entry: Entry<unknown>,
     lease: ReadLeaseHold | undefined,
-    summary: SourceSpec['summary'],
   ): Promise<void> {
     try {
-      await Promise.all([
-        this.cache.set(key, JSON.stringify(entry), { ttl: this.staleTtlMs }),
-        summary &&
-          this.cache.set(
-            summaryKey(key),
-            JSON.stringify({ at: entry.at, value: summary(entry.value) }),
-            { ttl: this.staleTtlMs },
-          ),
-      ]);
+      await this.cache.set(key, JSON.stringify(entry), {
+        ttl: this.staleTtlMs,
+      });
       if (lease) await this.note(key, { at: entry.at });
     } catch {
       // The cache is down: this read is not shared.
     } finally {
       await lease?.release().catch(() => {});
+    }
+  }
+
+  /** Stores the summary of a fresh answer when its read has one (see `SourceSpec.summary`). */
+  private shareSummary(spec: SourceSpec, entry: Entry<unknown>): void {
+    if (!spec.summary) return;
+    try {
+      const summary: StoredSummary = {
+        key: spec.key,
+        at: entry.at,
+        value: spec.summary(entry.value),
+      };
+      this.cache
+        .set(summaryKey(spec.scope), JSON.stringify(summary), {
+          ttl: this.staleTtlMs,
+        })
+        .catch(() => {
+          // The cache is down: views of many entities miss this marker.
+        });
+    } catch {
+      // A summary that cannot be made is a miss, never a failed read.
     }
   }
 
@@ -604,10 +646,12 @@ export class SourceCache {
         ),
       ]);
       this.remember(key, { value, at: started });
+      // The summary (small) at once, for the next view of many entities.
+      this.shareSummary(spec, { value, at: started });
       // After this response: serialising a large answer must not delay it.
       // The lease is let go once the answer is stored, so waiters find it.
       setImmediate(() => {
-        void this.share(key, { value, at: started }, lease, spec.summary);
+        void this.share(key, { value, at: started }, lease);
       });
       return {
         value,
