@@ -12,11 +12,9 @@ import {
   ProviderCallContext,
   UpstreamError,
 } from '@slipway/plugin-slipway-node';
-import {
-  Agent,
-  fetch as undiciFetch,
-  RequestInit as UndiciRequestInit,
-} from 'undici';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
 
 const KUSTOMIZATIONS = '/apis/kustomize.toolkit.fluxcd.io/v1';
 const HELM_RELEASES = '/apis/helm.toolkit.fluxcd.io/v2';
@@ -289,28 +287,57 @@ function historyOf(
 }
 
 /**
- * `fetch` trusting the cluster's CA (or, with `skipTLSVerify`, any
- * certificate): undici's fetch with a connection pool of its own. Only for
- * clusters that configure `caData` or `skipTLSVerify`; the answers are
- * handled by `fetchUpstreamJson` like every other upstream's.
+ * A fetch over node's https with the cluster's CA or without verification.
+ * Only for clusters that configure `caData` or `skipTLSVerify`.
  */
 function fetchWithTls(options: {
   caData?: string;
   skipTLSVerify?: boolean;
 }): typeof fetch {
-  const dispatcher = new Agent({
-    connect: {
-      ca: options.caData
-        ? Buffer.from(options.caData, 'base64').toString('utf8')
-        : undefined,
-      rejectUnauthorized: !options.skipTLSVerify,
-    },
+  const agent = new https.Agent({
+    ca: options.caData
+      ? Buffer.from(options.caData, 'base64').toString('utf8')
+      : undefined,
+    rejectUnauthorized: !options.skipTLSVerify,
+    keepAlive: true,
   });
-  return ((input: string | URL, init?: RequestInit) =>
-    undiciFetch(input, {
-      ...(init as UndiciRequestInit),
-      dispatcher,
-    })) as unknown as typeof fetch;
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise<Response>((resolve, reject) => {
+      const request = transport.request(
+        url,
+        {
+          method: init?.method ?? 'GET',
+          headers: init?.headers as Record<string, string> | undefined,
+          agent: url.protocol === 'https:' ? agent : undefined,
+          signal: init?.signal ?? undefined,
+        },
+        response => {
+          const headers = new Headers();
+          for (const [key, value] of Object.entries(response.headers)) {
+            for (const one of Array.isArray(value) ? value : [value]) {
+              if (one !== undefined) headers.append(key, one);
+            }
+          }
+          const status = response.statusCode ?? 500;
+          const empty = status === 204 || status === 304;
+          if (empty) response.resume();
+          resolve(
+            new Response(
+              empty
+                ? null
+                : (Readable.toWeb(response) as ReadableStream<Uint8Array>),
+              { status, headers },
+            ),
+          );
+        },
+      );
+      request.on('error', reject);
+      if (typeof init?.body === 'string') request.write(init.body);
+      request.end();
+    });
+  }) as typeof fetch;
 }
 
 /** Thrown by `sync` when the cluster has no reconcile credential. */
