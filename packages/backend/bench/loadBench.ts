@@ -34,6 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Document } from 'yaml';
+import { FINAL_PROMOTION_STATES } from '@slipway/plugin-slipway-common';
 import type { FaultRule, Sandbox, SandboxVendor } from '@slipway/sandbox';
 import { Cluster, startCluster } from '../testing/cluster';
 
@@ -884,15 +885,11 @@ async function bench(
   // Promotions: none lost, none duplicated. Each is read by id until it
   // has written or ended (three into dev queue behind each other).
   log('checking the promotions against the API and the GitOps history');
-  const settledStates = [
+  const settledStates: string[] = [
     'committed',
     'pr-open',
     'syncing',
-    'deployed',
-    'failed',
-    'cancelled',
-    'superseded',
-    'no-op',
+    ...FINAL_PROMOTION_STATES,
   ];
   const stateOf = new Map<string, string>();
   /** The commit each promotion records having written, by id. */
