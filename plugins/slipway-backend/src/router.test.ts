@@ -320,17 +320,23 @@ describe('createRouter', () => {
       });
     });
 
-    it('answers 404 when the state service does not find the entity', async () => {
+    /** A state read of the entity whose state service throws `error`. */
+    async function stateReadThrowing(error: Error, name = 'payments-api') {
       const { app } = await startRouter({
         deployState: {
           getEntityState: async () => {
-            throw new NotFoundError('Entity component:default/gone not found');
+            throw error;
           },
           getEntityHistory: async () => historyPage,
         },
       });
-      const res = await request(app).get(
-        '/entities/component/default/gone/state',
+      return request(app).get(`/entities/component/default/${name}/state`);
+    }
+
+    it('answers 404 when the state service does not find the entity', async () => {
+      const res = await stateReadThrowing(
+        new NotFoundError('Entity component:default/gone not found'),
+        'gone',
       );
       expect(res.status).toBe(404);
       expect(res.body.error.name).toBe('NotFoundError');
@@ -351,17 +357,7 @@ describe('createRouter', () => {
         'Knex: Timeout acquiring a connection. The pool is probably full.',
       );
       for (const error of [refused, shuttingDown, pool]) {
-        const { app } = await startRouter({
-          deployState: {
-            getEntityState: async () => {
-              throw error;
-            },
-            getEntityHistory: async () => historyPage,
-          },
-        });
-        const res = await request(app).get(
-          '/entities/component/default/payments-api/state',
-        );
+        const res = await stateReadThrowing(error);
         expect(res.status).toBe(503);
         expect(res.body.error).toMatchObject({
           name: 'ServiceUnavailableError',
@@ -371,18 +367,7 @@ describe('createRouter', () => {
         });
       }
       // Any other failure stays what it was.
-      const { app } = await startRouter({
-        deployState: {
-          getEntityState: async () => {
-            throw new Error('a bug');
-          },
-          getEntityHistory: async () => historyPage,
-        },
-      });
-      const res = await request(app).get(
-        '/entities/component/default/payments-api/state',
-      );
-      expect(res.status).toBe(500);
+      expect((await stateReadThrowing(new Error('a bug'))).status).toBe(500);
     });
 
     it('answers 404 for an unknown policy', async () => {
